@@ -1,0 +1,117 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// ListCallsParams are the query parameters of GET /v1/calls. The deprecated
+// "since" parameter is deliberately absent: the API documents that it
+// behaves like createdBefore.
+type ListCallsParams struct {
+	PhoneNumberID string   // required, "PN…"
+	Participants  []string // required, exactly one E.164 number today
+	UserID        string   // optional, "US…"
+	CreatedAfter  time.Time
+	CreatedBefore time.Time
+	MaxResults    int // 1-100; 0 sends the API default of 10
+	PageToken     string
+}
+
+func (p ListCallsParams) values() url.Values {
+	q := url.Values{}
+	q.Set("phoneNumberId", p.PhoneNumberID)
+	for _, part := range p.Participants {
+		q.Add("participants", part)
+	}
+	if p.UserID != "" {
+		q.Set("userId", p.UserID)
+	}
+	setTime(q, "createdAfter", p.CreatedAfter)
+	setTime(q, "createdBefore", p.CreatedBefore)
+	q.Set("maxResults", strconv.Itoa(orDefault(p.MaxResults, 10)))
+	if p.PageToken != "" {
+		q.Set("pageToken", p.PageToken)
+	}
+	return q
+}
+
+// ListCalls lists the calls between one OpenPhone number and one participant,
+// newest first, one page at a time.
+func (c *Client) ListCalls(ctx context.Context, p ListCallsParams) (*CallPage, error) {
+	var page CallPage
+	if err := c.get(ctx, "/v1/calls", p.values(), &page); err != nil {
+		return nil, err
+	}
+	return &page, nil
+}
+
+// GetCall fetches one call by its "AC…" id.
+func (c *Client) GetCall(ctx context.Context, callID string) (*Call, error) {
+	var out struct {
+		Data *Call `json:"data"`
+	}
+	if err := c.get(ctx, "/v1/calls/"+url.PathEscape(callID), nil, &out); err != nil {
+		return nil, err
+	}
+	if out.Data == nil {
+		return nil, fmt.Errorf("%w to GET /v1/calls/{id}: no data", ErrMalformedResponse)
+	}
+	return out.Data, nil
+}
+
+// GetCallSummary fetches the AI summary of a call. Check Status before
+// reading Summary: it may be absent, in progress or failed.
+func (c *Client) GetCallSummary(ctx context.Context, callID string) (*CallSummary, error) {
+	var out struct {
+		Data *CallSummary `json:"data"`
+	}
+	if err := c.get(ctx, "/v1/call-summaries/"+url.PathEscape(callID), nil, &out); err != nil {
+		return nil, err
+	}
+	if out.Data == nil {
+		return nil, fmt.Errorf("%w to GET /v1/call-summaries/{id}: no data", ErrMalformedResponse)
+	}
+	return out.Data, nil
+}
+
+// GetCallTranscript fetches the transcript of a call. Check Status first.
+func (c *Client) GetCallTranscript(ctx context.Context, callID string) (*CallTranscript, error) {
+	var out struct {
+		Data *CallTranscript `json:"data"`
+	}
+	if err := c.get(ctx, "/v1/call-transcripts/"+url.PathEscape(callID), nil, &out); err != nil {
+		return nil, err
+	}
+	if out.Data == nil {
+		return nil, fmt.Errorf("%w to GET /v1/call-transcripts/{id}: no data", ErrMalformedResponse)
+	}
+	return out.Data, nil
+}
+
+// GetCallRecordings lists the recordings of a call, oldest first.
+func (c *Client) GetCallRecordings(ctx context.Context, callID string) ([]CallRecording, error) {
+	var out struct {
+		Data []CallRecording `json:"data"`
+	}
+	if err := c.get(ctx, "/v1/call-recordings/"+url.PathEscape(callID), nil, &out); err != nil {
+		return nil, err
+	}
+	return out.Data, nil
+}
+
+func setTime(q url.Values, key string, t time.Time) {
+	if !t.IsZero() {
+		q.Set(key, t.UTC().Format(time.RFC3339Nano))
+	}
+}
+
+func orDefault(n, def int) int {
+	if n == 0 {
+		return def
+	}
+	return n
+}
