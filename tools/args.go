@@ -1,0 +1,76 @@
+package tools
+
+import (
+	"strings"
+	"time"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// DefaultRegion is the region assumed for phone numbers written without a
+// country code, such as "(212) 555-0103".
+const DefaultRegion = "US"
+
+// normalizePhone turns the ways people write a phone number into E.164.
+func normalizePhone(arg, raw, region string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", badArg("%s is empty: give a phone number such as \"+12125550103\" or \"(212) 555-0103\"", arg)
+	}
+	if region == "" {
+		region = DefaultRegion
+	}
+	n, err := phonenumbers.Parse(s, region)
+	if err != nil || !phonenumbers.IsValidNumber(n) {
+		return "", badArg("%s %q is not a valid phone number: give it in E.164 form such as \"+12125550103\", or as people write it, such as \"(212) 555-0103\" (numbers without a country code are read as %s)", arg, raw, region)
+	}
+	return phonenumbers.Format(n, phonenumbers.E164), nil
+}
+
+// parseTime reads an RFC 3339 date-time, or a plain date as midnight UTC.
+func parseTime(arg, raw string) (time.Time, error) {
+	if raw == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, raw); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.DateOnly, raw); err == nil {
+		return t, nil
+	}
+	return time.Time{}, badArg("%s %q is not a date-time: use RFC 3339 with a time zone, such as \"2026-11-20T09:00:00Z\" or \"2026-11-20T09:00:00-05:00\", or a date such as \"2026-11-20\"", arg, raw)
+}
+
+// timeWindow parses createdAfter/createdBefore and checks their order.
+func timeWindow(after, before string) (time.Time, time.Time, error) {
+	a, err := parseTime("createdAfter", after)
+	if err != nil {
+		return a, a, err
+	}
+	b, err := parseTime("createdBefore", before)
+	if err != nil {
+		return a, b, err
+	}
+	if !a.IsZero() && !b.IsZero() && !a.Before(b) {
+		return a, b, badArg("createdAfter (%s) must be earlier than createdBefore (%s): swap them, or leave one out", a.Format(time.RFC3339), b.Format(time.RFC3339))
+	}
+	return a, b, nil
+}
+
+// pageSize applies the default and the 1-100 range of maxResults.
+func pageSize(v *int, def int) (int, error) {
+	if v == nil {
+		return def, nil
+	}
+	if *v < 1 || *v > 100 {
+		return 0, badArg("maxResults %d is out of range: give a number from 1 to 100 (default %d)", *v, def)
+	}
+	return *v, nil
+}
+
+func checkPrefix(arg, v, prefix, example string) error {
+	if !strings.HasPrefix(v, prefix) || len(v) <= len(prefix) {
+		return badArg("%s %q is not valid: it must start with %q, such as %q", arg, v, prefix, example)
+	}
+	return nil
+}

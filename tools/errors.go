@@ -1,0 +1,83 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/openphone-mcp/openphone-mcp/client"
+)
+
+// explain turns an error from a handler into a sentence for the model: what
+// went wrong and what to do about it. It never includes the API key, which
+// no error in this program carries.
+func explain(err error) string {
+	var ae *client.APIError
+	var arg *argError
+	switch {
+	case errors.As(err, &arg):
+		return arg.msg
+	case errors.As(err, &ae):
+		return explainAPIError(ae)
+	case errors.Is(err, client.ErrTimeout):
+		return "The OpenPhone API did not answer in time (" + err.Error() + "). Try again in a moment, or narrow the request."
+	case errors.Is(err, client.ErrBodyTooLarge):
+		return "The OpenPhone API sent a response larger than this server accepts (" + err.Error() + "). Ask for fewer results with a smaller maxResults."
+	case errors.Is(err, client.ErrMalformedResponse):
+		return "The OpenPhone API sent a response that could not be read (" + err.Error() + "). This is usually temporary: try again shortly."
+	case errors.Is(err, client.ErrRedirect):
+		return "The OpenPhone API answered with a redirect to another host, which this server does not follow so the API key stays with OpenPhone. Check OPENPHONE_BASE_URL."
+	case errors.Is(err, context.Canceled):
+		return "The request was cancelled."
+	case errors.Is(err, context.DeadlineExceeded):
+		return "The request ran out of time before the OpenPhone API answered. Try again, or narrow the request."
+	}
+	return "The OpenPhone API could not be used: " + err.Error() + ". Try again shortly."
+}
+
+func explainAPIError(ae *client.APIError) string {
+	detail := ae.Message
+	if detail == "" || detail == ae.Title {
+		detail = ""
+	}
+	for _, fe := range ae.Errors {
+		detail = strings.TrimPrefix(detail+"; "+fe.Path+": "+fe.Message, "; ")
+	}
+	status := fmt.Sprintf("%d %s", ae.StatusCode, orStr(ae.Title, http.StatusText(ae.StatusCode)))
+	if detail != "" {
+		status += ": " + detail
+	}
+	if ae.Code != "" {
+		status += " (code " + ae.Code + ")"
+	}
+	tries := ""
+	if ae.Attempts > 1 {
+		tries = fmt.Sprintf(" after %d attempts", ae.Attempts)
+	}
+	switch {
+	case ae.StatusCode == http.StatusUnauthorized:
+		return "OpenPhone rejected the API key (" + status + "). Check that OPENPHONE_API_KEY holds a valid key from OpenPhone's Settings > API page; the server reads it at start-up."
+	case ae.StatusCode == http.StatusForbidden && (strings.HasSuffix(ae.Code, "1403") || strings.Contains(strings.ToLower(ae.Title), "phone number user")):
+		return "OpenPhone refused: the API key's user is not a member of that OpenPhone number (" + status + "). Use a phoneNumberId from list_phone_numbers that this workspace's key can access."
+	case ae.StatusCode == http.StatusForbidden:
+		return "OpenPhone refused the request (" + status + "). The key's plan or permissions may not allow it."
+	case ae.StatusCode == http.StatusNotFound:
+		return "Not found (" + status + "). Check the id: call ids start with AC, phone number ids with PN, user ids with US."
+	case ae.StatusCode == http.StatusTooManyRequests:
+		return "OpenPhone is rate limiting this API key (" + status + ")" + tries + ". Its limit is 10 requests per second; wait a few seconds and try again."
+	case ae.StatusCode == http.StatusBadRequest:
+		return "OpenPhone rejected the request (" + status + "). Fix the arguments named above and try again."
+	case ae.StatusCode >= 500:
+		return "The OpenPhone API failed (" + status + ")" + tries + ". This is on OpenPhone's side; try again in a minute."
+	}
+	return "The OpenPhone API answered " + status + tries + "."
+}
+
+func orStr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

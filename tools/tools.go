@@ -1,0 +1,195 @@
+// Package tools holds the MCP tools of openphone-mcp: one file per domain,
+// each tool a typed input struct (its JSON schema is reflected once, at
+// start-up, with invopop/jsonschema), a handler that validates and normalises
+// the arguments into client parameters, and compact text rendering for the
+// model plus structured content for clients that read it.
+package tools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/invopop/jsonschema"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/openphone-mcp/openphone-mcp/client"
+)
+
+// ClientFunc returns the API client for a tool call. Usually it returns one
+// shared client; with per-request API keys it picks the caller's.
+type ClientFunc func(ctx context.Context) (*client.Client, error)
+
+// Deps is what the tools need from the program around them.
+type Deps struct {
+	Client ClientFunc
+	// Now is the clock (tests pin it); nil means time.Now.
+	Now func() time.Time
+	// Demo marks every result as coming from the built-in demo workspace.
+	Demo bool
+	// Logger gets one line per failed tool call; nil discards.
+	Logger *slog.Logger
+}
+
+func (d *Deps) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+func (d *Deps) logger() *slog.Logger {
+	if d.Logger != nil {
+		return d.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// All returns every tool, ready for server.AddTools.
+func All(d Deps) []server.ServerTool {
+	return []server.ServerTool{
+		listCallsTool(&d),
+	}
+}
+
+// Register adds every tool to s.
+func Register(s *server.MCPServer, d Deps) {
+	s.AddTools(All(d)...)
+}
+
+// annotations are set explicitly on every tool: mcp-go's defaults claim
+// destructive and non-idempotent.
+type annotations struct {
+	title                                        string
+	readOnly, destructive, idempotent, openWorld bool
+}
+
+// readOnlyAPI describes a tool that only reads from the OpenPhone API.
+func readOnlyAPI(title string) annotations {
+	return annotations{title: title, readOnly: true, idempotent: true, openWorld: true}
+}
+
+// typedTool builds a server tool whose input is decoded strictly into In.
+// The input schema is reflected from In and the output schema from Out once,
+// here, never on the hot path.
+func typedTool[In any, Out any](name, description string, ann annotations, d *Deps,
+	handle func(ctx context.Context, c *client.Client, in *In) (*mcp.CallToolResult, error)) server.ServerTool {
+	tool := mcp.NewToolWithRawSchema(name, description, SchemaFor[In]())
+	tool.RawOutputSchema = SchemaFor[Out]()
+	tool.Annotations = mcp.ToolAnnotation{
+		Title:           ann.title,
+		ReadOnlyHint:    mcp.ToBoolPtr(ann.readOnly),
+		DestructiveHint: mcp.ToBoolPtr(ann.destructive),
+		IdempotentHint:  mcp.ToBoolPtr(ann.idempotent),
+		OpenWorldHint:   mcp.ToBoolPtr(ann.openWorld),
+	}
+	fields := jsonFieldNames(reflect.TypeFor[In]())
+	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		in := new(In)
+		if err := decodeArgs(req, in, fields); err != nil {
+			return mcp.NewToolResultError(fmt.Sprintf("%s: %v", name, err)), nil
+		}
+		c, err := d.Client(ctx)
+		if err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
+		res, err := handle(ctx, c, in)
+		if err != nil {
+			d.logger().Warn("tool call failed", "tool", name, "error", err)
+			return mcp.NewToolResultError(explain(err)), nil
+		}
+		return res, nil
+	}
+	return server.ServerTool{Tool: tool, Handler: handler}
+}
+
+// SchemaFor reflects the JSON schema of T the way MCP clients accept it: an
+// inline object (no $ref root), no $schema, additionalProperties false.
+func SchemaFor[T any]() json.RawMessage {
+	r := jsonschema.Reflector{ExpandedStruct: true, DoNotReference: true, Anonymous: true}
+	s := r.Reflect(new(T))
+	s.Version = ""
+	raw, err := json.Marshal(s)
+	if err != nil {
+		panic(fmt.Sprintf("schema for %T: %v", *new(T), err)) // a programming error, caught by tests
+	}
+	return raw
+}
+
+// decodeArgs decodes the call's arguments into in, rejecting unknown names
+// and wrong types with a sentence the model can act on.
+func decodeArgs(req mcp.CallToolRequest, in any, fields []string) error {
+	raw := req.Params.RawArguments
+	if len(raw) == 0 && req.Params.Arguments != nil {
+		var err error
+		if raw, err = json.Marshal(req.Params.Arguments); err != nil {
+			return fmt.Errorf("arguments are not a JSON object: %v", err)
+		}
+	}
+	if len(bytes.TrimSpace(raw)) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		raw = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(in); err != nil {
+		var te *json.UnmarshalTypeError
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &te) && te.Field != "":
+			return fmt.Errorf("argument %s must be %s, not a JSON %s", te.Field, jsonKind(te.Type), te.Value)
+		case errors.As(err, &te):
+			return fmt.Errorf("arguments must be a JSON object, not a JSON %s", te.Value)
+		case errors.As(err, &se):
+			return fmt.Errorf("arguments are not valid JSON: %v", err)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			unknown := strings.TrimPrefix(err.Error(), "json: unknown field ")
+			return fmt.Errorf("unknown argument %s; the arguments are: %s", unknown, strings.Join(fields, ", "))
+		default:
+			return fmt.Errorf("could not read arguments: %v", err)
+		}
+	}
+	return nil
+}
+
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "an integer"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice:
+		return "an array of " + strings.TrimPrefix(strings.TrimPrefix(jsonKind(t.Elem()), "a "), "an ") + "s"
+	}
+	return "a " + t.Kind().String()
+}
+
+func jsonFieldNames(t reflect.Type) []string {
+	var names []string
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// argError is a bad argument: what is wrong and what a good value looks like.
+type argError struct{ msg string }
+
+func (e *argError) Error() string { return e.msg }
+
+func badArg(format string, a ...any) error { return &argError{msg: fmt.Sprintf(format, a...)} }
