@@ -1,0 +1,308 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// APIKeyHeader carries a per-request OpenPhone API key when
+// Config.AllowClientAPIKeys is set.
+const APIKeyHeader = "X-OpenPhone-Api-Key"
+
+// sessionIdleTTL bounds how long an idle streamable session's transport
+// state (including its in-memory event log) is kept. mcp-go's default
+// session manager does not validate session existence, so a client that
+// comes back later keeps working; it only loses stream resumption.
+const sessionIdleTTL = 30 * time.Minute
+
+// Handler returns the HTTP handler for cfg.Transport ("http", the default
+// here, or "sse") and a shutdown func. shutdown refuses new requests, waits
+// (until its ctx ends) for in-flight calls to be answered, then closes all
+// sessions and streams; it returns ctx.Err() if the wait was cut short.
+// Handler does not call CheckBind: it does not know where it is mounted.
+func Handler(s *server.MCPServer, cfg Config) (http.Handler, func(ctx context.Context) error, error) {
+	cfg = cfg.withDefaults()
+	origins, err := normalizeOrigins(cfg.AllowedOrigins)
+	if err != nil {
+		return nil, nil, err
+	}
+	f := &frontend{
+		cfg:     cfg,
+		origins: origins,
+		track:   newTracker(),
+	}
+	f.stopCtx, f.stop = context.WithCancel(context.Background())
+	if cfg.AuthToken != "" {
+		sum := sha256.Sum256([]byte(cfg.AuthToken))
+		f.tokenSum = sum[:]
+	}
+
+	// mcp-go refuses requests that arrive on a loopback connection with a
+	// non-localhost Host (DNS-rebinding protection). Requests reaching us
+	// on a non-loopback address (a load balancer on another machine) are
+	// never affected, but a reverse proxy or tunnel on the same host that
+	// connects to 127.0.0.1 and keeps Host: api.example.com gets 403. With
+	// an auth token that check adds nothing (a rebinding page cannot know
+	// the token, and our Origin check still applies), so we turn it off;
+	// without a token we keep it, which is exactly the case where exposing
+	// the server through such a proxy would be unsafe.
+	hostCheckOff := cfg.AuthToken != ""
+	ctxFunc := func(ctx context.Context, r *http.Request) context.Context {
+		if key, ok := APIKeyFromContext(r.Context()); ok {
+			return withAPIKey(ctx, key)
+		}
+		return ctx
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok")
+	})
+	switch cfg.Transport {
+	case "", "http":
+		opts := []server.StreamableHTTPOption{
+			server.WithHTTPContextFunc(ctxFunc),
+			server.WithDisableLocalhostProtection(hostCheckOff),
+			server.WithStreamableHTTPLogger(cfg.Logger),
+		}
+		if cfg.Stateless {
+			opts = append(opts, server.WithStateLess(true))
+		} else {
+			// Lets 2025-06-18 clients resume a broken stream; without it
+			// progress notifications were observed to go missing.
+			opts = append(opts,
+				server.WithEventStore(server.NewInMemoryEventStore()),
+				server.WithSessionIdleTTL(sessionIdleTTL))
+		}
+		st := server.NewStreamableHTTPServer(s, opts...)
+		f.closeSessions = func(ctx context.Context) {
+			// st has no http.Server of its own, so Shutdown only stops the
+			// idle sweeper and closes the sessions.
+			_ = st.Shutdown(ctx)
+		}
+		// The streamable handler answers on any path; mount it at /mcp only.
+		mux.Handle("/mcp", f.trackCall(st))
+	case "sse":
+		sse := server.NewSSEServer(s,
+			server.WithSSEContextFunc(ctxFunc),
+			server.WithSSEDisableLocalhostProtection(hostCheckOff))
+		// Shutdown of the SSE server does nothing for a server it did not
+		// start; CloseSessions ends the /sse streams.
+		f.closeSessions = func(context.Context) { sse.CloseSessions() }
+		// No WithBaseURL: the endpoint event then carries the relative
+		// "/message?sessionId=…", which clients resolve against the URL
+		// they used (127.0.0.1, localhost or a proxy's name alike).
+		mux.Handle("/sse", f.track.sseStream(sse.SSEHandler()))
+		mux.Handle("/message", f.track.sseMessage(sse.MessageHandler()))
+	default:
+		return nil, nil, fmt.Errorf("transport %q has no HTTP handler (want http or sse)", cfg.Transport)
+	}
+	return f.middleware(mux), f.shutdown, nil
+}
+
+type frontend struct {
+	cfg           Config
+	origins       map[string]bool
+	tokenSum      []byte // sha256 of AuthToken, nil when auth is off
+	track         *tracker
+	closeSessions func(context.Context)
+
+	draining atomic.Bool
+	stopCtx  context.Context // cancelled when shutdown gives up on streams
+	stop     context.CancelFunc
+	once     sync.Once
+}
+
+func (f *frontend) shutdown(ctx context.Context) error {
+	var err error
+	f.once.Do(func() {
+		f.draining.Store(true)
+		err = f.track.wait(ctx)
+		f.closeSessions(ctx)
+		// Whatever is still open (streams of either transport, a call cut
+		// off by the grace period) sees its request context cancelled.
+		f.stop()
+	})
+	return err
+}
+
+// middleware applies, in order: draining (503), Origin (403), auth (401),
+// the per-request API key, the body cap (413), and ties each request's
+// context to the final stop.
+func (f *frontend) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if f.draining.Load() {
+			w.Header().Set("Connection", "close")
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		if !f.originAllowed(r.Header.Get("Origin")) {
+			http.Error(w, "forbidden origin", http.StatusForbidden)
+			return
+		}
+		if f.tokenSum != nil && !(r.Method == http.MethodGet && r.URL.Path == "/healthz") && !f.authorized(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="openphone-mcp"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+
+		// Take the key out of the headers so nothing downstream (mcp-go
+		// hands request headers to tools) can log or echo it.
+		key := strings.TrimSpace(r.Header.Get(APIKeyHeader))
+		r.Header.Del(APIKeyHeader)
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		defer context.AfterFunc(f.stopCtx, cancel)()
+		if f.cfg.AllowClientAPIKeys && key != "" {
+			if !validAPIKey(key) {
+				http.Error(w, "invalid "+APIKeyHeader, http.StatusBadRequest)
+				return
+			}
+			ctx = withAPIKey(ctx, key)
+		}
+		r = r.WithContext(ctx)
+
+		if r.Body != nil && r.Body != http.NoBody && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if !f.limitBody(w, r) {
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody reads the whole body (mcp-go buffers it anyway) under the size
+// cap and a read deadline, and answers 413/400 itself: past mcp-go, an
+// oversized body would only surface as a JSON-RPC parse error.
+func (f *frontend) limitBody(w http.ResponseWriter, r *http.Request) bool {
+	if r.ContentLength > f.cfg.MaxBodyBytes {
+		w.Header().Set("Connection", "close")
+		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+		return false
+	}
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(f.cfg.bodyReadTimeout))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, f.cfg.MaxBodyBytes))
+	// Clear the deadline again: once the body is read, net/http watches the
+	// connection for a client hang-up, and a deadline firing there would
+	// cancel a long tool call or stream.
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = r.Body.Close()
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+		} else {
+			http.Error(w, "could not read request body", http.StatusBadRequest)
+		}
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	return true
+}
+
+// authorized compares hashes in constant time, so neither the token's bytes
+// nor its length leak through timing.
+func (f *frontend) authorized(r *http.Request) bool {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	return subtle.ConstantTimeCompare(sum[:], f.tokenSum) == 1
+}
+
+// originAllowed: browsers send Origin on cross-site requests; native MCP
+// clients send none. Loopback origins are the local tools (Inspector);
+// anything else must be listed, which blocks DNS-rebinding pages.
+func (f *frontend) originAllowed(origin string) bool {
+	if origin == "" {
+		return true
+	}
+	norm, host, ok := normalizeOrigin(origin)
+	if !ok {
+		return false
+	}
+	return isLoopbackHostname(host) || f.origins[norm]
+}
+
+func normalizeOrigins(list []string) (map[string]bool, error) {
+	m := make(map[string]bool, len(list))
+	for _, o := range list {
+		norm, _, ok := normalizeOrigin(o)
+		if !ok {
+			return nil, fmt.Errorf("invalid allowed origin %q: want scheme://host[:port]", o)
+		}
+		m[norm] = true
+	}
+	return m, nil
+}
+
+// normalizeOrigin lower-cases scheme and host; it rejects "null" and
+// anything that is not a bare http(s) origin.
+func normalizeOrigin(o string) (norm, hostname string, ok bool) {
+	u, err := url.Parse(strings.TrimSuffix(strings.TrimSpace(o), "/"))
+	if err != nil || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil {
+		return "", "", false
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return "", "", false
+	}
+	return scheme + "://" + strings.ToLower(u.Host), u.Hostname(), true
+}
+
+// validAPIKey keeps obviously bogus values (control characters, huge
+// strings) from travelling further; OpenPhone decides what is valid.
+func validAPIKey(k string) bool {
+	if len(k) > 512 {
+		return false
+	}
+	for _, c := range k {
+		if c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// trackCall counts a streamable POST that carries a request as in flight
+// until its response is written, so shutdown waits for it before closing
+// sessions. A subscriptions/listen POST is a stream, not a call.
+func (f *frontend) trackCall(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && countCalls(peekBody(r)) > 0 {
+			f.track.add("", 1)
+			defer f.track.done("", 1)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+type apiKeyCtxKey struct{}
+
+func withAPIKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, apiKeyCtxKey{}, key)
+}
+
+// APIKeyFromContext returns the OpenPhone API key the client sent in
+// X-OpenPhone-Api-Key, when Config.AllowClientAPIKeys is set.
+func APIKeyFromContext(ctx context.Context) (string, bool) {
+	key, ok := ctx.Value(apiKeyCtxKey{}).(string)
+	return key, ok && key != ""
+}

@@ -1,0 +1,213 @@
+// Package serve puts a ready mcp-go server on a transport: stdio, SSE
+// (/sse + /message) or streamable HTTP (/mcp), with /healthz, bearer-token
+// auth, Origin and Host checks (DNS-rebinding protection), a request body cap
+// and graceful shutdown. It knows nothing of OpenPhone or of the tools it
+// serves: main builds the *server.MCPServer and hands it over.
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// Config selects and tunes the transport. Zero values get the defaults noted.
+type Config struct {
+	Transport string // "stdio" (default in Run) | "sse" | "http"
+	Addr      string // default "127.0.0.1:8080"
+	Stateless bool   // streamable HTTP without server-side sessions
+
+	// AuthToken (MCP_AUTH_TOKEN): when set, every HTTP request except
+	// GET /healthz needs "Authorization: Bearer <token>".
+	AuthToken string
+	// AllowedOrigins are extra Origin values accepted besides the loopback
+	// ones (http/https, any port). Requests without Origin are accepted.
+	AllowedOrigins []string
+	// AllowClientAPIKeys accepts X-OpenPhone-Api-Key per request and exposes
+	// it to tools via APIKeyFromContext. The header is never logged.
+	AllowClientAPIKeys bool
+
+	ShutdownTimeout time.Duration // grace for in-flight calls; default 10s
+	MaxBodyBytes    int64         // request body cap; default 1 MiB (413 beyond)
+	Logger          *slog.Logger  // default slog.Default()
+
+	Stdin  io.Reader // stdio only; default os.Stdin
+	Stdout io.Writer // stdio only; default os.Stdout
+
+	// Unexported knobs so tests can shorten them; production uses defaults.
+	readHeaderTimeout time.Duration // default 5s
+	bodyReadTimeout   time.Duration // default 30s
+}
+
+const (
+	defaultAddr              = "127.0.0.1:8080"
+	defaultShutdownTimeout   = 10 * time.Second
+	defaultMaxBodyBytes      = 1 << 20
+	defaultReadHeaderTimeout = 5 * time.Second
+	defaultBodyReadTimeout   = 30 * time.Second
+	idleTimeout              = 120 * time.Second
+)
+
+func (c Config) withDefaults() Config {
+	if c.Addr == "" {
+		c.Addr = defaultAddr
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = defaultShutdownTimeout
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = defaultMaxBodyBytes
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Stdin == nil {
+		c.Stdin = os.Stdin
+	}
+	if c.Stdout == nil {
+		c.Stdout = os.Stdout
+	}
+	if c.readHeaderTimeout <= 0 {
+		c.readHeaderTimeout = defaultReadHeaderTimeout
+	}
+	if c.bodyReadTimeout <= 0 {
+		c.bodyReadTimeout = defaultBodyReadTimeout
+	}
+	return c
+}
+
+// Run serves s on cfg.Transport until ctx is cancelled, then shuts down
+// gracefully (in-flight calls get up to cfg.ShutdownTimeout) and returns nil.
+// It returns an error only if serving could not start or failed on its own.
+func Run(ctx context.Context, s *server.MCPServer, cfg Config) error {
+	cfg = cfg.withDefaults()
+	switch cfg.Transport {
+	case "", "stdio":
+		return runStdio(ctx, s, cfg)
+	case "http", "sse":
+		return runHTTP(ctx, s, cfg)
+	default:
+		return fmt.Errorf("unknown transport %q (want stdio, sse or http)", cfg.Transport)
+	}
+}
+
+func runStdio(ctx context.Context, s *server.MCPServer, cfg Config) error {
+	log := cfg.Logger
+	stdio := server.NewStdioServer(s)
+	// mcp-go logs to os.Stderr via the log package by default; route it
+	// through our logger. stdout is the protocol and must stay clean.
+	stdio.SetErrorLogger(slog.NewLogLogger(log.Handler(), slog.LevelError))
+	log.Info("serving MCP over stdio")
+	// Listen (not ServeStdio) so that our ctx, not mcp-go's own signal
+	// handling, decides when to stop.
+	err := stdio.Listen(ctx, cfg.Stdin, cfg.Stdout)
+	switch {
+	case err == nil, errors.Is(err, io.EOF):
+		log.Info("stdio closed by client")
+		return nil
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		log.Info("stdio server stopped")
+		return nil
+	default:
+		return fmt.Errorf("stdio: %w", err)
+	}
+}
+
+func runHTTP(ctx context.Context, s *server.MCPServer, cfg Config) error {
+	log := cfg.Logger
+	if err := CheckBind(cfg.Addr, cfg.AuthToken); err != nil {
+		return err
+	}
+	h, shutdown, err := Handler(s, cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		_ = shutdown(context.Background())
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: cfg.readHeaderTimeout, // slowloris on the headers
+		// No server-wide ReadTimeout: net/http cancels a request's context
+		// when its connection read deadline passes, which would kill SSE
+		// and long tool-call streams. The body read gets its own deadline
+		// per request instead (see limitBody).
+		// No WriteTimeout: /sse, GET /mcp and streamed POST responses stay
+		// open as long as the session or the tool call lasts; a write
+		// deadline would cut them off mid-stream.
+		IdleTimeout: idleTimeout,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	path := "/mcp"
+	if cfg.Transport == "sse" {
+		path = "/sse"
+	}
+	log.Info("serving MCP over HTTP", "transport", cfg.Transport, "addr", ln.Addr().String(),
+		"url", "http://"+ln.Addr().String()+path, "auth", cfg.AuthToken != "")
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	select {
+	case err := <-serveErr:
+		_ = shutdown(context.Background())
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+
+	log.Info("shutting down", "grace", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	// Stop accepting and close idle connections now; srv.Shutdown then
+	// waits for active connections, which include long-lived streams that
+	// only end once shutdown (below) closes the sessions.
+	srvDone := make(chan error, 1)
+	go func() { srvDone <- srv.Shutdown(sctx) }()
+	if err := shutdown(sctx); err != nil {
+		log.Warn("in-flight calls did not finish within the grace period", "err", err)
+	}
+	if err := <-srvDone; err != nil {
+		log.Warn("forcing connections closed", "err", err)
+		_ = srv.Close()
+	}
+	<-serveErr // http.ErrServerClosed
+	log.Info("server stopped")
+	return nil
+}
+
+// CheckBind refuses to listen beyond loopback without an auth token: the
+// server holds the OpenPhone API key, so anyone who can reach it could use it.
+func CheckBind(addr, token string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("invalid listen address %q: %v", addr, err)
+	}
+	if token != "" || isLoopbackHostname(host) {
+		return nil
+	}
+	return fmt.Errorf("refusing to listen on %s without MCP_AUTH_TOKEN: anyone on the network could use your OpenPhone key; set MCP_AUTH_TOKEN or bind to 127.0.0.1", addr)
+}
+
+// isLoopbackHostname reports whether host (no port, brackets optional) is
+// "localhost" or a loopback IP. Other names are not resolved: a name that
+// happens to resolve to loopback today is not something to bet a key on.
+func isLoopbackHostname(host string) bool {
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
