@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	mcpclient "github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const markerKey = "opk_test_MARKER_main_51c9"
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestRunWithoutKeyExits2(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), nil, env(nil), strings.NewReader(""), &stdout, &stderr)
+	if code != 2 {
+		t.Errorf("exit status %d, want 2", code)
+	}
+	if lines := strings.Count(strings.TrimSpace(stderr.String()), "\n") + 1; lines != 1 || !strings.Contains(stderr.String(), "OPENPHONE_API_KEY") {
+		t.Errorf("want one line naming OPENPHONE_API_KEY, got %q", stderr.String())
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout belongs to the protocol, got %q", stdout.String())
+	}
+}
+
+func TestRunVersionAndHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"--version"}, env(nil), nil, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), version) {
+		t.Errorf("--version: status %d, output %q", code, stdout.String())
+	}
+	stdout.Reset()
+	if code := run(context.Background(), []string{"--help"}, env(nil), nil, &stdout, &stderr); code != 0 || !strings.Contains(stderr.String(), "OPENPHONE_API_KEY") || !strings.Contains(stderr.String(), "-api-rate") {
+		t.Errorf("--help: status %d, output %q", code, stderr.String())
+	}
+	if code := run(context.Background(), []string{"--no-such-flag"}, env(nil), nil, &stdout, &stderr); code != 2 {
+		t.Errorf("unknown flag: status %d, want 2", code)
+	}
+}
+
+func TestRunBadBaseURL(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), nil, env(map[string]string{"OPENPHONE_API_KEY": markerKey, "OPENPHONE_BASE_URL": "ftp:/nowhere"}), nil, &stdout, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "base URL") {
+		t.Errorf("status %d, stderr %q", code, stderr.String())
+	}
+	if strings.Contains(stderr.String(), markerKey) {
+		t.Error("the key leaked to stderr")
+	}
+}
+
+// TestStdioSession drives the real program over stdio pipes with mcp-go's
+// client against a fake API, pinned to the protocol Claude Desktop speaks.
+func TestStdioSession(t *testing.T) {
+	var auth atomic.Value
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth.Store(r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"data":[{"id":"ACstdio1","phoneNumberId":"PNmain1","userId":"US1","direction":"incoming","status":"completed","duration":61,"participants":["+12125550103"],"createdAt":"2026-11-26T10:00:00Z","answeredAt":null,"answeredBy":null,"initiatedBy":null,"completedAt":null,"updatedAt":null,"forwardedFrom":null,"forwardedTo":null,"callRoute":null,"aiHandled":null}],"totalItems":1,"nextPageToken":null}`)
+	}))
+	defer api.Close()
+
+	serverIn, clientOut := io.Pipe()
+	clientIn, serverOut := io.Pipe()
+	stderr := &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"--log-level", "debug"}, env(map[string]string{"OPENPHONE_API_KEY": markerKey, "OPENPHONE_BASE_URL": api.URL}), serverIn, serverOut, stderr)
+	}()
+
+	c := mcpclient.NewClient(transport.NewIO(clientIn, clientOut, io.NopCloser(strings.NewReader(""))), mcpclient.WithProtocolVersion("2025-06-18"))
+	tctx, tcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer tcancel()
+	if err := c.Start(tctx); err != nil {
+		t.Fatal(err)
+	}
+	var init mcp.InitializeRequest
+	init.Params.ProtocolVersion = "2025-06-18"
+	init.Params.ClientInfo = mcp.Implementation{Name: "stdio-test", Version: "1"}
+	res, err := c.Initialize(tctx, init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ServerInfo.Name != "openphone-mcp" || res.ProtocolVersion != "2025-06-18" {
+		t.Errorf("initialize = %+v", res)
+	}
+	list, err := c.ListTools(tctx, mcp.ListToolsRequest{})
+	if err != nil || len(list.Tools) == 0 {
+		t.Fatalf("tools/list: %v %v", list, err)
+	}
+	var req mcp.CallToolRequest
+	req.Params.Name = "list_calls"
+	req.Params.Arguments = map[string]any{"phoneNumberId": "PNmain1", "participants": []string{"212-555-0103"}}
+	out, err := c.CallTool(tctx, req)
+	if err != nil || out.IsError {
+		t.Fatalf("tools/call: %v %+v", err, out)
+	}
+	text := out.Content[0].(mcp.TextContent).Text
+	if !strings.Contains(text, "ACstdio1") || !strings.Contains(text, "Last page.") {
+		t.Errorf("unexpected result: %s", text)
+	}
+	if got, _ := auth.Load().(string); got != markerKey {
+		t.Errorf("Authorization = %q, want the raw key", got)
+	}
+	cancel()
+	clientOut.Close()
+	c.Close()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit status %d after shutdown, stderr:\n%s", code, stderr.String())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("server did not stop")
+	}
+	serverOut.Close()
+	clientIn.Close()
+	if strings.Contains(stderr.String(), markerKey) || strings.Contains(text, markerKey) {
+		t.Error("the API key leaked")
+	}
+	if !strings.Contains(stderr.String(), "serving MCP on stdio") {
+		t.Errorf("stderr lacks the start-up log line: %s", stderr.String())
+	}
+}
