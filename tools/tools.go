@@ -37,6 +37,21 @@ type Deps struct {
 	Demo bool
 	// Logger gets one line per failed tool call; nil discards.
 	Logger *slog.Logger
+	// DefaultRegion is the region of phone numbers written without a
+	// country code (ISO 3166 code, default "US").
+	DefaultRegion string
+
+	ws *workspaces // caches per API client; set by All
+}
+
+// workspace returns the cache of phone numbers and names for c.
+func (d *Deps) workspace(c *client.Client) *workspace { return d.ws.get(c) }
+
+func (d *Deps) region() string {
+	if d.DefaultRegion == "" {
+		return DefaultRegion
+	}
+	return d.DefaultRegion
 }
 
 func (d *Deps) now() time.Time {
@@ -55,6 +70,7 @@ func (d *Deps) logger() *slog.Logger {
 
 // All returns every tool, ready for server.AddTools.
 func All(d Deps) []server.ServerTool {
+	d.ws = &workspaces{now: d.now}
 	return []server.ServerTool{
 		listCallsTool(&d),
 	}

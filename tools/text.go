@@ -1,0 +1,46 @@
+package tools
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// cleanText makes text from outside the server (contact names, transcript
+// lines, summaries) safe to place inside the server's own lines: control
+// characters and line breaks become spaces, runs of spaces collapse, and
+// the result is cut to max runes. A name like "Bob\nnextPageToken: x"
+// stays on its line and cannot pose as the server's output.
+func cleanText(s string, max int) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
+			clean = false
+			break
+		}
+	}
+	if clean && len(s) <= max && !strings.Contains(s, "  ") && strings.TrimSpace(s) == s {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	n := 0
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			space = true
+			continue
+		}
+		if n >= max {
+			b.WriteString("…")
+			break
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}

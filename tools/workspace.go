@@ -1,0 +1,189 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/openphone-mcp/openphone-mcp/client"
+)
+
+// workspaceTTL is how long phone numbers and conversation names are cached:
+// long enough that a conversation's worth of tool calls reuses them, short
+// enough that a renamed contact shows up soon.
+const workspaceTTL = 5 * time.Minute
+
+// workspace caches what several tools need to resolve and name things for one
+// API client (one key): the OpenPhone numbers with their users, and the names
+// of conversations. Concurrent misses wait for one fetch.
+type workspace struct {
+	c   *client.Client
+	now func() time.Time
+
+	mu        sync.Mutex
+	numbers   []client.PhoneNumber
+	fetchedAt time.Time
+	fetching  chan struct{} // closed when the fetch in flight ends
+
+	names map[convKey]nameEntry
+}
+
+type convKey struct{ phoneNumberID, participant string }
+
+type nameEntry struct {
+	name string
+	at   time.Time
+}
+
+// workspaces maps each *client.Client to its workspace cache.
+type workspaces struct {
+	now func() time.Time
+	m   sync.Map
+}
+
+func (ws *workspaces) get(c *client.Client) *workspace {
+	if w, ok := ws.m.Load(c); ok {
+		return w.(*workspace)
+	}
+	w, _ := ws.m.LoadOrStore(c, &workspace{c: c, now: ws.now, names: map[convKey]nameEntry{}})
+	return w.(*workspace)
+}
+
+// phoneNumbers returns the workspace's numbers, from the cache when fresh.
+func (w *workspace) phoneNumbers(ctx context.Context) ([]client.PhoneNumber, error) {
+	for {
+		w.mu.Lock()
+		if w.numbers != nil && w.now().Sub(w.fetchedAt) < workspaceTTL {
+			n := w.numbers
+			w.mu.Unlock()
+			return n, nil
+		}
+		if wait := w.fetching; wait != nil {
+			w.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		done := make(chan struct{})
+		w.fetching = done
+		w.mu.Unlock()
+
+		numbers, err := w.c.ListPhoneNumbers(ctx, "")
+		w.mu.Lock()
+		w.fetching = nil
+		if err == nil {
+			if numbers == nil {
+				numbers = []client.PhoneNumber{}
+			}
+			w.numbers, w.fetchedAt = numbers, w.now()
+		}
+		w.mu.Unlock()
+		close(done)
+		return numbers, err
+	}
+}
+
+// resolveNumber turns a phoneNumberId argument into one of the workspace's
+// numbers: a PN id, the number itself in any common form, or nothing when
+// the workspace has exactly one number.
+func (w *workspace) resolveNumber(ctx context.Context, arg, region string) (client.PhoneNumber, error) {
+	arg = strings.TrimSpace(arg)
+	numbers, err := w.phoneNumbers(ctx)
+	if err != nil {
+		return client.PhoneNumber{}, err
+	}
+	if arg == "" {
+		if len(numbers) == 1 {
+			return numbers[0], nil
+		}
+		return client.PhoneNumber{}, badArg("phoneNumberId is required because this workspace has %d OpenPhone numbers; pass one of: %s", len(numbers), listNumbers(numbers))
+	}
+	if strings.HasPrefix(arg, "PN") {
+		for _, n := range numbers {
+			if n.ID == arg {
+				return n, nil
+			}
+		}
+		// Not in the list (another user's number, or a stale cache): let the
+		// API decide, it answers 403 or 404 with its own explanation.
+		return client.PhoneNumber{ID: arg}, nil
+	}
+	e164, err := normalizePhone("phoneNumberId", arg, region)
+	if err != nil {
+		return client.PhoneNumber{}, badArg("phoneNumberId %q is neither a PN id nor a phone number; pass one of: %s", arg, listNumbers(numbers))
+	}
+	for _, n := range numbers {
+		if n.Number == e164 {
+			return n, nil
+		}
+	}
+	return client.PhoneNumber{}, badArg("%s is not one of this workspace's OpenPhone numbers; pass one of: %s", e164, listNumbers(numbers))
+}
+
+func listNumbers(numbers []client.PhoneNumber) string {
+	if len(numbers) == 0 {
+		return "(the workspace has no OpenPhone numbers this key can see)"
+	}
+	parts := make([]string, len(numbers))
+	for i, n := range numbers {
+		parts[i] = fmt.Sprintf("%s (%s, %s)", n.ID, n.Number, cleanText(n.Name, 60))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// userName is a workspace user's display name from the cached phone numbers,
+// or "" when unknown. It never fetches.
+func (w *workspace) userName(id string) string {
+	if id == "" {
+		return ""
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, n := range w.numbers {
+		for _, u := range n.Users {
+			if u.ID == id {
+				return userDisplayName(u)
+			}
+		}
+	}
+	return ""
+}
+
+func userDisplayName(u client.PhoneNumberUser) string {
+	name := strings.TrimSpace(deref(u.FirstName) + " " + deref(u.LastName))
+	if name == "" {
+		name = u.Email
+	}
+	return cleanText(name, 60)
+}
+
+// rememberConversations records the names of 1:1 conversations.
+func (w *workspace) rememberConversations(convs []client.Conversation) {
+	now := w.now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, c := range convs {
+		if len(c.Participants) != 1 {
+			continue
+		}
+		w.names[convKey{c.PhoneNumberID, c.Participants[0]}] = nameEntry{name: deref(c.Name), at: now}
+	}
+}
+
+// conversationName is the cached name of the conversation between an
+// OpenPhone number and a participant; known reports whether the cache holds
+// an answer (a conversation with no name is known, with name "").
+func (w *workspace) conversationName(phoneNumberID, participant string) (name string, known bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	e, ok := w.names[convKey{phoneNumberID, participant}]
+	if !ok || w.now().Sub(e.at) >= workspaceTTL {
+		return "", false
+	}
+	return e.name, true
+}
