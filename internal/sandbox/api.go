@@ -1,0 +1,509 @@
+package sandbox
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"hash/crc32"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/openphone-mcp/openphone-mcp/client"
+)
+
+// Limits of the OpenAPI document.
+const (
+	defaultMaxResults = 10
+	maxMaxResults     = 100
+	maxPhoneNumbers   = 100 // phoneNumbers[] of /v1/conversations
+	docsURL           = "https://openphone.com/docs"
+)
+
+var e164 = regexp.MustCompile(`^\+[1-9]\d{1,14}$`)
+
+// apiError is the documented error body:
+// {message, code, status, docs, title, trace, errors[], description}.
+type apiError struct {
+	status  int
+	code    string
+	title   string
+	message string
+	errors  []fieldError
+}
+
+type fieldError struct {
+	Path    string `json:"path"`
+	Message string `json:"message"`
+	Value   any    `json:"value,omitempty"`
+	Schema  struct {
+		Type string `json:"type"`
+	} `json:"schema"`
+}
+
+func newFieldError(path, typ, msg string, value any) fieldError {
+	fe := fieldError{Path: path, Message: msg, Value: value}
+	fe.Schema.Type = typ
+	return fe
+}
+
+var traceSeq atomic.Uint64
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	body := struct {
+		Message     string       `json:"message"`
+		Code        string       `json:"code"`
+		Status      int          `json:"status"`
+		Docs        string       `json:"docs"`
+		Title       string       `json:"title"`
+		Trace       string       `json:"trace"`
+		Errors      []fieldError `json:"errors,omitempty"`
+		Description string       `json:"description"`
+	}{
+		Message: e.message, Code: e.code, Status: e.status, Docs: docsURL, Title: e.title,
+		Trace:  "sandbox-" + strconv.FormatUint(traceSeq.Add(1), 16),
+		Errors: e.errors, Description: e.title,
+	}
+	b, _ := json.Marshal(body)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(e.status)
+	_, _ = w.Write(b)
+}
+
+// badRequest is the generic 400 of resource res ("01", "10"...).
+func badRequest(res string, errs []fieldError) *apiError {
+	msgs := make([]string, len(errs))
+	for i, fe := range errs {
+		msgs[i] = fe.Path + ": " + fe.Message
+	}
+	return &apiError{
+		status: http.StatusBadRequest, code: res + "00400", title: "Bad Request",
+		message: "Invalid request: " + strings.Join(msgs, "; "), errors: errs,
+	}
+}
+
+func notFound(res, what, id string) *apiError {
+	return &apiError{
+		status: http.StatusNotFound, code: res + "00404", title: "Not Found",
+		message: what + " " + strconv.Quote(id) + " not found",
+	}
+}
+
+// query reads and validates query parameters, collecting field errors.
+type query struct {
+	v    url.Values
+	errs []fieldError
+}
+
+func newQuery(r *http.Request) *query {
+	v := r.URL.Query()
+	// Accept the bracketed spelling of array parameters too.
+	for k, vals := range v {
+		if base, ok := strings.CutSuffix(k, "[]"); ok {
+			v[base] = append(v[base], vals...)
+		}
+	}
+	return &query{v: v}
+}
+
+func (q *query) fail(name, typ, msg string, value any) {
+	q.errs = append(q.errs, newFieldError("/"+name, typ, msg, value))
+}
+
+func (q *query) has(name string) bool { return len(q.v[name]) > 0 }
+
+// prefixed reads an optional id such as "PN…" or "US…".
+func (q *query) prefixed(name, prefix string, required bool) string {
+	if !q.has(name) {
+		if required {
+			q.fail(name, "string", "Expected required property", nil)
+		}
+		return ""
+	}
+	s := q.v.Get(name)
+	if !strings.HasPrefix(s, prefix) {
+		q.fail(name, "string", "Expected string to match '^"+prefix+"(.*)$'", s)
+	}
+	return s
+}
+
+func (q *query) time(name string) time.Time {
+	if !q.has(name) {
+		return time.Time{}
+	}
+	s := q.v.Get(name)
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		q.fail(name, "string", "Expected string to match 'date-time' format", s)
+		return time.Time{}
+	}
+	return t
+}
+
+func (q *query) maxResults() int {
+	if !q.has("maxResults") {
+		return defaultMaxResults // documented as required with a default of 10
+	}
+	s := q.v.Get("maxResults")
+	n, err := strconv.Atoi(s)
+	switch {
+	case err != nil:
+		q.fail("maxResults", "integer", "Expected integer", s)
+	case n < 1:
+		q.fail("maxResults", "integer", "Expected integer to be greater or equal to 1", n)
+	case n > maxMaxResults:
+		q.fail("maxResults", "integer", "Expected integer to be less or equal to 100", n)
+	default:
+		return n
+	}
+	return defaultMaxResults
+}
+
+func (q *query) boolean(name string) *bool {
+	if !q.has(name) {
+		return nil
+	}
+	s := q.v.Get(name)
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		q.fail(name, "boolean", "Expected boolean", s)
+		return nil
+	}
+	return &b
+}
+
+// Page tokens are opaque: base64url of a 4-byte offset and a CRC-32 of the
+// offset and the query it belongs to, so a token from another query or a
+// made-up one is rejected with a 400.
+func pageToken(offset int, fingerprint string) string {
+	var b [8]byte
+	binary.BigEndian.PutUint32(b[:4], uint32(offset))
+	binary.BigEndian.PutUint32(b[4:], tokenSum(b[:4], fingerprint))
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func tokenSum(off []byte, fingerprint string) uint32 {
+	h := crc32.NewIEEE()
+	h.Write([]byte("openphone-sandbox:"))
+	h.Write(off)
+	h.Write([]byte(fingerprint))
+	return h.Sum32()
+}
+
+// offset decodes pageToken; "" is offset 0.
+func (q *query) offset(fingerprint string) int {
+	if !q.has("pageToken") {
+		return 0
+	}
+	s := q.v.Get("pageToken")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) != 8 || binary.BigEndian.Uint32(b[4:]) != tokenSum(b[:4], fingerprint) {
+		q.fail("pageToken", "string", "Invalid page token: pass the nextPageToken of the previous page of the same query", s)
+		return 0
+	}
+	return int(binary.BigEndian.Uint32(b[:4]))
+}
+
+func fingerprint(parts ...string) string { return strings.Join(parts, "\x00") }
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// listCalls serves GET /v1/calls.
+func (s *Server) listCalls(w http.ResponseWriter, r *http.Request, _ string) {
+	q := newQuery(r)
+	parts := q.v["participants"]
+	if len(parts) > 1 {
+		fe := newFieldError("/participants", "array", "Expected array length to be less or equal to 1", parts)
+		writeError(w, &apiError{
+			status: http.StatusBadRequest, code: "0101400", title: "Too Many Participants",
+			message: "Only one participant is supported: calls can be listed for 1:1 conversations only",
+			errors:  []fieldError{fe},
+		})
+		return
+	}
+	pn := q.prefixed("phoneNumberId", "PN", true)
+	participant := ""
+	if len(parts) == 0 {
+		q.fail("participants", "array", "Expected required property", nil)
+	} else {
+		participant = parts[0]
+		if !e164.MatchString(participant) {
+			q.fail("participants/0", "string", `Expected string to match '^\+[1-9]\d{1,14}$' (E.164; a "+" must be sent as %2B)`, participant)
+		}
+	}
+	user := q.prefixed("userId", "US", false)
+	after := q.time("createdAfter")
+	before := q.time("createdBefore")
+	if since := q.time("since"); !since.IsZero() && before.IsZero() {
+		before = since // deprecated: documented to behave like createdBefore
+	}
+	max := q.maxResults()
+	fp := fingerprint("calls", pn, participant, user, fmtTime(after), fmtTime(before))
+	off := q.offset(fp)
+	if len(q.errs) > 0 {
+		writeError(w, badRequest("01", q.errs))
+		return
+	}
+	num := s.numberByID[pn]
+	if num == nil || (user != "" && !hasUser(num, user)) {
+		writeError(w, &apiError{
+			status: http.StatusForbidden, code: "0101403", title: "Not Phone Number User",
+			message: "You are not a user of phone number " + strconv.Quote(pn),
+		})
+		return
+	}
+	var matched []int
+	for _, i := range s.pairs[pairKey{pn, participant}] {
+		c := &s.calls[i]
+		if user != "" && c.UserID != user && !eq(c.AnsweredBy, user) && !eq(c.InitiatedBy, user) {
+			continue
+		}
+		if !after.IsZero() && !c.CreatedAt.After(after) {
+			continue
+		}
+		if !before.IsZero() && !c.CreatedAt.Before(before) {
+			continue
+		}
+		matched = append(matched, i)
+	}
+	page := client.CallPage{Data: []client.Call{}, TotalItems: s.numberCalls[pn]}
+	if off < len(matched) {
+		end := min(off+max, len(matched))
+		for _, i := range matched[off:end] {
+			page.Data = append(page.Data, s.calls[i])
+		}
+		if end < len(matched) {
+			t := pageToken(end, fp)
+			page.NextPageToken = &t
+		}
+	}
+	writeJSON(w, page)
+}
+
+func eq(p *string, s string) bool { return p != nil && *p == s }
+
+func hasUser(n *client.PhoneNumber, user string) bool {
+	for _, u := range n.Users {
+		if u.ID == user {
+			return true
+		}
+	}
+	return false
+}
+
+// pathID validates a path parameter that must start with AC.
+func pathID(w http.ResponseWriter, res, name, id string) bool {
+	if strings.HasPrefix(id, "AC") {
+		return true
+	}
+	writeError(w, badRequest(res, []fieldError{newFieldError("/"+name, "string", "Expected string to match '^AC(.*)$'", id)}))
+	return false
+}
+
+// getCall serves GET /v1/calls/{callId}.
+func (s *Server) getCall(w http.ResponseWriter, _ *http.Request, id string) {
+	if !pathID(w, "01", "callId", id) {
+		return
+	}
+	i, ok := s.callIndex[id]
+	if !ok {
+		writeError(w, notFound("01", "Call", id))
+		return
+	}
+	writeJSON(w, struct {
+		Data client.Call `json:"data"`
+	}{s.calls[i]})
+}
+
+// getSummary serves GET /v1/call-summaries/{callId}.
+func (s *Server) getSummary(w http.ResponseWriter, _ *http.Request, id string) {
+	if !pathID(w, "05", "callId", id) {
+		return
+	}
+	if _, ok := s.callIndex[id]; !ok {
+		writeError(w, notFound("05", "Call summary for call", id))
+		return
+	}
+	sum, ok := s.summaries[id]
+	if !ok {
+		sum = client.CallSummary{CallID: id, Status: client.StatusAbsent}
+	}
+	writeJSON(w, struct {
+		Data client.CallSummary `json:"data"`
+	}{sum})
+}
+
+// getTranscript serves GET /v1/call-transcripts/{id}.
+func (s *Server) getTranscript(w http.ResponseWriter, _ *http.Request, id string) {
+	if !pathID(w, "06", "id", id) {
+		return
+	}
+	i, ok := s.callIndex[id]
+	if !ok {
+		writeError(w, notFound("06", "Call transcript for call", id))
+		return
+	}
+	tr, ok := s.transcripts[id]
+	if !ok {
+		tr = client.CallTranscript{CallID: id, CreatedAt: s.calls[i].CreatedAt, Status: client.StatusAbsent}
+	}
+	writeJSON(w, struct {
+		Data client.CallTranscript `json:"data"`
+	}{tr})
+}
+
+// getRecordings serves GET /v1/call-recordings/{callId}.
+func (s *Server) getRecordings(w http.ResponseWriter, _ *http.Request, id string) {
+	if !pathID(w, "09", "callId", id) {
+		return
+	}
+	if _, ok := s.callIndex[id]; !ok {
+		writeError(w, notFound("09", "Call recordings for call", id))
+		return
+	}
+	recs := slices.Clone(s.recordings[id])
+	if recs == nil {
+		recs = []client.CallRecording{}
+	}
+	slices.SortStableFunc(recs, func(a, b client.CallRecording) int {
+		switch {
+		case a.StartTime == nil || b.StartTime == nil:
+			return 0
+		case a.StartTime.Before(*b.StartTime):
+			return -1
+		case a.StartTime.After(*b.StartTime):
+			return 1
+		}
+		return 0
+	})
+	writeJSON(w, struct {
+		Data []client.CallRecording `json:"data"`
+	}{recs})
+}
+
+// listPhoneNumbers serves GET /v1/phone-numbers (not paginated).
+func (s *Server) listPhoneNumbers(w http.ResponseWriter, r *http.Request, _ string) {
+	q := newQuery(r)
+	user := q.prefixed("userId", "US", false)
+	if len(q.errs) > 0 {
+		writeError(w, badRequest("04", q.errs))
+		return
+	}
+	out := []client.PhoneNumber{}
+	for i := range s.numbers {
+		if user == "" || hasUser(&s.numbers[i], user) {
+			out = append(out, s.numbers[i])
+		}
+	}
+	writeJSON(w, struct {
+		Data []client.PhoneNumber `json:"data"`
+	}{out})
+}
+
+// listConversations serves GET /v1/conversations.
+func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, _ string) {
+	q := newQuery(r)
+	nums := q.v["phoneNumbers"]
+	if len(nums) == 0 && q.has("phoneNumber") {
+		nums = q.v["phoneNumber"][:1] // deprecated single form, used only without phoneNumbers
+	}
+	if len(nums) > maxPhoneNumbers {
+		q.fail("phoneNumbers", "array", "Expected array length to be less or equal to 100", nil)
+	}
+	var ids []string
+	for i, n := range nums {
+		switch {
+		case strings.HasPrefix(n, "PN"):
+			ids = append(ids, n)
+		case e164.MatchString(n):
+			if id, ok := s.idByNumber[n]; ok {
+				ids = append(ids, id)
+			} else {
+				ids = append(ids, "?"+n) // matches nothing
+			}
+		default:
+			q.fail("phoneNumbers/"+strconv.Itoa(i), "string",
+				`Expected string to match '^\+[1-9]\d{1,14}$' or '^PN(.*)$'`, n)
+		}
+	}
+	user := q.prefixed("userId", "US", false)
+	cAfter, cBefore := q.time("createdAfter"), q.time("createdBefore")
+	uAfter, uBefore := q.time("updatedAfter"), q.time("updatedBefore")
+	exclude := q.boolean("excludeInactive")
+	max := q.maxResults()
+	excl := ""
+	if exclude != nil {
+		excl = strconv.FormatBool(*exclude)
+	}
+	fp := fingerprint("conversations", strings.Join(ids, ","), user, fmtTime(cAfter), fmtTime(cBefore),
+		fmtTime(uAfter), fmtTime(uBefore), excl)
+	off := q.offset(fp)
+	if len(q.errs) > 0 {
+		writeError(w, badRequest("10", q.errs))
+		return
+	}
+	for _, id := range ids {
+		if strings.HasPrefix(id, "PN") && s.numberByID[id] == nil {
+			writeError(w, &apiError{
+				status: http.StatusForbidden, code: "1001403", title: "Not Phone Number User",
+				message: "You are not a user of phone number " + strconv.Quote(id),
+			})
+			return
+		}
+	}
+	var matched []int
+	for i := range s.convs {
+		c := &s.convs[i]
+		if len(ids) > 0 && !slices.Contains(ids, c.PhoneNumberID) {
+			continue
+		}
+		if user != "" {
+			n := s.numberByID[c.PhoneNumberID]
+			if (n == nil || !hasUser(n, user)) && !eq(c.AssignedTo, user) {
+				continue
+			}
+		}
+		if !inRange(c.CreatedAt, cAfter, cBefore) || !inRange(c.UpdatedAt, uAfter, uBefore) {
+			continue
+		}
+		if exclude != nil && *exclude && (c.LastActivityAt == nil || c.DeletedAt != nil) {
+			continue // inactive: never used, or deleted
+		}
+		matched = append(matched, i)
+	}
+	page := client.ConversationPage{Data: []client.Conversation{}, TotalItems: len(s.convs)}
+	if off < len(matched) {
+		end := min(off+max, len(matched))
+		for _, i := range matched[off:end] {
+			page.Data = append(page.Data, s.convs[i])
+		}
+		if end < len(matched) {
+			t := pageToken(end, fp)
+			page.NextPageToken = &t
+		}
+	}
+	writeJSON(w, page)
+}
+
+// inRange reports whether t is strictly inside (after, before); zero bounds
+// are open. A nil t matches only when both bounds are open.
+func inRange(t *time.Time, after, before time.Time) bool {
+	if after.IsZero() && before.IsZero() {
+		return true
+	}
+	if t == nil {
+		return false
+	}
+	return (after.IsZero() || t.After(after)) && (before.IsZero() || t.Before(before))
+}

@@ -1,0 +1,341 @@
+// Package sandbox is an in-process fake of the OpenPhone (Quo) public REST
+// API v1, limited to the read endpoints the MCP tools use:
+//
+//	GET /v1/calls                     (phoneNumberId + exactly one participant)
+//	GET /v1/calls/{callId}
+//	GET /v1/call-summaries/{callId}
+//	GET /v1/call-transcripts/{id}
+//	GET /v1/call-recordings/{callId}
+//	GET /v1/phone-numbers
+//	GET /v1/conversations
+//
+// It follows the OpenAPI document (openphone-public-api-v1.json): the same
+// query parameters, limits and patterns, the same {"data": ...} envelopes,
+// the documented error bodies and 7-digit codes (resource, then status), an
+// opaque checksummed page token, a deliberately inaccurate totalItems, and
+// nullable fields sent as null. Responses reuse the client package's model
+// types, which marshal to exactly the API's shape.
+//
+// A Server serves a Workspace. Demo builds the deterministic demo workspace
+// used by --demo mode, tests and benchmarks. A Server is an http.Handler (use
+// it with httptest.NewServer or any listener) and also serves requests in
+// process, without a port, through Transport. Options add an API key check
+// (401), a per-key token-bucket rate limit (429 with Retry-After) and a
+// fixed latency.
+//
+// The Workspace given to New must not be modified afterwards.
+package sandbox
+
+import (
+	"encoding/json"
+	"math"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/openphone-mcp/openphone-mcp/client"
+)
+
+// Workspace is the data a sandbox serves.
+type Workspace struct {
+	PhoneNumbers  []client.PhoneNumber
+	Conversations []client.Conversation
+	Calls         []client.Call                    // any order; served newest first
+	Summaries     map[string]client.CallSummary    // by call id; missing => status "absent"
+	Transcripts   map[string]client.CallTranscript // by call id; missing => status "absent"
+	Recordings    map[string][]client.CallRecording
+}
+
+// Options tune a Server.
+type Options struct {
+	// APIKey, if non-empty, is the only Authorization header value accepted;
+	// any other request gets the documented 401.
+	APIKey string
+	// RateLimit is requests per second per API key (per Authorization
+	// value), enforced with a token bucket of burst ceil(RateLimit); requests
+	// over it get 429 with a Retry-After header in seconds. 0 = unlimited.
+	RateLimit float64
+	// Latency is added to every response (0 = none). It ends early when the
+	// request's context is done.
+	Latency time.Duration
+}
+
+// Server is the fake API. It implements http.Handler and is safe for
+// concurrent use.
+type Server struct {
+	opts Options
+
+	calls       []client.Call     // newest first
+	callIndex   map[string]int    // call id -> index in calls
+	pairs       map[pairKey][]int // (phone number id, other party) -> indexes into calls, newest first
+	numberCalls map[string]int    // phone number id -> number of calls (the inaccurate totalItems)
+	numbers     []client.PhoneNumber
+	numberByID  map[string]*client.PhoneNumber
+	idByNumber  map[string]string     // E.164 -> phone number id
+	convs       []client.Conversation // most recent activity first
+	summaries   map[string]client.CallSummary
+	transcripts map[string]client.CallTranscript
+	recordings  map[string][]client.CallRecording
+
+	requests  atomic.Int64
+	throttled atomic.Int64
+	perPath   sync.Map // path -> *atomic.Int64
+
+	mu       sync.Mutex
+	limiters map[string]*rate.Limiter
+}
+
+type pairKey struct{ phoneNumberID, participant string }
+
+// New returns a Server over ws (nil serves an empty workspace).
+func New(ws *Workspace, opts Options) *Server {
+	if ws == nil {
+		ws = &Workspace{}
+	}
+	s := &Server{
+		opts:        opts,
+		callIndex:   make(map[string]int, len(ws.Calls)),
+		pairs:       make(map[pairKey][]int),
+		numberCalls: make(map[string]int),
+		numbers:     ws.PhoneNumbers,
+		numberByID:  make(map[string]*client.PhoneNumber, len(ws.PhoneNumbers)),
+		idByNumber:  make(map[string]string, len(ws.PhoneNumbers)),
+		summaries:   ws.Summaries,
+		transcripts: ws.Transcripts,
+		recordings:  ws.Recordings,
+		limiters:    make(map[string]*rate.Limiter),
+	}
+	for i := range s.numbers {
+		n := &s.numbers[i]
+		s.numberByID[n.ID] = n
+		s.idByNumber[n.Number] = n.ID
+	}
+
+	s.calls = make([]client.Call, len(ws.Calls))
+	copy(s.calls, ws.Calls)
+	sort.SliceStable(s.calls, func(i, j int) bool {
+		a, b := &s.calls[i], &s.calls[j]
+		if !a.CreatedAt.Equal(b.CreatedAt) {
+			return a.CreatedAt.After(b.CreatedAt)
+		}
+		return a.ID > b.ID
+	})
+	for i := range s.calls {
+		c := &s.calls[i]
+		s.callIndex[c.ID] = i
+		s.numberCalls[c.PhoneNumberID]++
+		if other, ok := s.otherParty(c); ok {
+			k := pairKey{c.PhoneNumberID, other}
+			s.pairs[k] = append(s.pairs[k], i)
+		}
+	}
+
+	s.convs = make([]client.Conversation, len(ws.Conversations))
+	copy(s.convs, ws.Conversations)
+	sort.SliceStable(s.convs, func(i, j int) bool {
+		a, b := s.convs[i].LastActivityAt, s.convs[j].LastActivityAt
+		switch {
+		case a == nil && b == nil:
+			return s.convs[i].ID > s.convs[j].ID
+		case a == nil:
+			return false
+		case b == nil:
+			return true
+		case !a.Equal(*b):
+			return a.After(*b)
+		}
+		return s.convs[i].ID > s.convs[j].ID
+	})
+	return s
+}
+
+// otherParty is the one participant of a call that is not its OpenPhone
+// number; ok is false for calls with several other parties.
+func (s *Server) otherParty(c *client.Call) (string, bool) {
+	own := ""
+	if n := s.numberByID[c.PhoneNumberID]; n != nil {
+		own = n.Number
+	}
+	other, count := "", 0
+	for _, p := range c.Participants {
+		if p != own {
+			other = p
+			count++
+		}
+	}
+	return other, count == 1
+}
+
+// Requests is the number of requests served so far, whatever their answer.
+func (s *Server) Requests() int64 { return s.requests.Load() }
+
+// RequestsTo is the number of requests served so far whose path starts with
+// prefix, e.g. "/v1/calls" (which also counts "/v1/calls/AC…").
+func (s *Server) RequestsTo(prefix string) int64 {
+	var n int64
+	s.perPath.Range(func(k, v any) bool {
+		if strings.HasPrefix(k.(string), prefix) {
+			n += v.(*atomic.Int64).Load()
+		}
+		return true
+	})
+	return n
+}
+
+// Throttled is the number of requests answered with 429.
+func (s *Server) Throttled() int64 { return s.throttled.Load() }
+
+// ServeHTTP answers one API request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	path := r.URL.Path
+	if v, ok := s.perPath.Load(path); ok {
+		v.(*atomic.Int64).Add(1)
+	} else {
+		c := new(atomic.Int64)
+		c.Add(1)
+		if v, loaded := s.perPath.LoadOrStore(path, c); loaded {
+			v.(*atomic.Int64).Add(1)
+		}
+	}
+
+	if s.opts.Latency > 0 {
+		t := time.NewTimer(s.opts.Latency)
+		select {
+		case <-r.Context().Done():
+			t.Stop()
+			return // nobody is listening any more
+		case <-t.C:
+		}
+	}
+
+	rt := route(path)
+	if s.opts.APIKey != "" && r.Header.Get("Authorization") != s.opts.APIKey {
+		writeError(w, &apiError{
+			status: http.StatusUnauthorized, code: rt.res + "00401", title: "Unauthorized",
+			message: "Unauthorized: the Authorization header must be a valid API key",
+		})
+		return
+	}
+	if wait, ok := s.allow(r.Header.Get("Authorization")); !ok {
+		s.throttled.Add(1)
+		secs := int(math.Ceil(wait.Seconds()))
+		if secs < 1 {
+			secs = 1
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		writeError(w, &apiError{
+			status: http.StatusTooManyRequests, code: rt.res + "00429", title: "Too Many Requests",
+			message: "Rate limit exceeded: at most " + strconv.FormatFloat(s.opts.RateLimit, 'g', -1, 64) +
+				" requests per second per API key",
+		})
+		return
+	}
+	if rt.handler == nil {
+		writeError(w, &apiError{
+			status: http.StatusNotFound, code: rt.res + "00404", title: "Not Found",
+			message: "Route GET " + path + " not found",
+		})
+		return
+	}
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		writeError(w, &apiError{
+			status: http.StatusMethodNotAllowed, code: rt.res + "00405", title: "Method Not Allowed",
+			message: "The sandbox serves GET only, not " + r.Method,
+		})
+		return
+	}
+	rt.handler(s, w, r, rt.id)
+}
+
+// allow takes a token from the bucket of key. When none is left it returns
+// how long until one will be.
+func (s *Server) allow(key string) (time.Duration, bool) {
+	if s.opts.RateLimit <= 0 {
+		return 0, true
+	}
+	s.mu.Lock()
+	l := s.limiters[key]
+	if l == nil {
+		l = rate.NewLimiter(rate.Limit(s.opts.RateLimit), int(math.Ceil(s.opts.RateLimit)))
+		s.limiters[key] = l
+	}
+	s.mu.Unlock()
+	now := time.Now()
+	res := l.ReserveN(now, 1)
+	if !res.OK() {
+		return time.Second, false
+	}
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return d, false
+	}
+	return 0, true
+}
+
+type handlerFunc func(s *Server, w http.ResponseWriter, r *http.Request, id string)
+
+type routed struct {
+	res     string // two-digit resource prefix of error codes
+	handler handlerFunc
+	id      string // path parameter
+}
+
+// route maps a path to its handler and its error-code resource prefix
+// (01 calls, 04 phone numbers, 05 summaries, 06 transcripts, 09
+// recordings, 10 conversations, 00 anything else).
+func route(path string) routed {
+	switch path {
+	case "/v1/calls":
+		return routed{"01", (*Server).listCalls, ""}
+	case "/v1/phone-numbers":
+		return routed{"04", (*Server).listPhoneNumbers, ""}
+	case "/v1/conversations":
+		return routed{"10", (*Server).listConversations, ""}
+	}
+	for _, p := range []struct {
+		prefix, res string
+		h           handlerFunc
+	}{
+		{"/v1/calls/", "01", (*Server).getCall},
+		{"/v1/call-summaries/", "05", (*Server).getSummary},
+		{"/v1/call-transcripts/", "06", (*Server).getTranscript},
+		{"/v1/call-recordings/", "09", (*Server).getRecordings},
+	} {
+		if id, ok := strings.CutPrefix(path, p.prefix); ok {
+			if id == "" || strings.Contains(id, "/") {
+				return routed{p.res, nil, ""}
+			}
+			return routed{p.res, p.h, id}
+		}
+	}
+	switch {
+	case strings.HasPrefix(path, "/v1/calls"):
+		return routed{"01", nil, ""}
+	case strings.HasPrefix(path, "/v1/phone-numbers"):
+		return routed{"04", nil, ""}
+	case strings.HasPrefix(path, "/v1/conversations"):
+		return routed{"10", nil, ""}
+	}
+	return routed{"00", nil, ""}
+}
+
+// writeJSON writes v as the 200 body.
+func writeJSON(w http.ResponseWriter, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		writeError(w, &apiError{status: 500, code: "0001500", title: "Unknown", message: err.Error()})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
