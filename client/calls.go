@@ -51,10 +51,14 @@ func (c *Client) ListCalls(ctx context.Context, p ListCallsParams) (*CallPage, e
 
 // GetCall fetches one call by its "AC…" id.
 func (c *Client) GetCall(ctx context.Context, callID string) (*Call, error) {
+	seg, err := pathID(callID)
+	if err != nil {
+		return nil, err
+	}
 	var out struct {
 		Data *Call `json:"data"`
 	}
-	if err := c.get(ctx, "/v1/calls/"+url.PathEscape(callID), nil, &out); err != nil {
+	if err = c.get(ctx, "/v1/calls/"+seg, nil, &out); err != nil {
 		return nil, err
 	}
 	if out.Data == nil {
@@ -66,10 +70,14 @@ func (c *Client) GetCall(ctx context.Context, callID string) (*Call, error) {
 // GetCallSummary fetches the AI summary of a call. Check Status before
 // reading Summary: it may be absent, in progress or failed.
 func (c *Client) GetCallSummary(ctx context.Context, callID string) (*CallSummary, error) {
+	seg, err := pathID(callID)
+	if err != nil {
+		return nil, err
+	}
 	var out struct {
 		Data *CallSummary `json:"data"`
 	}
-	if err := c.get(ctx, "/v1/call-summaries/"+url.PathEscape(callID), nil, &out); err != nil {
+	if err = c.get(ctx, "/v1/call-summaries/"+seg, nil, &out); err != nil {
 		return nil, err
 	}
 	if out.Data == nil {
@@ -80,10 +88,14 @@ func (c *Client) GetCallSummary(ctx context.Context, callID string) (*CallSummar
 
 // GetCallTranscript fetches the transcript of a call. Check Status first.
 func (c *Client) GetCallTranscript(ctx context.Context, callID string) (*CallTranscript, error) {
+	seg, err := pathID(callID)
+	if err != nil {
+		return nil, err
+	}
 	var out struct {
 		Data *CallTranscript `json:"data"`
 	}
-	if err := c.get(ctx, "/v1/call-transcripts/"+url.PathEscape(callID), nil, &out); err != nil {
+	if err = c.get(ctx, "/v1/call-transcripts/"+seg, nil, &out); err != nil {
 		return nil, err
 	}
 	if out.Data == nil {
@@ -94,13 +106,26 @@ func (c *Client) GetCallTranscript(ctx context.Context, callID string) (*CallTra
 
 // GetCallRecordings lists the recordings of a call, oldest first.
 func (c *Client) GetCallRecordings(ctx context.Context, callID string) ([]CallRecording, error) {
+	seg, err := pathID(callID)
+	if err != nil {
+		return nil, err
+	}
 	var out struct {
 		Data []CallRecording `json:"data"`
 	}
-	if err := c.get(ctx, "/v1/call-recordings/"+url.PathEscape(callID), nil, &out); err != nil {
+	if err = c.get(ctx, "/v1/call-recordings/"+seg, nil, &out); err != nil {
 		return nil, err
 	}
 	return out.Data, nil
+}
+
+// pathID validates a call id and escapes it as one path segment. An empty,
+// "." or ".." id would address another endpoint.
+func pathID(id string) (string, error) {
+	if id == "" || id == "." || id == ".." {
+		return "", fmt.Errorf("openphone: call id %q is not valid: call ids look like AC123abc", id)
+	}
+	return url.PathEscape(id), nil
 }
 
 func setTime(q url.Values, key string, t time.Time) {

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -70,9 +71,29 @@ func WithBaseURL(raw string) Option {
 	}
 }
 
-// WithHTTPClient replaces the HTTP client. Its CheckRedirect is kept as given.
+// WithHTTPClient replaces the HTTP client. The client is copied, so later
+// options never modify the caller's value. Redirects to another host are
+// refused before hc's own CheckRedirect (if any) is consulted, so that the
+// API key never leaves the API host.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) error { c.http = hc; return nil }
+	return func(c *Client) error {
+		if hc == nil {
+			return errors.New("the HTTP client must not be nil")
+		}
+		cp := *hc
+		theirs := hc.CheckRedirect
+		cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+			if err := c.sameHostRedirect(req, via); err != nil {
+				return err
+			}
+			if theirs != nil {
+				return theirs(req, via)
+			}
+			return nil
+		}
+		c.http = &cp
+		return nil
+	}
 }
 
 // WithTransport keeps the default HTTP client but sends requests through rt,
@@ -123,9 +144,17 @@ func WithRetries(attempts int, base, ceiling time.Duration) Option {
 	}
 }
 
-// WithMaxBodyBytes limits how much of a response body is read.
+// WithMaxBodyBytes limits how much of a response body is read. A larger
+// 2xx body fails with ErrBodyTooLarge; a larger error body is cut to the
+// limit and still reported as an *APIError.
 func WithMaxBodyBytes(n int64) Option {
-	return func(c *Client) error { c.maxBodyBytes = n; return nil }
+	return func(c *Client) error {
+		if n <= 0 {
+			return fmt.Errorf("body size limit %d must be positive, such as %d", n, DefaultMaxBodyBytes)
+		}
+		c.maxBodyBytes = n
+		return nil
+	}
 }
 
 // WithUserAgent sets the User-Agent header.
@@ -139,10 +168,19 @@ func WithLogger(l *slog.Logger) Option {
 	return func(c *Client) error { c.logger = l; return nil }
 }
 
-// New returns a client that authenticates with apiKey.
+// New returns a client that authenticates with apiKey. Surrounding white
+// space (a trailing newline from a file or an environment variable) is
+// dropped.
 func New(apiKey string, opts ...Option) (*Client, error) {
-	if strings.TrimSpace(apiKey) == "" {
+	apiKey = strings.TrimSpace(apiKey)
+	if apiKey == "" {
 		return nil, errors.New("an OpenPhone API key is required")
+	}
+	for _, r := range apiKey {
+		if r < 0x20 || r == 0x7f {
+			// Never quote the key: this message may be shown or logged.
+			return nil, errors.New("the OpenPhone API key contains a control character; check how it was set")
+		}
 	}
 	base, _ := url.Parse(DefaultBaseURL)
 	c := &Client{
@@ -172,23 +210,34 @@ func (c *Client) sameHostRedirect(req *http.Request, via []*http.Request) error 
 	if req.URL.Host != c.baseURL.Host || req.URL.Scheme != c.baseURL.Scheme {
 		return fmt.Errorf("%w (to %s)", ErrRedirect, req.URL.Host)
 	}
-	if len(via) >= 3 {
-		return errors.New("too many redirects")
+	if len(via) >= maxRedirects {
+		return errTooManyRedirects
 	}
 	return nil
 }
 
+const maxRedirects = 3
+
+// errTooManyRedirects ends a redirect loop; it is not retried.
+var errTooManyRedirects = errors.New("too many redirects")
+
 // BaseURL returns the API root this client talks to.
 func (c *Client) BaseURL() string { return c.baseURL.String() }
 
-// get performs GET path?query and decodes a 2xx JSON body into out.
+// get performs GET path?query and decodes a 2xx JSON body into out. path
+// is already escaped (ids go through pathID).
 func (c *Client) get(ctx context.Context, path string, query url.Values, out any) error {
 	u := *c.baseURL
-	u.Path = strings.TrimRight(u.Path, "/") + path
-	if len(query) > 0 {
-		// url.Values.Encode escapes "+" as %2B, which the API needs for E.164.
-		u.RawQuery = query.Encode()
+	escaped := strings.TrimRight(c.baseURL.EscapedPath(), "/") + path
+	unescaped, err := url.PathUnescape(escaped)
+	if err != nil {
+		return fmt.Errorf("invalid request path %q: %w", path, err)
 	}
+	// Setting both keeps an escaped "/" or "%" in an id escaped exactly once.
+	u.Path, u.RawPath = unescaped, escaped
+	// url.Values.Encode escapes "+" as %2B, which the API needs for E.164.
+	u.RawQuery = query.Encode()
+	u.Fragment, u.RawFragment = "", ""
 	body, err := c.do(ctx, u.String(), path)
 	if err != nil {
 		return err
@@ -257,29 +306,37 @@ func (c *Client) once(ctx context.Context, rawURL, path string) ([]byte, time.Du
 		if errors.Is(err, ErrRedirect) {
 			return nil, 0, ErrRedirect
 		}
+		if errors.Is(err, errTooManyRedirects) {
+			return nil, 0, fmt.Errorf("the OpenPhone API redirected more than %d times (GET %s)", maxRedirects, path)
+		}
 		if ctx.Err() == nil && rctx.Err() != nil {
 			return nil, 0, fmt.Errorf("%w (GET %s, limit %v)", ErrTimeout, path, c.timeout)
 		}
 		return nil, 0, &transportError{path: path, err: scrub(err)}
 	}
 	defer resp.Body.Close()
+	success := resp.StatusCode >= 200 && resp.StatusCode < 300
 	body, err := readLimited(resp.Body, c.maxBodyBytes)
-	if err != nil {
-		if errors.Is(err, ErrBodyTooLarge) {
-			return nil, 0, fmt.Errorf("%w of %d bytes (GET %s)", ErrBodyTooLarge, c.maxBodyBytes, path)
-		}
-		if ctx.Err() == nil && rctx.Err() != nil {
-			return nil, 0, fmt.Errorf("%w (GET %s, limit %v)", ErrTimeout, path, c.timeout)
-		}
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrBodyTooLarge) && success:
+		return nil, 0, fmt.Errorf("%w of %d bytes (GET %s)", ErrBodyTooLarge, c.maxBodyBytes, path)
+	case errors.Is(err, ErrBodyTooLarge):
+		// An oversized error page (HTML from a proxy): its status is what
+		// matters, so keep the prefix and carry on.
+	case ctx.Err() == nil && rctx.Err() != nil:
+		return nil, 0, fmt.Errorf("%w (GET %s, limit %v)", ErrTimeout, path, c.timeout)
+	default:
 		return nil, 0, &transportError{path: path, err: scrub(err)}
 	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+	if success {
 		return body, 0, nil
 	}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return nil, 0, ErrRedirect
 	}
 	ae := parseAPIError(http.MethodGet, path, resp.StatusCode, body)
+	ae.redact(c.apiKey)
 	ae.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	return nil, ae.RetryAfter, ae
 }
@@ -336,9 +393,13 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		if secs <= 0 {
+	if secs, err := strconv.ParseFloat(v, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		switch {
+		case math.IsNaN(secs) || secs <= 0:
 			return 0
+		case secs >= math.MaxInt64/float64(time.Second):
+			// Converting would overflow into a negative wait.
+			return math.MaxInt64
 		}
 		return time.Duration(secs * float64(time.Second))
 	}
@@ -348,14 +409,17 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
+// readLimited reads r up to limit bytes. A longer body gives the first
+// limit bytes and ErrBodyTooLarge.
 func readLimited(r io.Reader, limit int64) ([]byte, error) {
+	limit = min(max(limit, 0), math.MaxInt64-1)
 	var buf bytes.Buffer
 	n, err := io.Copy(&buf, io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
 	}
 	if n > limit {
-		return nil, ErrBodyTooLarge
+		return buf.Bytes()[:limit], ErrBodyTooLarge
 	}
 	return buf.Bytes(), nil
 }

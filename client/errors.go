@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // APIError is any non-2xx answer of the OpenPhone API. It is parsed from the
@@ -51,11 +52,17 @@ func (e *APIError) Error() string {
 	if e.Message != "" && e.Message != e.Title {
 		b.WriteString(": " + e.Message)
 	}
-	for _, fe := range e.Errors {
+	for i, fe := range e.Errors {
+		if i == maxFieldErrorsShown {
+			fmt.Fprintf(&b, "; and %d more", len(e.Errors)-i)
+			break
+		}
 		fmt.Fprintf(&b, "; %s: %s", fe.Path, fe.Message)
 	}
 	if e.Code != "" {
 		b.WriteString(" (code " + e.Code + ")")
+	} else if e.Key != "" {
+		b.WriteString(" (" + e.Key + ")")
 	}
 	if e.Trace != "" {
 		b.WriteString(" [trace " + e.Trace + "]")
@@ -82,62 +89,127 @@ var (
 	ErrRedirect = errors.New("the OpenPhone API redirected to another host; not followed")
 )
 
-// parseAPIError builds an *APIError from a non-2xx response body.
+// parseAPIError builds an *APIError from a non-2xx response body. Each
+// field is decoded on its own, so one odd-typed field does not lose the
+// others; text fields are clipped so that a huge body cannot flood a message.
 func parseAPIError(method, path string, status int, body []byte) *APIError {
 	e := &APIError{Method: method, Path: path, StatusCode: status}
-	var doc struct {
-		Message     string          `json:"message"`
-		Code        json.RawMessage `json:"code"`
-		Title       string          `json:"title"`
-		Docs        string          `json:"docs"`
-		Trace       string          `json:"trace"`
-		Description string          `json:"description"`
-		Errors      []FieldError    `json:"errors"`
-		Error       *struct {
-			Message string `json:"message"`
-			Key     string `json:"key"`
-			Trace   string `json:"trace"`
-		} `json:"error"`
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(body, &doc) != nil {
+		return e // HTML, an empty body, a JSON array: the status line says it all
 	}
-	if json.Unmarshal(body, &doc) == nil {
-		e.Message, e.Title, e.Docs, e.Trace, e.Errors = doc.Message, doc.Title, doc.Docs, doc.Trace, doc.Errors
-		e.Code = codeString(doc.Code)
-		if e.Title == "" {
-			e.Title = doc.Description
+	e.Message = jsonString(doc["message"])
+	e.Title = jsonString(doc["title"])
+	if e.Title == "" {
+		e.Title = jsonString(doc["description"])
+	}
+	e.Docs = jsonString(doc["docs"])
+	e.Trace = jsonString(doc["trace"])
+	e.Code = codeString(doc["code"])
+	var items []json.RawMessage
+	if json.Unmarshal(doc["errors"], &items) == nil {
+		for _, raw := range items {
+			var fe FieldError
+			json.Unmarshal(raw, &fe) // keeps what fits even on a type error
+			if fe.Path != "" || fe.Message != "" {
+				e.Errors = append(e.Errors, fe)
+			}
 		}
-		if doc.Error != nil {
+	}
+	// The {"error": {message, key, trace}} shape, or {"error": "text"}.
+	if raw, ok := doc["error"]; ok {
+		if s := jsonString(raw); s != "" {
 			if e.Message == "" {
-				e.Message = doc.Error.Message
+				e.Message = s
 			}
-			e.Key = doc.Error.Key
-			if e.Trace == "" {
-				e.Trace = doc.Error.Trace
+		} else {
+			var inner map[string]json.RawMessage
+			if json.Unmarshal(raw, &inner) == nil {
+				if e.Message == "" {
+					e.Message = jsonString(inner["message"])
+				}
+				e.Key = jsonString(inner["key"])
+				if e.Trace == "" {
+					e.Trace = jsonString(inner["trace"])
+				}
 			}
 		}
 	}
-	e.Message = clip(e.Message, 500)
+	e.clip()
 	return e
 }
 
-// codeString accepts the code as the documented string or as a number.
-func codeString(raw json.RawMessage) string {
-	if len(raw) == 0 {
+// maxFieldErrorsShown bounds how many field errors Error() lists.
+const maxFieldErrorsShown = 10
+
+func (e *APIError) clip() {
+	e.Message = clip(e.Message, 500)
+	e.Title = clip(e.Title, 200)
+	e.Docs = clip(e.Docs, 200)
+	e.Trace = clip(e.Trace, 200)
+	e.Key = clip(e.Key, 200)
+	for i := range e.Errors {
+		e.Errors[i].Path = clip(e.Errors[i].Path, 200)
+		e.Errors[i].Message = clip(e.Errors[i].Message, 300)
+		if len(e.Errors[i].Value) > 500 {
+			e.Errors[i].Value = nil // a clipped JSON value would be invalid
+		}
+	}
+}
+
+// redact removes the API key from every text a server could have echoed it
+// into, so that no error message ever carries it.
+func (e *APIError) redact(key string) {
+	if key == "" {
+		return
+	}
+	r := func(s string) string { return strings.ReplaceAll(s, key, "[redacted]") }
+	e.Message, e.Title, e.Docs, e.Trace, e.Key = r(e.Message), r(e.Title), r(e.Docs), r(e.Trace), r(e.Key)
+	for i := range e.Errors {
+		fe := &e.Errors[i]
+		fe.Path, fe.Message, fe.Schema.Type = r(fe.Path), r(fe.Message), r(fe.Schema.Type)
+		if len(fe.Value) > 0 && strings.Contains(string(fe.Value), key) {
+			if v := json.RawMessage(r(string(fe.Value))); json.Valid(v) {
+				fe.Value = v
+			} else {
+				fe.Value = nil
+			}
+		}
+	}
+}
+
+// jsonString decodes raw as a JSON string, or gives "".
+func jsonString(raw json.RawMessage) string {
+	var s string
+	if len(raw) == 0 || json.Unmarshal(raw, &s) != nil {
 		return ""
 	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	return s
+}
+
+// codeString accepts the code as the documented 7-digit string or as a
+// number, which loses its leading zeros: 101403 is "0101403".
+func codeString(raw json.RawMessage) string {
+	if s := jsonString(raw); s != "" {
 		return s
 	}
 	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
+	if len(raw) == 0 || json.Unmarshal(raw, &n) != nil {
+		return ""
 	}
-	return ""
+	if i, err := n.Int64(); err == nil && i >= 0 && i < 1e7 {
+		return fmt.Sprintf("%07d", i)
+	}
+	return n.String()
 }
 
+// clip cuts s to at most n bytes on a rune boundary, marking the cut.
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }
