@@ -47,6 +47,7 @@ type Config struct {
 	// Unexported knobs so tests can shorten them; production uses defaults.
 	readHeaderTimeout time.Duration // default 5s
 	bodyReadTimeout   time.Duration // default 30s
+	onListen          func(addr string)
 }
 
 const (
@@ -159,6 +160,9 @@ func runHTTP(ctx context.Context, s *server.MCPServer, cfg Config) error {
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
+	if cfg.onListen != nil {
+		cfg.onListen(ln.Addr().String())
+	}
 
 	select {
 	case err := <-serveErr:
