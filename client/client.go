@@ -254,6 +254,11 @@ func (c *Client) do(ctx context.Context, rawURL, path string) ([]byte, error) {
 	for attempt := 1; ; attempt++ {
 		if c.limiter != nil {
 			if err := c.limiter.Wait(ctx); err != nil {
+				if _, ok := ctx.Deadline(); ok && ctx.Err() == nil && c.limiter.Burst() > 0 {
+					// rate reports this without wrapping any context error.
+					return nil, fmt.Errorf("waiting for the %v requests per second pacing would pass the deadline: %w",
+						c.limiter.Limit(), context.DeadlineExceeded)
+				}
 				return nil, ctxErr(ctx, err)
 			}
 		}

@@ -170,7 +170,7 @@ func TestWithRateLimit_zeroDisablesPacing(t *testing.T) {
 
 func TestWithBaseURL_pathPrefix(t *testing.T) {
 	var gotPath string
-	c, mux, srv := setup(t)
+	_, mux, srv := setup(t)
 	mux.HandleFunc("/proxy/openphone/v1/phone-numbers", func(w http.ResponseWriter, r *http.Request) {
 		gotPath = r.URL.Path
 		writeJSON(w, 200, `{"data":[]}`)
@@ -188,7 +188,6 @@ func TestWithBaseURL_pathPrefix(t *testing.T) {
 	if gotPath != "/proxy/openphone/v1/phone-numbers" {
 		t.Errorf("path = %q", gotPath)
 	}
-	_ = c
 }
 
 func TestHeaders(t *testing.T) {
@@ -508,10 +507,8 @@ func TestClientIsSafeForConcurrentUse(t *testing.T) {
 	}
 }
 
-
 func TestNew_keyWhitespaceAndControlCharacters(t *testing.T) {
-	c, mux, srv := setup(t)
-	_ = c
+	_, mux, srv := setup(t)
 	var got string
 	mux.HandleFunc("GET /v1/phone-numbers", func(w http.ResponseWriter, r *http.Request) {
 		got = r.Header.Get("Authorization")

@@ -194,7 +194,8 @@ func TestRetry_persistentTransportErrorGivesUp(t *testing.T) {
 	}
 }
 
-func TestRetry_clientErrorsAreNeverRetried(t *testing.T) {
+// Only 429, 502, 503, 504 and transport errors are retried.
+func TestRetry_otherStatusesAreNeverRetried(t *testing.T) {
 	for _, code := range []int{400, 401, 403, 404, 405, 409, 422, 500, 501} {
 		t.Run(fmt.Sprint(code), func(t *testing.T) {
 			var n counter
@@ -497,8 +498,9 @@ func TestMalformedResponse(t *testing.T) {
 	}
 }
 
-// redirectPair starts an "other host" that records what it receives, and
-// returns the API client, its mux, the other server and its record.
+// TestRedirect_toAnotherHostIsRefused redirects to a second server standing
+// for another host: the redirect is refused, so that server never sees a
+// request, let alone the Authorization header.
 func TestRedirect_toAnotherHostIsRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -521,7 +523,7 @@ func TestRedirect_toAnotherHostIsRefused(t *testing.T) {
 			}))
 			t.Cleanup(other.Close)
 
-			c, mux, srv := setup(t)
+			_, mux, srv := setup(t)
 			c, err := New(testKey, WithBaseURL(srv.URL), tc.opt(srv), WithRateLimit(0), WithRetries(3, time.Millisecond, time.Millisecond))
 			if err != nil {
 				t.Fatal(err)
@@ -752,5 +754,27 @@ func TestBackoff(t *testing.T) {
 	zero := &Client{}
 	if got := zero.backoff(3); got != 0 {
 		t.Errorf("zero backoff = %v", got)
+	}
+}
+
+func TestPacing_waitBeyondDeadlineIsDeadlineExceeded(t *testing.T) {
+	var n counter
+	c, mux, _ := setup(t, WithRateLimit(0.1))
+	mux.HandleFunc("GET /v1/calls/{id}", n.wrap(ok))
+	if _, err := c.GetCall(context.Background(), "AC1"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, err := c.GetCall(ctx, "AC1") // the next slot is 10s away
+	checkErr(t, err)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want context.DeadlineExceeded", err)
+	}
+	if ctx.Err() != nil {
+		t.Errorf("the client waited for the deadline instead of giving up at once")
+	}
+	if n.get() != 1 {
+		t.Errorf("%d requests, want 1", n.get())
 	}
 }
