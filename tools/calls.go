@@ -145,7 +145,7 @@ func renderCallPage(d *Deps, p client.ListCallsParams, page *client.CallPage) *m
 	out := CallsOutput{PhoneNumberID: p.PhoneNumberID, Participant: p.Participants[0], Calls: make([]CallSummary, 0, len(page.Data))}
 	for i := range page.Data {
 		c := &page.Data[i]
-		writeCallLine(&b, c)
+		writeCallLine(&b, c, nil, false)
 		out.Calls = append(out.Calls, summarize(c))
 	}
 	if len(page.Data) == 0 {
@@ -179,8 +179,10 @@ func writePaging(b *strings.Builder, tool string, token *string) {
 	b.WriteString("Last page.\n")
 }
 
-// writeCallLine renders one call on one line; optional fields only when set.
-func writeCallLine(b *strings.Builder, c *client.Call) {
+// writeCallLine renders one call on one line; optional fields only when
+// set. With w, user ids get the user's name beside them. withParty adds the
+// other party and the OpenPhone number, for results that span several.
+func writeCallLine(b *strings.Builder, c *client.Call, w *workspace, withParty bool) {
 	b.WriteString(c.ID)
 	b.WriteByte(' ')
 	b.WriteString(c.CreatedAt.UTC().Format(time.RFC3339))
@@ -190,13 +192,61 @@ func writeCallLine(b *strings.Builder, c *client.Call) {
 	b.WriteString(c.Status)
 	b.WriteByte(' ')
 	b.WriteString(formatDuration(c.Duration))
-	optField(b, "answeredBy", c.AnsweredBy)
-	optField(b, "initiatedBy", c.InitiatedBy)
-	optField(b, "forwardedFrom", c.ForwardedFrom)
-	optField(b, "forwardedTo", c.ForwardedTo)
+	if withParty {
+		b.WriteString(" with=")
+		writeParticipant(b, w, c.PhoneNumberID, otherParty(c, w))
+		b.WriteString(" on=")
+		b.WriteString(c.PhoneNumberID)
+	}
+	optUser(b, w, "answeredBy", c.AnsweredBy)
+	optUser(b, w, "initiatedBy", c.InitiatedBy)
+	optUser(b, w, "forwardedFrom", c.ForwardedFrom)
+	optUser(b, w, "forwardedTo", c.ForwardedTo)
 	optField(b, "callRoute", c.CallRoute)
 	optField(b, "aiHandled", c.AIHandled)
 	b.WriteByte('\n')
+}
+
+// otherParty is the participant that is not the call's OpenPhone number.
+// The API lists up to two numbers in no documented order, so the workspace's
+// own number is recognised by its phoneNumberId.
+func otherParty(c *client.Call, w *workspace) string {
+	own := ""
+	if w != nil {
+		own = w.numberOf(c.PhoneNumberID)
+	}
+	for _, p := range c.Participants {
+		if p != own {
+			return p
+		}
+	}
+	return "unknown"
+}
+
+// writeParticipant writes a number and, when known, its conversation name
+// quoted (quoting keeps a hostile name from reading as the server's text).
+func writeParticipant(b *strings.Builder, w *workspace, phoneNumberID, number string) {
+	b.WriteString(number)
+	if w == nil {
+		return
+	}
+	if name, ok := w.conversationName(phoneNumberID, number); ok && name != "" {
+		b.WriteByte(' ')
+		b.WriteString(strconv.Quote(cleanText(name, 60)))
+	}
+}
+
+// optUser writes name=value, and the user's name when value is a US id.
+func optUser(b *strings.Builder, w *workspace, name string, v *string) {
+	optField(b, name, v)
+	if v == nil || w == nil || !strings.HasPrefix(*v, "US") {
+		return
+	}
+	if n := w.userName(*v); n != "" {
+		b.WriteString(" (")
+		b.WriteString(n)
+		b.WriteByte(')')
+	}
 }
 
 func optField(b *strings.Builder, name string, v *string) {

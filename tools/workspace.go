@@ -136,6 +136,18 @@ func listNumbers(numbers []client.PhoneNumber) string {
 	return strings.Join(parts, "; ")
 }
 
+// numberOf is the E.164 number of a cached PN id, or "". It never fetches.
+func (w *workspace) numberOf(phoneNumberID string) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, n := range w.numbers {
+		if n.ID == phoneNumberID {
+			return n.Number
+		}
+	}
+	return ""
+}
+
 // userName is a workspace user's display name from the cached phone numbers,
 // or "" when unknown. It never fetches.
 func (w *workspace) userName(id string) string {
