@@ -86,10 +86,14 @@ func WithHTTPClient(hc *http.Client) Option {
 			if err := c.sameHostRedirect(req, via); err != nil {
 				return err
 			}
-			if theirs != nil {
-				return theirs(req, via)
+			if theirs == nil {
+				return nil
 			}
-			return nil
+			err := theirs(req, via)
+			if err == nil || err == http.ErrUseLastResponse {
+				return err
+			}
+			return &redirectRefused{err} // not retried
 		}
 		c.http = &cp
 		return nil
@@ -221,6 +225,12 @@ const maxRedirects = 3
 // errTooManyRedirects ends a redirect loop; it is not retried.
 var errTooManyRedirects = errors.New("too many redirects")
 
+// redirectRefused is an error of a caller's CheckRedirect; it is not retried.
+type redirectRefused struct{ err error }
+
+func (e *redirectRefused) Error() string { return "redirect refused: " + e.err.Error() }
+func (e *redirectRefused) Unwrap() error { return e.err }
+
 // BaseURL returns the API root this client talks to.
 func (c *Client) BaseURL() string { return c.baseURL.String() }
 
@@ -310,6 +320,9 @@ func (c *Client) once(ctx context.Context, rawURL, path string) ([]byte, time.Du
 	if err != nil {
 		if errors.Is(err, ErrRedirect) {
 			return nil, 0, ErrRedirect
+		}
+		if rr := (*redirectRefused)(nil); errors.As(err, &rr) {
+			return nil, 0, fmt.Errorf("the OpenPhone API answered with a redirect (GET %s): %w", path, rr)
 		}
 		if errors.Is(err, errTooManyRedirects) {
 			return nil, 0, fmt.Errorf("the OpenPhone API redirected more than %d times (GET %s)", maxRedirects, path)

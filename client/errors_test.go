@@ -286,3 +286,64 @@ func TestErrors_neverContainTheKey(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryEndpointReportsErrors: each method turns a failure into an
+// *APIError naming its path, and a 200 without data into
+// ErrMalformedResponse.
+func TestEveryEndpointReportsErrors(t *testing.T) {
+	c, mux, _ := setup(t)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("mode") == "" && strings.HasSuffix(r.URL.Path, "/ACnull") {
+			writeJSON(w, 200, `{"data":null}`)
+			return
+		}
+		writeJSON(w, 404, `{"message":"Not Found","code":"0100404","status":404,"title":"Not Found"}`)
+	})
+	ctx := context.Background()
+	tests := []struct {
+		path string
+		call func(id string) error
+		data bool // a 200 with data null is malformed
+	}{
+		{"/v1/calls/AC1", func(id string) error { _, err := c.GetCall(ctx, id); return err }, true},
+		{"/v1/call-summaries/AC1", func(id string) error { _, err := c.GetCallSummary(ctx, id); return err }, true},
+		{"/v1/call-transcripts/AC1", func(id string) error { _, err := c.GetCallTranscript(ctx, id); return err }, true},
+		{"/v1/call-recordings/AC1", func(id string) error { _, err := c.GetCallRecordings(ctx, id); return err }, false},
+		{"/v1/phone-numbers", func(string) error { _, err := c.ListPhoneNumbers(ctx, "US1"); return err }, false},
+		{"/v1/conversations", func(string) error { _, err := c.ListConversations(ctx, ListConversationsParams{}); return err }, false},
+		{"/v1/calls", func(string) error {
+			_, err := c.ListCalls(ctx, ListCallsParams{PhoneNumberID: "PN1", Participants: []string{"+15555550100"}})
+			return err
+		}, false},
+	}
+	for _, tt := range tests {
+		err := tt.call("AC1")
+		checkErr(t, err)
+		var ae *APIError
+		if !errors.As(err, &ae) || ae.StatusCode != 404 || ae.Path != tt.path || ae.Method != "GET" {
+			t.Errorf("%s: err = %v, want a 404 *APIError for GET %s", tt.path, err, tt.path)
+		}
+		if tt.data {
+			err := tt.call("ACnull")
+			checkErr(t, err)
+			if !errors.Is(err, ErrMalformedResponse) {
+				t.Errorf("%s with data null: err = %v, want ErrMalformedResponse", tt.path, err)
+			}
+		}
+	}
+}
+
+func TestAPIError_manyFieldErrorsAreSummarised(t *testing.T) {
+	var items []string
+	for i := range 25 {
+		items = append(items, fmt.Sprintf(`{"path":"/p%d","message":"bad %d","schema":{"type":"string"}}`, i, i))
+	}
+	ae := parseAPIError("GET", "/v1/calls", 400, []byte(`{"message":"invalid","title":"Bad Request","errors":[`+strings.Join(items, ",")+`]}`))
+	if len(ae.Errors) != 25 {
+		t.Fatalf("%d field errors, want all 25 kept", len(ae.Errors))
+	}
+	msg := ae.Error()
+	if !strings.Contains(msg, "/p9: bad 9") || strings.Contains(msg, "/p10:") || !strings.Contains(msg, "and 15 more") {
+		t.Errorf("Error() = %q, want the first 10 field errors and a count of the rest", msg)
+	}
+}

@@ -778,3 +778,44 @@ func TestPacing_waitBeyondDeadlineIsDeadlineExceeded(t *testing.T) {
 		t.Errorf("%d requests, want 1", n.get())
 	}
 }
+
+func TestWithHTTPClient_callerCheckRedirectStillApplies(t *testing.T) {
+	_, mux, srv := setup(t)
+	mux.HandleFunc("GET /v1/calls/ACold", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/v1/calls/ACnew", http.StatusFound)
+	})
+	mux.HandleFunc("GET /v1/calls/ACnew", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{"data":{"id":"ACnew"}}`) })
+	var consulted int
+	refuse := errors.New("caller refuses redirects")
+	hc := &http.Client{Transport: srv.Client().Transport, CheckRedirect: func(*http.Request, []*http.Request) error {
+		consulted++
+		return refuse
+	}}
+	c, err := New(testKey, WithHTTPClient(hc), WithBaseURL(srv.URL), WithRateLimit(0), WithRetries(4, time.Millisecond, time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetCall(context.Background(), "ACold")
+	checkErr(t, err)
+	if !errors.Is(err, refuse) {
+		t.Errorf("err = %v, want the caller's CheckRedirect error", err)
+	}
+	if consulted != 1 {
+		t.Errorf("caller's CheckRedirect consulted %d times, want 1 (its refusal is not retried)", consulted)
+	}
+
+	// http.ErrUseLastResponse still works: the 3xx comes back as ErrRedirect.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c, err = New(testKey, WithHTTPClient(hc), WithBaseURL(srv.URL), WithRateLimit(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetCall(context.Background(), "ACold")
+	checkErr(t, err)
+	if !errors.Is(err, ErrRedirect) {
+		t.Errorf("err = %v, want ErrRedirect", err)
+	}
+	if _, err := New(testKey, WithHTTPClient(nil)); err == nil {
+		t.Error("WithHTTPClient(nil) accepted")
+	}
+}
