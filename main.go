@@ -1,9 +1,11 @@
 // Command openphone-mcp is an MCP server that gives AI assistants tools over
-// the call history of an OpenPhone (Quo) workspace.
+// the call history of an OpenPhone (Quo) workspace, on stdio, SSE or
+// streamable HTTP, or over a built-in demo workspace with --demo.
 package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,12 +14,15 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
+	"github.com/openphone-mcp/openphone-mcp/internal/sandbox"
+	"github.com/openphone-mcp/openphone-mcp/internal/serve"
 	"github.com/openphone-mcp/openphone-mcp/tools"
 )
 
@@ -28,19 +33,30 @@ const usage = `openphone-mcp: an MCP server over the call history of an OpenPhon
 
 Usage:
   OPENPHONE_API_KEY=... openphone-mcp [flags]
+  openphone-mcp --demo [flags]          (a simulated workspace, no account needed)
 
 Environment:
-  OPENPHONE_API_KEY    the workspace's API key (required)
+  OPENPHONE_API_KEY    the workspace's API key (required unless --demo)
   OPENPHONE_BASE_URL   the API root (default https://api.openphone.com)
+  MCP_AUTH_TOKEN       bearer token every HTTP request must carry (sse, http);
+                       required to listen beyond loopback
 
 Flags:
 `
 
 type config struct {
-	apiRate  float64
-	timeout  time.Duration
-	logLevel string
-	version  bool
+	apiRate         float64
+	timeout         time.Duration
+	logLevel        string
+	version         bool
+	demo            bool
+	region          string
+	transport       string
+	addr            string
+	stateless       bool
+	allowedOrigins  string
+	clientAPIKeys   bool
+	shutdownTimeout time.Duration
 }
 
 func main() {
@@ -52,8 +68,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	fs := flag.NewFlagSet("openphone-mcp", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg config
-	fs.Float64Var(&cfg.apiRate, "api-rate", client.DefaultRateLimit, "OpenPhone API requests per second, shared by all tools (0 turns pacing off)")
+	fs.BoolVar(&cfg.demo, "demo", false, "serve a built-in simulated workspace instead of a real account (no API key needed)")
+	fs.StringVar(&cfg.transport, "transport", "stdio", "stdio, sse (/sse + /message) or http (streamable HTTP at /mcp)")
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "listen address for sse and http")
+	fs.BoolVar(&cfg.stateless, "stateless", false, "streamable HTTP without server-side sessions, for replicas behind a load balancer")
+	fs.StringVar(&cfg.allowedOrigins, "allowed-origins", "", "comma-separated extra Origin values allowed on HTTP (localhost origins always are)")
+	fs.BoolVar(&cfg.clientAPIKeys, "allow-client-api-keys", false, "let each HTTP client send its own OpenPhone key in X-OpenPhone-Api-Key (paced per key)")
+	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight tool calls may finish")
+	fs.Float64Var(&cfg.apiRate, "api-rate", client.DefaultRateLimit, "OpenPhone API requests per second per key, shared by all tools (0 turns pacing off)")
 	fs.DurationVar(&cfg.timeout, "timeout", client.DefaultTimeout, "limit for each OpenPhone API request")
+	fs.StringVar(&cfg.region, "default-region", tools.DefaultRegion, "region (ISO 3166 code) of phone numbers written without a country code")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error")
 	fs.BoolVar(&cfg.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -66,60 +90,174 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return 2
 	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "openphone-mcp: unexpected argument %q; flags start with --, see --help\n", fs.Arg(0))
+		return 2
+	}
 	if cfg.version {
 		fmt.Fprintln(stdout, "openphone-mcp", version)
 		return 0
 	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "openphone-mcp: "+format+"\n", a...)
+		return 2
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
-		fmt.Fprintf(stderr, "openphone-mcp: --log-level %q is not one of debug, info, warn, error\n", cfg.logLevel)
-		return 2
+		return fail("--log-level %q is not one of debug, info, warn, error", cfg.logLevel)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-
-	key := strings.TrimSpace(getenv("OPENPHONE_API_KEY"))
-	if key == "" {
-		fmt.Fprintln(stderr, "openphone-mcp: OPENPHONE_API_KEY is not set; set it to your OpenPhone API key (OpenPhone > Settings > API)")
-		return 2
+	switch cfg.transport {
+	case "stdio", "sse", "http":
+	default:
+		return fail("--transport %q is not one of stdio, sse, http", cfg.transport)
 	}
+	if len(cfg.region) != 2 || strings.ToUpper(cfg.region) != cfg.region {
+		return fail("--default-region %q is not a two-letter ISO 3166 code such as US or GB", cfg.region)
+	}
+	authToken := getenv("MCP_AUTH_TOKEN")
+	if cfg.transport != "stdio" {
+		if err := serve.CheckBind(cfg.addr, authToken); err != nil {
+			return fail("%v", err)
+		}
+	}
+
 	opts := []client.Option{
-		client.WithRateLimit(cfg.apiRate),
 		client.WithTimeout(cfg.timeout),
 		client.WithUserAgent("openphone-mcp/" + version),
 		client.WithLogger(logger),
 	}
-	if base := getenv("OPENPHONE_BASE_URL"); base != "" {
+	key := strings.TrimSpace(getenv("OPENPHONE_API_KEY"))
+	if cfg.demo {
+		started := time.Now()
+		const demoKey = "demo"
+		sb := sandbox.New(sandbox.Demo(started), sandbox.Options{APIKey: demoKey, RateLimit: 0})
+		key = demoKey
+		opts = append(opts, client.WithTransport(sb.Transport()))
+		logger.Info("demo workspace ready", "took", time.Since(started).Round(time.Microsecond).String())
+	} else if base := getenv("OPENPHONE_BASE_URL"); base != "" {
 		opts = append(opts, client.WithBaseURL(base))
 	}
-	api, err := client.New(key, opts...)
+	if key == "" && !(cfg.clientAPIKeys && cfg.transport != "stdio") {
+		return fail("OPENPHONE_API_KEY is not set; set it to your OpenPhone API key (OpenPhone > Settings > API), or try --demo")
+	}
+	clients, err := newClientPool(key, cfg.apiRate, opts)
 	if err != nil {
-		fmt.Fprintln(stderr, "openphone-mcp:", err)
-		return 2
+		return fail("%v", err)
+	}
+	clientFor := clients.shared
+	if cfg.clientAPIKeys && !cfg.demo {
+		clientFor = clients.forRequest
 	}
 
 	s := newServer(tools.Deps{
-		Client: func(context.Context) (*client.Client, error) { return api, nil },
-		Logger: logger,
-	})
+		Client:        clientFor,
+		Logger:        logger,
+		Demo:          cfg.demo,
+		DefaultRegion: cfg.region,
+	}, cfg.demo)
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	logger.Info("serving MCP on stdio", "version", version, "api", api.BaseURL())
-	err = server.NewStdioServer(s).Listen(ctx, stdin, stdout)
-	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
+	logger.Info("starting", "version", version, "transport", cfg.transport, "demo", cfg.demo)
+	err = serve.Run(ctx, s, serve.Config{
+		Transport:          cfg.transport,
+		Addr:               cfg.addr,
+		Stateless:          cfg.stateless,
+		AuthToken:          authToken,
+		AllowedOrigins:     splitList(cfg.allowedOrigins),
+		AllowClientAPIKeys: cfg.clientAPIKeys,
+		ShutdownTimeout:    cfg.shutdownTimeout,
+		Logger:             logger,
+		Stdin:              stdin,
+		Stdout:             stdout,
+	})
+	if err != nil {
 		logger.Error("server stopped", "error", err)
 		return 1
 	}
 	return 0
 }
 
-const instructions = `Tools over the call history of an OpenPhone (Quo) workspace. Times are UTC. Results that have more pages end with a pageToken to pass back to the same tool.`
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
-func newServer(d tools.Deps) *server.MCPServer {
+// clientPool hands out API clients: one for the server's own key, and with
+// --allow-client-api-keys one per caller key, each with its own pacing since
+// the API limits each key separately.
+type clientPool struct {
+	rate   float64
+	opts   []client.Option
+	own    *client.Client
+	mu     sync.Mutex
+	perKey map[[32]byte]*client.Client
+}
+
+// maxClientKeys bounds the per-key clients kept; past it the pool restarts,
+// which only costs fresh caches and pacers.
+const maxClientKeys = 1024
+
+func newClientPool(key string, rate float64, opts []client.Option) (*clientPool, error) {
+	p := &clientPool{rate: rate, opts: opts, perKey: map[[32]byte]*client.Client{}}
+	if key != "" {
+		c, err := client.New(key, append(opts, client.WithRateLimit(rate))...)
+		if err != nil {
+			return nil, err
+		}
+		p.own = c
+	}
+	return p, nil
+}
+
+func (p *clientPool) shared(context.Context) (*client.Client, error) {
+	if p.own == nil {
+		return nil, errors.New("this server has no OpenPhone API key of its own: send yours in the X-OpenPhone-Api-Key header")
+	}
+	return p.own, nil
+}
+
+func (p *clientPool) forRequest(ctx context.Context) (*client.Client, error) {
+	key, ok := serve.APIKeyFromContext(ctx)
+	if !ok || key == "" {
+		return p.shared(ctx)
+	}
+	id := sha256.Sum256([]byte(key))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.perKey[id]; ok {
+		return c, nil
+	}
+	c, err := client.New(key, append(p.opts, client.WithRateLimit(p.rate))...)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.perKey) >= maxClientKeys {
+		p.perKey = map[[32]byte]*client.Client{}
+	}
+	p.perKey[id] = c
+	return c, nil
+}
+
+const instructions = `Tools over the call history of an OpenPhone (Quo) workspace. Times are UTC. Results that have more pages end with a pageToken to pass back to the same tool with the same arguments.`
+
+const demoInstructions = `This is a DEMO workspace with simulated data (no real OpenPhone account). ` + instructions
+
+func newServer(d tools.Deps, demo bool) *server.MCPServer {
+	text := instructions
+	if demo {
+		text = demoInstructions
+	}
 	s := server.NewMCPServer("openphone-mcp", version,
 		server.WithToolCapabilities(false),
 		server.WithLogging(),
-		server.WithInstructions(instructions),
+		server.WithInstructions(text),
 		server.WithRecovery(),
 	)
 	tools.Register(s, d)

@@ -150,7 +150,7 @@ func TestStdioSession(t *testing.T) {
 	if strings.Contains(stderr.String(), markerKey) || strings.Contains(text, markerKey) {
 		t.Error("the API key leaked")
 	}
-	if !strings.Contains(stderr.String(), "serving MCP on stdio") {
+	if !strings.Contains(stderr.String(), "serving MCP over stdio") {
 		t.Errorf("stderr lacks the start-up log line: %s", stderr.String())
 	}
 }
