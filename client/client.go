@@ -166,8 +166,8 @@ func WithUserAgent(ua string) Option {
 	return func(c *Client) error { c.userAgent = ua; return nil }
 }
 
-// WithLogger receives retry notices at debug and warn level. The API key is
-// never logged.
+// WithLogger receives retry notices at debug level. The API key is never
+// logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *Client) error { c.logger = l; return nil }
 }
@@ -393,8 +393,8 @@ func retryable(err error) bool {
 	return errors.As(err, &te) || errors.Is(err, ErrTimeout)
 }
 
-// backoff is full-jitter exponential: a random wait in [d/2, d] with
-// d = base * 2^(attempt-1), capped.
+// backoff is exponential with jitter: a random wait in [d/2, d] with
+// d = base * 2^(attempt-1), capped at the ceiling.
 func (c *Client) backoff(attempt int) time.Duration {
 	d := c.backoffBase << (attempt - 1)
 	if d > c.backoffMax || d <= 0 {
