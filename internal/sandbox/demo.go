@@ -363,7 +363,7 @@ func (g *demoGen) call(conv int, at time.Time, out int) {
 	user := demoUsers[ui]
 	c := client.Call{
 		ID: hexID(r, "AC"), PhoneNumberID: line.id, UserID: user.id, Status: outStatus[out],
-		Participants: []string{contact.number, line.number}, CreatedAt: at,
+		Participants: []string{contact.number, line.number}, CreatedAt: at, // caller first
 	}
 	if incoming {
 		c.Direction = "incoming"
@@ -375,6 +375,7 @@ func (g *demoGen) call(conv int, at time.Time, out int) {
 	} else {
 		c.Direction = "outgoing"
 		c.InitiatedBy = ptr(user.id)
+		c.Participants[0], c.Participants[1] = line.number, contact.number
 	}
 	ring := 3 + r.IntN(18)
 	var end time.Time
@@ -431,7 +432,8 @@ func (g *demoGen) call(conv int, at time.Time, out int) {
 	c.UpdatedAt = ptr(end)
 	idx := len(g.ws.Calls)
 	g.ws.Calls = append(g.ws.Calls, c)
-	if dc.newest < 0 || at.After(g.ws.Calls[dc.newest].CreatedAt) {
+	if n := dc.newest; n < 0 || at.After(g.ws.Calls[n].CreatedAt) ||
+		(at.Equal(g.ws.Calls[n].CreatedAt) && c.ID > g.ws.Calls[n].ID) {
 		dc.newest = idx
 	}
 	if dc.oldest.IsZero() || at.Before(dc.oldest) {
