@@ -390,7 +390,9 @@ func retryable(err error) bool {
 		return false
 	}
 	var te *transportError
-	return errors.As(err, &te) || errors.Is(err, ErrTimeout)
+	// A per-request timeout is not retried: --timeout bounds what a caller
+	// waits for a hung API, and retries would multiply it.
+	return errors.As(err, &te)
 }
 
 // backoff is exponential with jitter: a random wait in [d/2, d] with
