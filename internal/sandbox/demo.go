@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -531,6 +532,9 @@ func (g *demoGen) content(c *client.Call, out int, line *demoLine, user demoUser
 		for _, s := range t.next[:1+r.IntN(len(t.next))] {
 			sum.NextSteps = append(sum.NextSteps, g.fill(s))
 		}
+		if line.id == DemoSalesID && out == outCompleted && r.Float64() < 0.5 {
+			sum.Jobs = []client.AIJob{leadJob(r, v['M'-'A'])}
+		}
 	}
 	if sum.Status != "" {
 		g.ws.Summaries[c.ID] = sum
@@ -589,6 +593,22 @@ func (g *demoGen) content(c *client.Call, out int, line *demoLine, user demoUser
 		}
 	}
 	g.ws.Transcripts[c.ID] = tr
+}
+
+// leadJob is the result of a "Lead qualification" AI job, as on sales calls.
+func leadJob(r *rand.Rand, budget string) client.AIJob {
+	job := client.AIJob{Icon: "🎯", Name: "Lead qualification"}
+	d := &job.Result.Data
+	add := func(name, value string) {
+		*d = append(*d, struct {
+			Name  string          `json:"name"`
+			Value json.RawMessage `json:"value"`
+		}{name, json.RawMessage(value)})
+	}
+	add("budget", strconv.Quote(budget))
+	add("seats", strconv.Itoa(2+r.IntN(30)))
+	add("qualified", strconv.FormatBool(r.Float64() < 0.6))
+	return job
 }
 
 // conversations dates the conversations from their calls.

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,9 +15,10 @@ import (
 )
 
 func TestDemoDeterministic(t *testing.T) {
+	t.Parallel()
 	a, b := Demo(testNow), Demo(testNow)
-	if diff := cmp.Diff(a, b); diff != "" {
-		t.Fatalf("two Demo(now) differ:\n%s", diff)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("two Demo(now) differ:\n%s", cmp.Diff(a, b))
 	}
 	// Another clock: the same numbers, users and conversations.
 	c := Demo(testNow.Add(-61*time.Hour - 17*time.Minute))
@@ -121,6 +123,7 @@ func TestDemoShape(t *testing.T) {
 // TestDemoLast24Hours: whatever the clock, a few calls are recent and none
 // is in the future.
 func TestDemoLast24Hours(t *testing.T) {
+	t.Parallel()
 	pt := time.FixedZone("PT", -8*3600)
 	for _, now := range []time.Time{
 		time.Date(2026, 11, 29, 3, 0, 0, 0, pt),   // Sunday 3am
