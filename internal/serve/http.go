@@ -125,13 +125,17 @@ type frontend struct {
 	stopCtx  context.Context // cancelled when shutdown gives up on streams
 	stop     context.CancelFunc
 	once     sync.Once
+
+	ignoredKey sync.Once
 }
 
 func (f *frontend) shutdown(ctx context.Context) error {
 	var err error
 	f.once.Do(func() {
 		f.draining.Store(true)
-		err = f.track.wait(ctx)
+		if werr := f.track.wait(ctx); werr != nil {
+			err = fmt.Errorf("%d calls still running: %w", f.track.pending(), werr)
+		}
 		f.closeSessions(ctx)
 		// Whatever is still open (streams of either transport, a call cut
 		// off by the grace period) sees its request context cancelled.
@@ -167,6 +171,11 @@ func (f *frontend) middleware(next http.Handler) http.Handler {
 		ctx, cancel := context.WithCancel(r.Context())
 		defer cancel()
 		defer context.AfterFunc(f.stopCtx, cancel)()
+		if key != "" && !f.cfg.AllowClientAPIKeys {
+			f.ignoredKey.Do(func() {
+				f.cfg.Logger.Warn("client sent " + APIKeyHeader + " but client API keys are not enabled; ignoring it")
+			})
+		}
 		if f.cfg.AllowClientAPIKeys && key != "" {
 			if !validAPIKey(key) {
 				http.Error(w, "invalid "+APIKeyHeader, http.StatusBadRequest)
@@ -186,21 +195,15 @@ func (f *frontend) middleware(next http.Handler) http.Handler {
 }
 
 // limitBody reads the whole body (mcp-go buffers it anyway) under the size
-// cap and a read deadline, and answers 413/400 itself: past mcp-go, an
-// oversized body would only surface as a JSON-RPC parse error.
+// cap and answers 413 itself: past mcp-go, an oversized body would only
+// surface as a JSON-RPC parse error with status 400.
 func (f *frontend) limitBody(w http.ResponseWriter, r *http.Request) bool {
 	if r.ContentLength > f.cfg.MaxBodyBytes {
 		w.Header().Set("Connection", "close")
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 		return false
 	}
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Now().Add(f.cfg.bodyReadTimeout))
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, f.cfg.MaxBodyBytes))
-	// Clear the deadline again: once the body is read, net/http watches the
-	// connection for a client hang-up, and a deadline firing there would
-	// cancel a long tool call or stream.
-	_ = rc.SetReadDeadline(time.Time{})
 	_ = r.Body.Close()
 	if err != nil {
 		var tooBig *http.MaxBytesError

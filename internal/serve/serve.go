@@ -46,7 +46,7 @@ type Config struct {
 
 	// Unexported knobs so tests can shorten them; production uses defaults.
 	readHeaderTimeout time.Duration // default 5s
-	bodyReadTimeout   time.Duration // default 30s
+	readTimeout       time.Duration // default 30s
 	onListen          func(addr string)
 }
 
@@ -55,7 +55,7 @@ const (
 	defaultShutdownTimeout   = 10 * time.Second
 	defaultMaxBodyBytes      = 1 << 20
 	defaultReadHeaderTimeout = 5 * time.Second
-	defaultBodyReadTimeout   = 30 * time.Second
+	defaultReadTimeout       = 30 * time.Second
 	idleTimeout              = 120 * time.Second
 )
 
@@ -81,8 +81,8 @@ func (c Config) withDefaults() Config {
 	if c.readHeaderTimeout <= 0 {
 		c.readHeaderTimeout = defaultReadHeaderTimeout
 	}
-	if c.bodyReadTimeout <= 0 {
-		c.bodyReadTimeout = defaultBodyReadTimeout
+	if c.readTimeout <= 0 {
+		c.readTimeout = defaultReadTimeout
 	}
 	return c
 }
@@ -141,13 +141,13 @@ func runHTTP(ctx context.Context, s *server.MCPServer, cfg Config) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: cfg.readHeaderTimeout, // slowloris on the headers
-		// No server-wide ReadTimeout: net/http cancels a request's context
-		// when its connection read deadline passes, which would kill SSE
-		// and long tool-call streams. The body read gets its own deadline
-		// per request instead (see limitBody).
-		// No WriteTimeout: /sse, GET /mcp and streamed POST responses stay
-		// open as long as the session or the tool call lasts; a write
-		// deadline would cut them off mid-stream.
+		// ReadTimeout bounds headers plus body (a body trickled in slowly).
+		// It does not touch long streams: net/http clears the read deadline
+		// once the body is consumed (limitBody reads it all up front).
+		ReadTimeout: cfg.readTimeout,
+		// No WriteTimeout: it is one deadline for the whole response, and
+		// /sse, GET /mcp and streamed POST responses stay open as long as
+		// the session or the tool call lasts; it would cut them off.
 		IdleTimeout: idleTimeout,
 		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}

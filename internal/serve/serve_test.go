@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,6 +64,27 @@ func newMCP() (*server.MCPServer, <-chan struct{}) {
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// recorder keeps the messages of warnings and errors logged through it.
+type recorder struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (r *recorder) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, rec.Message)
+	return nil
+}
+func (r *recorder) WithAttrs([]slog.Attr) slog.Handler { return r }
+func (r *recorder) WithGroup(string) slog.Handler      { return r }
+func (r *recorder) warnings() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.msgs...)
+}
 
 // startHandler serves Handler on an httptest server and tears both down.
 func startHandler(t *testing.T, s *server.MCPServer, cfg Config) *httptest.Server {
@@ -587,19 +609,30 @@ func TestGracefulShutdown(t *testing.T) {
 	for _, tc := range []struct {
 		name, transport string
 		stateless       bool
+		listen          bool // client keeps a GET /mcp stream open
 	}{
-		{"http", "http", false},
-		{"http-stateless", "http", true},
-		{"sse", "sse", false},
+		{"http", "http", false, false},
+		{"http-listening", "http", false, true},
+		{"http-stateless", "http", true, false},
+		{"sse", "sse", false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, started := newMCP()
-			base, stop, done := startRun(t, s, Config{Transport: tc.transport, Stateless: tc.stateless, ShutdownTimeout: testTimeout})
+			rec := &recorder{}
+			base, stop, done := startRun(t, s, Config{Transport: tc.transport, Stateless: tc.stateless,
+				ShutdownTimeout: testTimeout, Logger: slog.New(rec)})
 			var c *client.Client
-			if tc.transport == "sse" {
+			switch {
+			case tc.transport == "sse":
 				c = connect(t, newSSE(t, base+"/sse"))
-			} else {
+			case tc.listen:
+				c = connect(t, newStreamable(t, base+"/mcp", transport.WithContinuousListening()),
+					client.WithProtocolVersion("2025-06-18"))
+			default:
 				c = connect(t, newStreamable(t, base+"/mcp"), client.WithProtocolVersion("2025-06-18"))
+			}
+			if tc.listen {
+				waitListening(t, s, c)
 			}
 			result := make(chan string, 1)
 			go func() {
@@ -641,6 +674,58 @@ func TestGracefulShutdown(t *testing.T) {
 			case <-time.After(testTimeout):
 				t.Fatal("Run did not return")
 			}
+			// Open streams must have been closed by us, not forced shut
+			// when the grace period ran out.
+			if w := rec.warnings(); len(w) > 0 {
+				t.Errorf("shutdown logged warnings: %q", w)
+			}
+		})
+	}
+}
+
+// waitListening returns once c's standalone GET stream is open: only that
+// stream carries a notification sent outside any request.
+func waitListening(t *testing.T, s *server.MCPServer, c *client.Client) {
+	t.Helper()
+	got := make(chan struct{}, 1)
+	c.OnNotification(func(n mcp.JSONRPCNotification) {
+		if n.Method == "test/ping" {
+			select {
+			case got <- struct{}{}:
+			default:
+			}
+		}
+	})
+	deadline := time.After(testTimeout)
+	for {
+		s.SendNotificationToAllClients("test/ping", nil)
+		select {
+		case <-got:
+			return
+		case <-time.After(20 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("GET stream never opened")
+		}
+	}
+}
+
+// ReadTimeout must bound slow requests without cutting off streams that
+// outlive it: an SSE session and a tool call that runs longer than it.
+func TestReadTimeoutSparesStreams(t *testing.T) {
+	for _, tr := range []string{"http", "sse"} {
+		t.Run(tr, func(t *testing.T) {
+			s, _ := newMCP()
+			base, _, _ := startRun(t, s, Config{Transport: tr, readTimeout: 100 * time.Millisecond, Logger: quietLogger()})
+			var c *client.Client
+			if tr == "sse" {
+				c = connect(t, newSSE(t, base+"/sse"))
+			} else {
+				c = connect(t, newStreamable(t, base+"/mcp"), client.WithProtocolVersion("2025-06-18"))
+			}
+			if got := callText(t, c, "sleep", map[string]any{"ms": 400}); got != "slept" {
+				t.Errorf("long call = %q", got)
+			}
+			exercise(t, c)
 		})
 	}
 }
