@@ -281,7 +281,7 @@ func (g *demoGen) history() {
 	}
 	// The last 24 hours always hold a few calls, weekends and nights too:
 	// after hours they go to voicemail or the AI agent.
-	recent := []time.Duration{4 * time.Minute, 37 * time.Minute, 2*time.Hour + 12*time.Minute,
+	recent := []time.Duration{4 * time.Minute, 9 * time.Minute, 14 * time.Minute, 37 * time.Minute, 2*time.Hour + 12*time.Minute,
 		4*time.Hour + 50*time.Minute, 8*time.Hour + 25*time.Minute, 13*time.Hour + 40*time.Minute,
 		19*time.Hour + 5*time.Minute}
 	for k, ago := range recent {
@@ -388,6 +388,9 @@ func (g *demoGen) call(conv int, at time.Time, out int) {
 			ans = at.Add(sec(2))
 			c.AIHandled = ptr("ai-agent")
 			talk = 40 + r.IntN(200)
+			if !afterHours(at) { // the team was busy: the user's line sent it on
+				c.ForwardedFrom = ptr(user.id)
+			}
 		} else {
 			talk = int(math.Min(2400, math.Max(20, math.Exp(5.0+0.8*r.NormFloat64()))))
 			// Calls of the last minutes are short enough to have ended.
@@ -501,8 +504,10 @@ func (g *demoGen) content(c *client.Call, out int, line *demoLine, user demoUser
 	v['P'-'A'] = products[r.IntN(len(products))]
 	v['N'-'A'] = "T-" + strconv.Itoa(1000+r.IntN(9000))
 
+	// The AI content of calls that ended in the last ten minutes is still
+	// being made.
 	ready := end.Add(30 * time.Second)
-	pending := ready.After(g.now)
+	pending := end.Add(10 * time.Minute).After(g.now)
 
 	// Summary.
 	sum := client.CallSummary{CallID: c.ID, Status: client.StatusCompleted}

@@ -16,6 +16,22 @@
 // nullable fields sent as null. Responses reuse the client package's model
 // types, which marshal to exactly the API's shape.
 //
+// Calls list their participants caller first: an incoming call is [other
+// party, OpenPhone number], an outgoing one the reverse. The participants
+// query of /v1/calls matches the party that is not the call's OpenPhone
+// number, so a call is listed under exactly one (phoneNumberId, participant)
+// pair; calls with two other parties are reachable by id only.
+//
+// Where the document is silent the sandbox chooses: a /v1/calls request
+// for a phoneNumberId the workspace lacks, or with a userId who is not a
+// user of that number, gets the documented 403 Not Phone Number User; a
+// participant that is not E.164 (such as an unencoded "+" that arrived as a
+// space) is a 400, not an empty page; a missing maxResults means 10;
+// userId filters only when given (the document's "defaults to the
+// workspace owner" is not applied); totalItems is the number of calls of the
+// whole phone number, or of all conversations, whatever the filters; 429 and
+// 405 answers use the same error body with codes such as 0100429.
+//
 // A Server serves a Workspace. Demo builds the deterministic demo workspace
 // used by --demo mode, tests and benchmarks. A Server is an http.Handler (use
 // it with httptest.NewServer or any listener) and also serves requests in
