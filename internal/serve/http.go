@@ -29,12 +29,20 @@ const APIKeyHeader = "X-OpenPhone-Api-Key"
 const sessionIdleTTL = 30 * time.Minute
 
 // Handler returns the HTTP handler for cfg.Transport ("http", the default
-// here, or "sse") and a shutdown func. shutdown refuses new requests, waits
-// (until its ctx ends) for in-flight calls to be answered, then closes all
-// sessions and streams; it returns ctx.Err() if the wait was cut short.
+// here, or "sse") and a shutdown func. shutdown refuses new calls and
+// streams (503), waits until in-flight calls are answered or its ctx ends,
+// then closes all sessions and streams; it returns an error wrapping
+// ctx.Err() if the wait was cut short.
 // Handler does not call CheckBind: it does not know where it is mounted.
 func Handler(s *server.MCPServer, cfg Config) (http.Handler, func(ctx context.Context) error, error) {
-	cfg = cfg.withDefaults()
+	f, h, err := newFrontend(s, cfg.withDefaults())
+	if err != nil {
+		return nil, nil, err
+	}
+	return h, f.shutdown, nil
+}
+
+func newFrontend(s *server.MCPServer, cfg Config) (*frontend, http.Handler, error) {
 	origins, err := normalizeOrigins(cfg.AllowedOrigins)
 	if err != nil {
 		return nil, nil, err
@@ -111,7 +119,7 @@ func Handler(s *server.MCPServer, cfg Config) (http.Handler, func(ctx context.Co
 	default:
 		return nil, nil, fmt.Errorf("transport %q has no HTTP handler (want http or sse)", cfg.Transport)
 	}
-	return f.middleware(mux), f.shutdown, nil
+	return f, f.middleware(mux), nil
 }
 
 type frontend struct {
@@ -144,16 +152,11 @@ func (f *frontend) shutdown(ctx context.Context) error {
 	return err
 }
 
-// middleware applies, in order: draining (503), Origin (403), auth (401),
-// the per-request API key, the body cap (413), and ties each request's
+// middleware applies, in order: Origin (403), auth (401), the per-request
+// API key, the body cap (413), draining (503), and ties each request's
 // context to the final stop.
 func (f *frontend) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if f.draining.Load() {
-			w.Header().Set("Connection", "close")
-			http.Error(w, "shutting down", http.StatusServiceUnavailable)
-			return
-		}
 		if !f.originAllowed(r.Header.Get("Origin")) {
 			http.Error(w, "forbidden origin", http.StatusForbidden)
 			return
@@ -189,6 +192,14 @@ func (f *frontend) middleware(next http.Handler) http.Handler {
 			if !f.limitBody(w, r) {
 				return
 			}
+		}
+		// While draining, still let through what in-flight calls may need
+		// (notifications such as cancellation, answers to server requests)
+		// but refuse new calls, new streams and health checks.
+		if f.draining.Load() && (r.Method != http.MethodPost || countCalls(peekBody(r)) > 0) {
+			w.Header().Set("Connection", "close")
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -129,10 +129,11 @@ func runHTTP(ctx context.Context, s *server.MCPServer, cfg Config) error {
 	if err := CheckBind(cfg.Addr, cfg.AuthToken); err != nil {
 		return err
 	}
-	h, shutdown, err := Handler(s, cfg)
+	f, h, err := newFrontend(s, cfg)
 	if err != nil {
 		return err
 	}
+	shutdown := f.shutdown
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		_ = shutdown(context.Background())
@@ -171,7 +172,7 @@ func runHTTP(ctx context.Context, s *server.MCPServer, cfg Config) error {
 	case <-ctx.Done():
 	}
 
-	log.Info("shutting down", "grace", cfg.ShutdownTimeout.String())
+	log.Info("shutting down", "in_flight", f.track.pending(), "grace", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	// Stop accepting and close idle connections now; srv.Shutdown then

@@ -332,9 +332,7 @@ func do(t *testing.T, ts *httptest.Server, method, path, body string, headers ma
 	if err != nil {
 		t.Fatal(err)
 	}
-	if method != http.MethodGet || path != "/sse" {
-		_, _ = io.Copy(io.Discard, resp.Body)
-	}
+	_, _ = io.Copy(io.Discard, resp.Body)
 	t.Cleanup(func() { _ = resp.Body.Close() })
 	return resp
 }
@@ -761,10 +759,29 @@ func TestShutdownRefusesNewRequests(t *testing.T) {
 	if err := shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
-	if rec.Code != http.StatusServiceUnavailable {
-		t.Errorf("after shutdown: %d, want 503", rec.Code)
+	for _, tc := range []struct {
+		method, body string
+		want         int
+	}{
+		{http.MethodGet, "", http.StatusServiceUnavailable},        // health check: take me out
+		{http.MethodPost, initBody, http.StatusServiceUnavailable}, // a new call
+		// A notification (e.g. a cancellation) still reaches mcp-go (which
+		// answers 404 here for want of a session); 0 = anything but 503.
+		{http.MethodPost, `{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7}}`, 0},
+	} {
+		rec := httptest.NewRecorder()
+		path := "/healthz"
+		var body io.Reader
+		if tc.body != "" {
+			path, body = "/mcp", strings.NewReader(tc.body)
+		}
+		req := httptest.NewRequest(tc.method, path, body)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		h.ServeHTTP(rec, req)
+		if (tc.want != 0 && rec.Code != tc.want) || (tc.want == 0 && rec.Code == http.StatusServiceUnavailable) {
+			t.Errorf("after shutdown, %s %s %.30s: %d, want %d", tc.method, path, tc.body, rec.Code, tc.want)
+		}
 	}
 	if _, _, err := Handler(s, Config{Transport: "stdio"}); err == nil {
 		t.Error("Handler accepted stdio")
