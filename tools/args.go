@@ -11,6 +11,9 @@ import (
 // country code, such as "(212) 555-0103".
 const DefaultRegion = "US"
 
+// e164Pattern is the API's pattern for phone numbers.
+const e164Pattern = `^\+[1-9]\d{1,14}$`
+
 // normalizePhone turns the ways people write a phone number into E.164.
 func normalizePhone(arg, raw, region string) (string, error) {
 	s := strings.TrimSpace(raw)
@@ -73,4 +76,29 @@ func checkPrefix(arg, v, prefix, example string) error {
 		return badArg("%s %q is not valid: it must start with %q, such as %q", arg, v, prefix, example)
 	}
 	return nil
+}
+
+// checkNumberArg checks the form of a phoneNumberId argument without any
+// API request: "" (resolved later when the workspace has one number), a PN
+// id, or a phone number in any common form.
+func checkNumberArg(arg, region string) error {
+	arg = strings.TrimSpace(arg)
+	switch {
+	case arg == "":
+		return nil
+	case strings.HasPrefix(arg, "PN"):
+		return checkPrefix("phoneNumberId", arg, "PN", "PN123abc")
+	}
+	if _, err := normalizePhone("phoneNumberId", arg, region); err != nil {
+		return badArg("phoneNumberId %q is neither an OpenPhone number id such as \"PN123abc\" nor a phone number such as \"+14155550100\" or \"(415) 555-0100\"; list_phone_numbers lists your numbers", arg)
+	}
+	return nil
+}
+
+// checkCallID checks a call id argument: the API's ids start with AC.
+func checkCallID(id string) error {
+	if strings.TrimSpace(id) == "" {
+		return badArg("callId is required: the id of a call, such as \"AC123abc\", from list_calls")
+	}
+	return checkPrefix("callId", id, "AC", "AC123abc")
 }

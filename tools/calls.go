@@ -6,97 +6,129 @@ import (
 	"strings"
 	"time"
 
-	"github.com/invopop/jsonschema"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
 )
 
-// e164Pattern is the API's pattern for phone numbers.
-const e164Pattern = `^\+[1-9]\d{1,14}$`
-
 // ListCallsArgs mirrors the query parameters of GET /v1/calls (without the
-// deprecated "since").
+// deprecated "since"), with friendlier inputs: phoneNumberId also takes the
+// OpenPhone number itself and may be left out when the workspace has one
+// number, and participants take phone numbers as people write them. The
+// handler normalises both to what the API takes. includeSummaries is this
+// server's own addition.
 type ListCallsArgs struct {
-	PhoneNumberID string   `json:"phoneNumberId" jsonschema:"pattern=^PN(.*)$" jsonschema_description:"Id of the OpenPhone number whose calls to list, such as PN123abc."`
-	Participants  []string `json:"participants" jsonschema:"minItems=1,maxItems=1" jsonschema_description:"Exactly one other party of the calls, as an E.164 phone number such as +12125550103."`
-	UserID        string   `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Optional: only calls placed or received by this OpenPhone user, such as US123abc."`
-	CreatedAfter  string   `json:"createdAfter,omitempty" jsonschema:"format=date-time" jsonschema_description:"Optional: only calls created after this RFC 3339 time, such as 2026-11-20T00:00:00Z."`
-	CreatedBefore string   `json:"createdBefore,omitempty" jsonschema:"format=date-time" jsonschema_description:"Optional: only calls created before this RFC 3339 time."`
-	MaxResults    *int     `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=100,default=10" jsonschema_description:"Calls per page, 1-100 (default 10)."`
-	PageToken     string   `json:"pageToken,omitempty" jsonschema_description:"To get the next page, the pageToken value that the previous list_calls result gave, with the other arguments unchanged."`
-}
-
-// JSONSchemaExtend sets what struct tags cannot express cleanly.
-func (ListCallsArgs) JSONSchemaExtend(s *jsonschema.Schema) {
-	if p, ok := s.Properties.Get("participants"); ok {
-		p.Items.Pattern = e164Pattern
-	}
+	PhoneNumberID    string   `json:"phoneNumberId,omitempty" jsonschema_description:"Which of your OpenPhone numbers: its id such as PN123abc (from list_phone_numbers) or the number itself such as +14155550100 or (415) 555-0100. May be left out when the workspace has exactly one number."`
+	Participants     []string `json:"participants" jsonschema:"minItems=1,maxItems=1" jsonschema_description:"Exactly one other party of the calls, as a phone number: E.164 such as +12125550103, or as people write it, such as (212) 555-0103, 212.555.0103 or +44 20 7183 8750 (numbers without a country code are read in the server's default region, US unless configured)."`
+	UserID           string   `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Optional: only calls placed or received by this OpenPhone user, such as US123abc."`
+	CreatedAfter     string   `json:"createdAfter,omitempty" jsonschema:"format=date-time" jsonschema_description:"Optional: only calls created after this RFC 3339 time, such as 2026-11-20T00:00:00Z."`
+	CreatedBefore    string   `json:"createdBefore,omitempty" jsonschema:"format=date-time" jsonschema_description:"Optional: only calls created before this RFC 3339 time."`
+	MaxResults       *int     `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=100,default=10" jsonschema_description:"Calls per page, 1-100 (default 10)."`
+	PageToken        string   `json:"pageToken,omitempty" jsonschema_description:"To get the next page, the pageToken value that the previous list_calls result gave, with the other arguments unchanged."`
+	IncludeSummaries bool     `json:"includeSummaries,omitempty" jsonschema:"default=false" jsonschema_description:"Optional: add each completed call's AI summary and next steps under its line. Costs one extra API request per completed call, so keep maxResults small; for one call use get_call_summary."`
 }
 
 // CallsOutput is the structured content of list_calls.
 type CallsOutput struct {
-	PhoneNumberID string        `json:"phoneNumberId"`
-	Participant   string        `json:"participant"`
-	Calls         []CallSummary `json:"calls"`
-	NextPageToken string        `json:"nextPageToken,omitempty" jsonschema_description:"Pass as pageToken to get the next page; absent on the last page."`
+	PhoneNumberID   string        `json:"phoneNumberId"`
+	PhoneNumber     string        `json:"phoneNumber,omitempty" jsonschema_description:"The OpenPhone number in E.164 form."`
+	PhoneNumberName string        `json:"phoneNumberName,omitempty"`
+	Participant     string        `json:"participant"`
+	ParticipantName string        `json:"participantName,omitempty" jsonschema_description:"The name of the conversation with the participant, when it has one."`
+	Calls           []CallSummary `json:"calls"`
+	NextPageToken   string        `json:"nextPageToken,omitempty" jsonschema_description:"Pass as pageToken to get the next page; absent on the last page."`
 }
 
 // CallSummary is one call in structured output: the fields of the API's
 // call object that carry information, nulls left out.
 type CallSummary struct {
-	ID            string `json:"id"`
-	CreatedAt     string `json:"createdAt"`
-	Direction     string `json:"direction"`
-	Status        string `json:"status"`
-	Duration      int    `json:"duration" jsonschema_description:"Seconds."`
-	UserID        string `json:"userId,omitempty"`
-	AnsweredBy    string `json:"answeredBy,omitempty"`
-	InitiatedBy   string `json:"initiatedBy,omitempty"`
-	ForwardedFrom string `json:"forwardedFrom,omitempty"`
-	ForwardedTo   string `json:"forwardedTo,omitempty"`
-	CallRoute     string `json:"callRoute,omitempty"`
-	AIHandled     string `json:"aiHandled,omitempty"`
+	ID            string         `json:"id"`
+	CreatedAt     string         `json:"createdAt"`
+	Direction     string         `json:"direction"`
+	Status        string         `json:"status"`
+	Duration      int            `json:"duration" jsonschema_description:"Seconds."`
+	UserID        string         `json:"userId,omitempty"`
+	AnsweredBy    string         `json:"answeredBy,omitempty"`
+	InitiatedBy   string         `json:"initiatedBy,omitempty"`
+	ForwardedFrom string         `json:"forwardedFrom,omitempty"`
+	ForwardedTo   string         `json:"forwardedTo,omitempty"`
+	CallRoute     string         `json:"callRoute,omitempty"`
+	AIHandled     string         `json:"aiHandled,omitempty"`
+	Summary       *SummaryOutput `json:"summary,omitempty" jsonschema_description:"The AI summary, with includeSummaries, for completed calls."`
 }
 
 const listCallsDescription = `List the calls between one of your OpenPhone numbers (phoneNumberId) and one other party (participants: exactly one phone number), newest first.
-Use it for "what calls did we have with +1 212 555 0103?". Each line gives the call id (for follow-up tools), UTC time, direction, status, duration and, when present, who answered or placed it, forwarding, routing and AI handling.
+Use it for "what calls did we have with (212) 555-0103?". phoneNumberId takes the PN id or the number itself (left out when the workspace has one number; list_phone_numbers shows them); participants take a phone number in E.164 or as people write it. For one call's details use get_call, get_call_summary, get_call_transcript or get_call_recordings with its id.
+Each line gives the call id (for those tools), UTC time, direction, status, duration and, when present, who answered or placed it (user id and name), forwarding, routing and AI handling. includeSummaries adds each completed call's AI summary.
 Paging: a result that has more calls ends with a pageToken; call list_calls again with the same arguments plus that pageToken. Narrow with createdAfter/createdBefore and userId.`
 
 func listCallsTool(d *Deps) server.ServerTool {
 	return typedTool[ListCallsArgs, CallsOutput]("list_calls", listCallsDescription,
 		readOnlyAPI("List calls with a participant"), d,
 		func(ctx context.Context, c *client.Client, in *ListCallsArgs) (*mcp.CallToolResult, error) {
-			params, err := in.params()
+			// Everything that needs no API request is checked first, so bad
+			// input costs nothing.
+			params, err := in.params(d.region())
 			if err != nil {
 				return nil, err
+			}
+			w := d.workspace(c)
+			num, err := resolveNumberArg(ctx, d, w, in.PhoneNumberID)
+			if err != nil {
+				return nil, err
+			}
+			params.PhoneNumberID = num.ID
+			participant := params.Participants[0]
+
+			// The participant's conversation name, when not cached, comes
+			// from one page of the number's conversations, fetched while
+			// the calls are.
+			var names chan struct{}
+			nctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			if _, known := w.conversationName(num.ID, participant); !known {
+				names = make(chan struct{})
+				go func() {
+					defer close(names)
+					if err := w.fetchConversationNames(nctx, num.ID, participant); err != nil && nctx.Err() == nil {
+						d.logger().Info("conversation names unavailable", "phoneNumberId", num.ID, "error", err)
+					}
+				}()
 			}
 			page, err := c.ListCalls(ctx, params)
+			if err != nil && names != nil {
+				cancel()
+			}
+			if names != nil {
+				<-names
+			}
 			if err != nil {
 				return nil, err
 			}
-			return renderCallPage(d, params, page), nil
+			var sums callSummaries
+			if in.IncludeSummaries {
+				sums = fetchSummaries(ctx, c, page.Data)
+			}
+			return renderCallPage(d, w, num, params, page, sums), nil
 		})
 }
 
-// params validates and normalises the arguments into client parameters.
-func (in *ListCallsArgs) params() (client.ListCallsParams, error) {
+// params validates and normalises the arguments into client parameters,
+// all but the phone number id, which needs the workspace's numbers.
+func (in *ListCallsArgs) params(region string) (client.ListCallsParams, error) {
 	var p client.ListCallsParams
-	if in.PhoneNumberID == "" {
-		return p, badArg("phoneNumberId is required: the id of one of your OpenPhone numbers, such as \"PN123abc\"")
-	}
-	if err := checkPrefix("phoneNumberId", in.PhoneNumberID, "PN", "PN123abc"); err != nil {
+	if err := checkNumberArg(in.PhoneNumberID, region); err != nil {
 		return p, err
 	}
 	switch len(in.Participants) {
 	case 0:
-		return p, badArg("participants is required: exactly one other party's phone number, such as [\"+12125550103\"]")
+		return p, badArg("participants is required: exactly one other party's phone number, such as [\"+12125550103\"] or [\"(212) 555-0103\"]")
 	case 1:
 	default:
 		return p, badArg("participants has %d numbers but the OpenPhone API takes exactly one: call list_calls once per participant, such as [\"+12125550103\"]", len(in.Participants))
 	}
-	participant, err := normalizePhone("participants[0]", in.Participants[0], DefaultRegion)
+	participant, err := normalizePhone("participants[0]", in.Participants[0], region)
 	if err != nil {
 		return p, err
 	}
@@ -114,7 +146,6 @@ func (in *ListCallsArgs) params() (client.ListCallsParams, error) {
 		return p, err
 	}
 	return client.ListCallsParams{
-		PhoneNumberID: in.PhoneNumberID,
 		Participants:  []string{participant},
 		UserID:        in.UserID,
 		CreatedAfter:  after,
@@ -124,29 +155,45 @@ func (in *ListCallsArgs) params() (client.ListCallsParams, error) {
 	}, nil
 }
 
-func renderCallPage(d *Deps, p client.ListCallsParams, page *client.CallPage) *mcp.CallToolResult {
+func renderCallPage(d *Deps, w *workspace, num client.PhoneNumber, p client.ListCallsParams, page *client.CallPage, sums callSummaries) *mcp.CallToolResult {
 	var b strings.Builder
-	b.Grow(128 + 96*len(page.Data))
+	b.Grow(160 + 112*len(page.Data))
 	if d.Demo {
 		b.WriteString(demoNote)
 	}
+	participant := p.Participants[0]
 	b.WriteString("Calls of ")
-	b.WriteString(p.PhoneNumberID)
+	writeNumber(&b, num)
 	b.WriteString(" with ")
-	b.WriteString(p.Participants[0])
+	writeParticipant(&b, w, num.ID, participant)
 	if p.UserID != "" {
-		b.WriteString(" (user ")
+		b.WriteString(", user ")
 		b.WriteString(p.UserID)
-		b.WriteString(")")
+		if n := w.userName(p.UserID); n != "" {
+			b.WriteString(" (")
+			b.WriteString(n)
+			b.WriteByte(')')
+		}
 	}
 	b.WriteString(", newest first, UTC: ")
 	b.WriteString(strconv.Itoa(len(page.Data)))
 	b.WriteString(" on this page\n")
-	out := CallsOutput{PhoneNumberID: p.PhoneNumberID, Participant: p.Participants[0], Calls: make([]CallSummary, 0, len(page.Data))}
+	out := CallsOutput{PhoneNumberID: num.ID, PhoneNumber: num.Number, PhoneNumberName: cleanText(num.Name, 60),
+		Participant: participant, Calls: make([]CallSummary, 0, len(page.Data))}
+	if name, ok := w.conversationName(num.ID, participant); ok {
+		out.ParticipantName = cleanText(name, 60)
+	}
+	named := map[string]bool{}
+	if p.UserID != "" {
+		named[p.UserID] = true // named in the header
+	}
 	for i := range page.Data {
 		c := &page.Data[i]
-		writeCallLine(&b, c, nil, false)
-		out.Calls = append(out.Calls, summarize(c))
+		writeCallLineNamed(&b, c, w, false, named)
+		sums.write(&b, c.ID)
+		cs := summarize(c)
+		cs.Summary = sums.output(c.ID)
+		out.Calls = append(out.Calls, cs)
 	}
 	if len(page.Data) == 0 {
 		b.WriteString("No calls")
@@ -162,6 +209,24 @@ func renderCallPage(d *Deps, p client.ListCallsParams, page *client.CallPage) *m
 		out.NextPageToken = *page.NextPageToken
 	}
 	return mcp.NewToolResultStructured(out, b.String())
+}
+
+// writeNumber names an OpenPhone number: "Sales (+14155550100, PN123)", or
+// just its id when the workspace's list does not hold it.
+func writeNumber(b *strings.Builder, n client.PhoneNumber) {
+	if n.Number == "" {
+		b.WriteString(n.ID)
+		return
+	}
+	if name := cleanText(n.Name, 60); name != "" {
+		b.WriteString(name)
+		b.WriteByte(' ')
+	}
+	b.WriteByte('(')
+	b.WriteString(n.Number)
+	b.WriteString(", ")
+	b.WriteString(n.ID)
+	b.WriteByte(')')
 }
 
 const demoNote = "[Demo workspace: simulated data, not a real OpenPhone account]\n"
@@ -183,6 +248,13 @@ func writePaging(b *strings.Builder, tool string, token *string) {
 // set. With w, user ids get the user's name beside them. withParty adds the
 // other party and the OpenPhone number, for results that span several.
 func writeCallLine(b *strings.Builder, c *client.Call, w *workspace, withParty bool) {
+	writeCallLineNamed(b, c, w, withParty, nil)
+}
+
+// writeCallLineNamed is writeCallLine for lists: with a non-nil named, a
+// user's name is given beside its id the first time the id appears in the
+// result only, which keeps long lists compact.
+func writeCallLineNamed(b *strings.Builder, c *client.Call, w *workspace, withParty bool, named map[string]bool) {
 	b.WriteString(c.ID)
 	b.WriteByte(' ')
 	b.WriteString(c.CreatedAt.UTC().Format(time.RFC3339))
@@ -198,10 +270,10 @@ func writeCallLine(b *strings.Builder, c *client.Call, w *workspace, withParty b
 		b.WriteString(" on=")
 		b.WriteString(c.PhoneNumberID)
 	}
-	optUser(b, w, "answeredBy", c.AnsweredBy)
-	optUser(b, w, "initiatedBy", c.InitiatedBy)
-	optUser(b, w, "forwardedFrom", c.ForwardedFrom)
-	optUser(b, w, "forwardedTo", c.ForwardedTo)
+	optUser(b, w, named, "answeredBy", c.AnsweredBy)
+	optUser(b, w, named, "initiatedBy", c.InitiatedBy)
+	optUser(b, w, named, "forwardedFrom", c.ForwardedFrom)
+	optUser(b, w, named, "forwardedTo", c.ForwardedTo)
 	optField(b, "callRoute", c.CallRoute)
 	optField(b, "aiHandled", c.AIHandled)
 	b.WriteByte('\n')
@@ -236,11 +308,15 @@ func writeParticipant(b *strings.Builder, w *workspace, phoneNumberID, number st
 	}
 }
 
-// optUser writes name=value, and the user's name when value is a US id.
-func optUser(b *strings.Builder, w *workspace, name string, v *string) {
+// optUser writes name=value, and the user's name when value is a US id
+// (unless named says the name was given already).
+func optUser(b *strings.Builder, w *workspace, named map[string]bool, name string, v *string) {
 	optField(b, name, v)
-	if v == nil || w == nil || !strings.HasPrefix(*v, "US") {
+	if v == nil || w == nil || !strings.HasPrefix(*v, "US") || named[*v] {
 		return
+	}
+	if named != nil {
+		named[*v] = true
 	}
 	if n := w.userName(*v); n != "" {
 		b.WriteString(" (")

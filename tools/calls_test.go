@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,14 +34,30 @@ func fixtureCalls() []client.Call {
 	}
 }
 
-func servePage(calls []client.Call, next *string) http.HandlerFunc {
+// fakeWorkspace answers GET /v1/phone-numbers and /v1/conversations from the
+// fixture workspace and GET /v1/calls with calls, counting those in n.
+func fakeWorkspace(n *atomic.Int64, calls http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/v1/calls" {
+		switch r.URL.Path {
+		case "/v1/phone-numbers":
+			writeJSON(w, 200, map[string]any{"data": fxNumbers()})
+		case "/v1/conversations":
+			writeJSON(w, 200, client.ConversationPage{Data: fxWorkspace().Conversations, TotalItems: 3})
+		case "/v1/calls":
+			if n != nil {
+				n.Add(1)
+			}
+			calls(w, r)
+		default:
 			http.NotFound(w, r)
-			return
 		}
-		writeJSON(w, 200, client.CallPage{Data: calls, TotalItems: 9999, NextPageToken: next})
 	}
+}
+
+func servePage(calls []client.Call, next *string) http.HandlerFunc {
+	return fakeWorkspace(nil, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, client.CallPage{Data: calls, TotalItems: 9999, NextPageToken: next})
+	})
 }
 
 var validArgs = map[string]any{"phoneNumberId": "PNsales0001", "participants": []string{"+12125550103"}}
@@ -88,12 +106,12 @@ func TestListCallsGolden(t *testing.T) {
 func TestListCallsQuery(t *testing.T) {
 	e, f := newFakeEnv(t, testutil.ProtocolLegacy)
 	var got string
-	f.set(func(w http.ResponseWriter, r *http.Request) {
+	f.set(fakeWorkspace(nil, func(w http.ResponseWriter, r *http.Request) {
 		got = r.URL.RawQuery
-		servePage(nil, nil)(w, r)
-	})
+		writeJSON(w, 200, client.CallPage{Data: []client.Call{}})
+	}))
 	res := e.call(t, "list_calls", map[string]any{
-		"phoneNumberId": "PNsales0001", "participants": []string{"(212) 555-0103"}, "userId": "USjordan01",
+		"phoneNumberId": "(415) 555-0100", "participants": []string{"212.555.0103"}, "userId": "USjordan01",
 		"createdAfter": "2026-11-20T09:00:00-05:00", "createdBefore": "2026-11-27", "maxResults": 25, "pageToken": "abc",
 	})
 	if res.IsError {
@@ -116,8 +134,9 @@ func TestListCallsBadArguments(t *testing.T) {
 		args map[string]any
 		want []string // fragments of the message
 	}{
-		{"missing phoneNumberId", withArgs(map[string]any{"phoneNumberId": nil}), []string{"phoneNumberId is required", "PN123abc"}},
-		{"wrong prefix", withArgs(map[string]any{"phoneNumberId": "+14155550100x"}), []string{"phoneNumberId", `must start with "PN"`}},
+		{"phoneNumberId neither id nor number", withArgs(map[string]any{"phoneNumberId": "sales line"}), []string{`phoneNumberId "sales line" is neither`, "PN123abc", "+14155550100", "list_phone_numbers"}},
+		{"phoneNumberId too short a number", withArgs(map[string]any{"phoneNumberId": "555-01"}), []string{`phoneNumberId "555-01" is neither`}},
+		{"phoneNumberId bare prefix", withArgs(map[string]any{"phoneNumberId": "PN"}), []string{"phoneNumberId", `must start with "PN"`, "PN123abc"}},
 		{"missing participants", withArgs(map[string]any{"participants": nil}), []string{"participants is required", "+12125550103"}},
 		{"empty participants", withArgs(map[string]any{"participants": []string{}}), []string{"participants is required"}},
 		{"not a phone number", withArgs(map[string]any{"participants": []string{"Maple Dental"}}), []string{`"Maple Dental" is not a valid phone number`, "E.164"}},
@@ -131,6 +150,8 @@ func TestListCallsBadArguments(t *testing.T) {
 		{"after later than before", withArgs(map[string]any{"createdAfter": "2026-11-20T00:00:00Z", "createdBefore": "2026-11-19T00:00:00Z"}), []string{"must be earlier than createdBefore"}},
 		{"bad userId", withArgs(map[string]any{"userId": "jordan"}), []string{"userId", `"US"`}},
 		{"unknown argument", withArgs(map[string]any{"since": "2026-11-01T00:00:00Z"}), []string{`unknown argument "since"`, "createdAfter", "pageToken"}},
+		{"includeSummaries not a boolean", withArgs(map[string]any{"includeSummaries": "yes"}), []string{"includeSummaries must be true or false"}},
+		{"bad participant with omitted number", map[string]any{"participants": []string{"12"}}, []string{`"12" is not a valid phone number`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -196,8 +217,8 @@ func TestListCallsAPIErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f.set(tc.handler)
-			before := f.requests.Load()
+			var calls atomic.Int64
+			f.set(fakeWorkspace(&calls, tc.handler))
 			res := e.call(t, "list_calls", validArgs)
 			if !res.IsError {
 				t.Fatalf("want isError, got %s", res.Text)
@@ -207,8 +228,8 @@ func TestListCallsAPIErrors(t *testing.T) {
 					t.Errorf("message %q lacks %q", res.Text, w)
 				}
 			}
-			if n := f.requests.Load() - before; n != tc.requests {
-				t.Errorf("made %d API requests, want %d", n, tc.requests)
+			if n := calls.Load(); n != tc.requests {
+				t.Errorf("made %d calls requests, want %d", n, tc.requests)
 			}
 			// The server keeps answering afterwards.
 			f.set(servePage(fixtureCalls()[:1], nil))
@@ -238,15 +259,14 @@ func TestListCallsAbsorbsTransientFailures(t *testing.T) {
 			if strings.HasPrefix(name, "502") {
 				failures = 1
 			}
-			n := 0
-			f.set(func(w http.ResponseWriter, r *http.Request) {
-				n++
-				if n <= failures {
+			var calls atomic.Int64
+			f.set(fakeWorkspace(&calls, func(w http.ResponseWriter, r *http.Request) {
+				if calls.Load() <= int64(failures) {
 					fail(w)
 					return
 				}
-				servePage(fixtureCalls()[:2], nil)(w, r)
-			})
+				writeJSON(w, 200, client.CallPage{Data: fixtureCalls()[:2]})
+			}))
 			res := e.call(t, "list_calls", validArgs)
 			if res.IsError {
 				t.Fatalf("transient failure not absorbed: %s", res.Text)
@@ -254,15 +274,21 @@ func TestListCallsAbsorbsTransientFailures(t *testing.T) {
 			if !strings.Contains(res.Text, "AC0000000000000000000000000000a2") {
 				t.Errorf("result lacks the calls: %s", res.Text)
 			}
-			if got := f.requests.Load(); got != int64(failures+1) {
-				t.Errorf("made %d requests, want %d", got, failures+1)
+			if got := calls.Load(); got != int64(failures+1) {
+				t.Errorf("made %d calls requests, want %d", got, failures+1)
+			}
+			if got := f.requests.Load(); got != int64(failures+3) {
+				t.Errorf("made %d requests, want %d: the calls, the phone numbers and one page of conversations", got, failures+3)
 			}
 		})
 	}
 }
 
 // TestListCallsSchema pins the generated schema and checks it mirrors the
-// query parameters of GET /v1/calls, as the OpenAPI document gives them.
+// query parameters of GET /v1/calls, as the OpenAPI document gives them,
+// parameter by parameter, except for the deliberate relaxations listed
+// here: the handler accepts friendlier input and normalises it to what the
+// API requires before any request.
 func TestListCallsSchema(t *testing.T) {
 	tool := listCallsTool(&Deps{}).Tool
 	testutil.Golden(t, "schemas/list_calls.json", testutil.JSON(t, tool))
@@ -286,31 +312,72 @@ func TestListCallsSchema(t *testing.T) {
 		"maxResults":    `{"type":"integer","minimum":1,"maximum":100,"default":10}`,
 		"pageToken":     `{"type":"string"}`,
 	}
+	apiRequired := []string{"participants", "phoneNumberId"}
+	// The deliberate relaxations, each with a form its description must
+	// name so that the model knows it may use it.
+	relaxations := map[string]struct {
+		relax   func(api map[string]any)
+		example string
+	}{
+		// Also the OpenPhone number itself, resolved to its PN id through the
+		// workspace's numbers, and optional when there is one number.
+		"phoneNumberId": {func(api map[string]any) { delete(api, "pattern") }, "(415) 555-0100"},
+		// Any common way of writing a phone number, normalised to E.164.
+		"participants": {func(api map[string]any) { delete(api["items"].(map[string]any), "pattern") }, "(212) 555-0103"},
+	}
+	wantRequired := []string{"participants"}
+	// This server's additions, which are not API parameters.
+	additions := map[string]string{
+		"includeSummaries": `{"type":"boolean","default":false}`,
+	}
+
 	if schema.Type != "object" || schema.AdditionalProperties == nil || *schema.AdditionalProperties {
 		t.Errorf("want an object schema with additionalProperties false")
 	}
-	if diff := cmp.Diff([]string{"phoneNumberId", "participants"}, schema.Required); diff != "" {
+	if diff := cmp.Diff(wantRequired, schema.Required); diff != "" {
 		t.Errorf("required (-want +got):\n%s", diff)
 	}
-	if len(schema.Properties) != len(api) {
-		t.Errorf("schema has %d properties, the API %d", len(schema.Properties), len(api))
+	for _, name := range apiRequired {
+		if _, relaxed := relaxations[name]; !relaxed && !slices.Contains(schema.Required, name) {
+			t.Errorf("the API requires %s and no relaxation is documented for it", name)
+		}
 	}
-	for name, wantRaw := range api {
+	if len(schema.Properties) != len(api)+len(additions) {
+		t.Errorf("schema has %d properties, the API %d plus %d additions", len(schema.Properties), len(api), len(additions))
+	}
+	check := func(name, wantRaw string, relax func(map[string]any)) map[string]any {
 		gotRaw, ok := schema.Properties[name]
 		if !ok {
-			t.Errorf("schema lacks API parameter %s", name)
-			continue
+			t.Errorf("schema lacks parameter %s", name)
+			return nil
 		}
 		var want, got map[string]any
-		_ = json.Unmarshal([]byte(wantRaw), &want)
+		if err := json.Unmarshal([]byte(wantRaw), &want); err != nil {
+			t.Fatal(err)
+		}
 		_ = json.Unmarshal(gotRaw, &got)
-		if d, _ := got["description"].(string); len(d) < 20 {
+		if relax != nil {
+			relax(want)
+		}
+		d, _ := got["description"].(string)
+		if len(d) < 20 {
 			t.Errorf("%s: description %q does not tell the model what it is for", name, d)
 		}
 		delete(got, "description")
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s differs from the API (-api +schema):\n%s", name, diff)
 		}
+		return map[string]any{"description": d}
+	}
+	for name, wantRaw := range api {
+		r := relaxations[name]
+		got := check(name, wantRaw, r.relax)
+		if d, _ := got["description"].(string); r.example != "" && !strings.Contains(d, r.example) {
+			t.Errorf("%s is relaxed but its description does not show the accepted form %q: %s", name, r.example, d)
+		}
+	}
+	for name, wantRaw := range additions {
+		check(name, wantRaw, nil)
 	}
 	if _, ok := schema.Properties["since"]; ok {
 		t.Error("the deprecated since parameter must not be offered")
@@ -319,8 +386,10 @@ func TestListCallsSchema(t *testing.T) {
 	if ann.Title == "" || !*ann.ReadOnlyHint || *ann.DestructiveHint || !*ann.IdempotentHint || !*ann.OpenWorldHint {
 		t.Errorf("annotations = %+v", ann)
 	}
-	if !strings.Contains(tool.Description, "pageToken") {
-		t.Error("description must say how to page")
+	for _, want := range []string{"pageToken", "get_call", "list_phone_numbers"} {
+		if !strings.Contains(tool.Description, want) {
+			t.Errorf("description must mention %s (how to page and which tool to use instead)", want)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -125,6 +126,20 @@ func (w *workspace) resolveNumber(ctx context.Context, arg, region string) (clie
 	return client.PhoneNumber{}, badArg("%s is not one of this workspace's OpenPhone numbers; pass one of: %s", e164, listNumbers(numbers))
 }
 
+// resolveNumberArg resolves a phoneNumberId argument (already checked with
+// checkNumberArg) for a tool. A PN id still works when the numbers cannot be
+// listed: the number is then shown by its id alone, and the API judges the
+// id on the request that follows.
+func resolveNumberArg(ctx context.Context, d *Deps, w *workspace, arg string) (client.PhoneNumber, error) {
+	n, err := w.resolveNumber(ctx, arg, d.region())
+	var ae *argError
+	if err != nil && strings.HasPrefix(strings.TrimSpace(arg), "PN") && !errors.As(err, &ae) && ctx.Err() == nil {
+		d.logger().Info("phone numbers unavailable, using the id as given", "phoneNumberId", arg, "error", err)
+		return client.PhoneNumber{ID: strings.TrimSpace(arg)}, nil
+	}
+	return n, err
+}
+
 func listNumbers(numbers []client.PhoneNumber) string {
 	if len(numbers) == 0 {
 		return "(the workspace has no OpenPhone numbers this key can see)"
@@ -185,6 +200,39 @@ func (w *workspace) rememberConversations(convs []client.Conversation) {
 		}
 		w.names[convKey{c.PhoneNumberID, c.Participants[0]}] = nameEntry{name: deref(c.Name), at: now}
 	}
+}
+
+// conversationPage is how many of a number's most recent conversations one
+// name lookup fetches: the API's largest page.
+const conversationPage = 100
+
+// fetchConversationNames fetches one page of the most recent conversations
+// of the OpenPhone number phoneNumberID and remembers their names. Each of
+// participants that the page does not hold is remembered as known without a
+// name, so that it costs no further request until the cache expires.
+func (w *workspace) fetchConversationNames(ctx context.Context, phoneNumberID string, participants ...string) error {
+	page, err := w.c.ListConversations(ctx, client.ListConversationsParams{
+		PhoneNumbers: []string{phoneNumberID}, MaxResults: conversationPage,
+	})
+	if err != nil {
+		return err
+	}
+	w.rememberConversations(page.Data)
+	found := map[string]bool{}
+	for _, c := range page.Data {
+		if c.PhoneNumberID == phoneNumberID && len(c.Participants) == 1 {
+			found[c.Participants[0]] = true
+		}
+	}
+	now := w.now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, p := range participants {
+		if !found[p] {
+			w.names[convKey{phoneNumberID, p}] = nameEntry{at: now}
+		}
+	}
+	return nil
 }
 
 // conversationName is the cached name of the conversation between an

@@ -1,0 +1,141 @@
+package tools
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/openphone-mcp/openphone-mcp/client"
+)
+
+// ListPhoneNumbersArgs mirrors the query parameters of GET /v1/phone-numbers.
+type ListPhoneNumbersArgs struct {
+	UserID string `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Optional: only the numbers this OpenPhone user can use, such as US123abc. Leave it out for all of the workspace's numbers."`
+}
+
+// PhoneNumbersOutput is the structured content of list_phone_numbers.
+type PhoneNumbersOutput struct {
+	UserID       string              `json:"userId,omitempty"`
+	PhoneNumbers []PhoneNumberOutput `json:"phoneNumbers"`
+}
+
+// PhoneNumberOutput is one OpenPhone number in structured output.
+type PhoneNumberOutput struct {
+	ID     string       `json:"id" jsonschema_description:"The phoneNumberId for other tools, such as PN123abc."`
+	Number string       `json:"number" jsonschema_description:"E.164."`
+	Name   string       `json:"name,omitempty"`
+	Users  []UserOutput `json:"users"`
+}
+
+// UserOutput is a workspace user in structured output.
+type UserOutput struct {
+	ID   string `json:"id"`
+	Name string `json:"name" jsonschema_description:"First and last name, or the email address when the user has no name."`
+	Role string `json:"role,omitempty"`
+}
+
+const listPhoneNumbersDescription = `List the workspace's OpenPhone numbers: for each, its id (PN…), the number, its name (such as "Sales") and the users who can use it, with their names and ids (US…).
+Use it to find which phoneNumberId to pass to list_calls (which also takes the number itself, such as +14155550100), or who a user id in a call line is. The answer is the whole list at once: it is not paged. With userId, only the numbers that user can use.`
+
+func listPhoneNumbersTool(d *Deps) server.ServerTool {
+	return typedTool[ListPhoneNumbersArgs, PhoneNumbersOutput]("list_phone_numbers", listPhoneNumbersDescription,
+		readOnlyAPI("List OpenPhone numbers"), d,
+		func(ctx context.Context, c *client.Client, in *ListPhoneNumbersArgs) (*mcp.CallToolResult, error) {
+			user := strings.TrimSpace(in.UserID)
+			if user != "" {
+				if err := checkPrefix("userId", user, "US", "US123abc"); err != nil {
+					return nil, err
+				}
+			}
+			w := d.workspace(c)
+			var numbers []client.PhoneNumber
+			var err error
+			if user == "" {
+				numbers, err = w.phoneNumbers(ctx)
+			} else {
+				// The cache holds every number; the API knows which ones the
+				// user can use.
+				numbers, err = c.ListPhoneNumbers(ctx, user)
+			}
+			if err != nil {
+				return nil, err
+			}
+			return renderPhoneNumbers(d, w, user, numbers), nil
+		})
+}
+
+func renderPhoneNumbers(d *Deps, w *workspace, user string, numbers []client.PhoneNumber) *mcp.CallToolResult {
+	var b strings.Builder
+	if d.Demo {
+		b.WriteString(demoNote)
+	}
+	out := PhoneNumbersOutput{UserID: user, PhoneNumbers: make([]PhoneNumberOutput, 0, len(numbers))}
+	b.WriteString("OpenPhone numbers")
+	if user != "" {
+		b.WriteString(" of user ")
+		b.WriteString(user)
+		if n := nameOfUser(w, numbers, user); n != "" {
+			b.WriteString(" (")
+			b.WriteString(n)
+			b.WriteByte(')')
+		}
+	} else {
+		b.WriteString(" of this workspace")
+	}
+	b.WriteString(": ")
+	b.WriteString(strconv.Itoa(len(numbers)))
+	b.WriteString(", the whole list\n")
+	for _, n := range numbers {
+		name := cleanText(n.Name, 60)
+		b.WriteString(n.ID)
+		b.WriteByte(' ')
+		b.WriteString(n.Number)
+		if name != "" {
+			b.WriteByte(' ')
+			b.WriteString(strconv.Quote(name))
+		}
+		b.WriteString(", users: ")
+		po := PhoneNumberOutput{ID: n.ID, Number: n.Number, Name: name, Users: make([]UserOutput, 0, len(n.Users))}
+		for i, u := range n.Users {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			un := userDisplayName(u)
+			b.WriteString(un)
+			b.WriteString(" (")
+			b.WriteString(u.ID)
+			b.WriteByte(')')
+			po.Users = append(po.Users, UserOutput{ID: u.ID, Name: un, Role: cleanText(u.Role, 20)})
+		}
+		if len(n.Users) == 0 {
+			b.WriteString("none")
+		}
+		b.WriteByte('\n')
+		out.PhoneNumbers = append(out.PhoneNumbers, po)
+	}
+	switch {
+	case len(numbers) == 0 && user != "":
+		b.WriteString("This user can use none of the workspace's numbers, or is not a user of this workspace; call list_phone_numbers without userId to see every number and its users.\n")
+	case len(numbers) == 0:
+		b.WriteString("This API key sees no OpenPhone numbers: check in OpenPhone that the workspace has numbers and that the key's user can use them.\n")
+	default:
+		b.WriteString("Pass a PN id, or the number itself, as phoneNumberId to list_calls.\n")
+	}
+	return mcp.NewToolResultStructured(out, b.String())
+}
+
+// nameOfUser is a user's name from numbers (the API's answer for that user)
+// or else from the workspace cache.
+func nameOfUser(w *workspace, numbers []client.PhoneNumber, id string) string {
+	for _, n := range numbers {
+		for _, u := range n.Users {
+			if u.ID == id {
+				return userDisplayName(u)
+			}
+		}
+	}
+	return w.userName(id)
+}
