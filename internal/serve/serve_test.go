@@ -54,6 +54,11 @@ func newMCP() (*server.MCPServer, <-chan struct{}) {
 		})
 	s.AddTool(mcp.NewTool("apikey"),
 		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			// The key must reach tools only through the context, never
+			// through the request headers mcp-go hands them.
+			if req.Header.Get(APIKeyHeader) != "" {
+				return mcp.NewToolResultError("API key header leaked to the tool"), nil
+			}
 			k, ok := APIKeyFromContext(ctx)
 			if !ok {
 				k = "<none>"
