@@ -16,9 +16,12 @@ import (
 func explain(err error) string {
 	var ae *client.APIError
 	var arg *argError
+	var sub *subjectError
 	switch {
 	case errors.As(err, &arg):
 		return arg.msg
+	case errors.As(err, &sub) && errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound:
+		return sub.what + " was not found (" + apiStatus(ae) + "). Check the id: " + sub.hint
 	case errors.As(err, &ae):
 		return explainAPIError(ae)
 	case errors.Is(err, client.ErrTimeout):
@@ -37,7 +40,28 @@ func explain(err error) string {
 	return "The OpenPhone API could not be used: " + err.Error() + ". Try again shortly."
 }
 
-func explainAPIError(ae *client.APIError) string {
+// subjectError names what a request was about, so that a 404 can say what
+// was not found.
+type subjectError struct {
+	what string // "Call AC123"
+	hint string // what a good id looks like and where to get one
+	err  error
+}
+
+func (e *subjectError) Error() string { return e.err.Error() }
+func (e *subjectError) Unwrap() error { return e.err }
+
+// about wraps err from a request about what; hint tells the model where to
+// find a good id.
+func about(what, hint string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &subjectError{what: what, hint: hint, err: err}
+}
+
+// apiStatus is "404 Not Found: detail (code 0100404)".
+func apiStatus(ae *client.APIError) string {
 	detail := ae.Message
 	if detail == "" || detail == ae.Title {
 		detail = ""
@@ -52,6 +76,11 @@ func explainAPIError(ae *client.APIError) string {
 	if ae.Code != "" {
 		status += " (code " + ae.Code + ")"
 	}
+	return status
+}
+
+func explainAPIError(ae *client.APIError) string {
+	status := apiStatus(ae)
 	tries := ""
 	if ae.Attempts > 1 {
 		tries = fmt.Sprintf(" after %d attempts", ae.Attempts)

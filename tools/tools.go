@@ -74,6 +74,10 @@ func All(d Deps) []server.ServerTool {
 	return []server.ServerTool{
 		listCallsTool(&d),
 		listPhoneNumbersTool(&d),
+		getCallTool(&d),
+		getCallSummaryTool(&d),
+		getCallTranscriptTool(&d),
+		getCallRecordingsTool(&d),
 	}
 }
 
