@@ -26,7 +26,7 @@ type ListCallsArgs struct {
 	CreatedBefore    string   `json:"createdBefore,omitempty" jsonschema:"format=date-time" jsonschema_description:"Optional: only calls created before this RFC 3339 time."`
 	MaxResults       *int     `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=100,default=10" jsonschema_description:"Calls per page, 1-100 (default 10)."`
 	PageToken        string   `json:"pageToken,omitempty" jsonschema_description:"To get the next page, the pageToken value that the previous list_calls result gave, with the other arguments unchanged."`
-	IncludeSummaries bool     `json:"includeSummaries,omitempty" jsonschema:"default=false" jsonschema_description:"Optional: add each completed call's AI summary and next steps under its line. Costs one extra API request per completed call, so keep maxResults small; for one call use get_call_summary."`
+	IncludeSummaries bool     `json:"includeSummaries,omitempty" jsonschema:"default=false" jsonschema_description:"Optional: add the AI summary and next steps of each completed call and voicemail under its line. Costs one extra API request per such call, so keep maxResults small; for one call use get_call_summary."`
 }
 
 // CallsOutput is the structured content of list_calls.
@@ -55,12 +55,12 @@ type CallSummary struct {
 	ForwardedTo   string         `json:"forwardedTo,omitempty"`
 	CallRoute     string         `json:"callRoute,omitempty"`
 	AIHandled     string         `json:"aiHandled,omitempty"`
-	Summary       *SummaryOutput `json:"summary,omitempty" jsonschema_description:"The AI summary, with includeSummaries, for completed calls."`
+	Summary       *SummaryOutput `json:"summary,omitempty" jsonschema_description:"The AI summary, with includeSummaries, for completed calls and voicemails."`
 }
 
 const listCallsDescription = `List the calls between one of your OpenPhone numbers (phoneNumberId) and one other party (participants: exactly one phone number), newest first.
 Use it for "what calls did we have with (212) 555-0103?". phoneNumberId takes the PN id or the number itself (left out when the workspace has one number; list_phone_numbers shows them); participants take a phone number in E.164 or as people write it. For one call's details use get_call, get_call_summary, get_call_transcript or get_call_recordings with its id.
-Each line gives the call id (for those tools), UTC time, direction, status, duration and, when present, who answered or placed it (user id and name), forwarding, routing and AI handling. includeSummaries adds each completed call's AI summary.
+Each line gives the call id (for those tools), UTC time, direction, status, duration and, when present, who answered or placed it (user id and name), forwarding, routing and AI handling. includeSummaries adds the AI summary of each completed call and voicemail.
 Paging: a result that has more calls ends with a pageToken; call list_calls again with the same arguments plus that pageToken. Narrow with createdAfter/createdBefore and userId.`
 
 func listCallsTool(d *Deps) server.ServerTool {

@@ -33,10 +33,14 @@ type fetchedSummary struct {
 type callSummaries map[string]fetchedSummary
 
 // hasSummary reports whether a call can have an AI summary worth fetching:
-// only completed calls are summarised.
-func hasSummary(c *client.Call) bool { return c.Status == "completed" }
+// completed calls, and voicemails (missed calls with a duration: the
+// caller spoke to the voicemail greeting).
+func hasSummary(c *client.Call) bool {
+	return c.Status == "completed" || (c.Status == "missed" && c.Duration > 0)
+}
 
-// fetchSummaries fetches the summaries of the completed calls among calls,
+// fetchSummaries fetches the summaries of the calls among calls that can
+// have one (hasSummary),
 // at most summaryConcurrency at a time. A failed request is kept as an error
 // on its call (rendered as a short note) rather than failing the result;
 // a cancelled ctx ends the remaining requests early.

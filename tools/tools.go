@@ -73,6 +73,7 @@ func All(d Deps) []server.ServerTool {
 	d.ws = &workspaces{now: d.now}
 	return []server.ServerTool{
 		listCallsTool(&d),
+		recentCallsTool(&d),
 		listPhoneNumbersTool(&d),
 		getCallTool(&d),
 		getCallSummaryTool(&d),

@@ -1,0 +1,1218 @@
+package tools
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"hash/fnv"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/openphone-mcp/openphone-mcp/client"
+)
+
+// RecentCallsArgs are the arguments of recent_calls. The names mirror the
+// API's query parameters; phoneNumberId also takes the number itself.
+type RecentCallsArgs struct {
+	CreatedAfter     string `json:"createdAfter,omitempty" jsonschema:"format=date-time" jsonschema_description:"Optional: only calls created after this RFC 3339 time, such as 2026-11-20T00:00:00Z (default: 24 hours ago)."`
+	CreatedBefore    string `json:"createdBefore,omitempty" jsonschema:"format=date-time" jsonschema_description:"Optional: only calls created before this RFC 3339 time (default: now)."`
+	PhoneNumberID    string `json:"phoneNumberId,omitempty" jsonschema_description:"Optional: only the calls of this OpenPhone number: its id such as PN123abc, or the number as people write it, such as (415) 555-0100. Default: every number of the workspace."`
+	UserID           string `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Optional: only calls placed or received by this OpenPhone user, such as US123abc."`
+	MaxResults       *int   `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=100,default=20" jsonschema_description:"Calls per page, 1-100 (default 20)."`
+	PageToken        string `json:"pageToken,omitempty" jsonschema:"maxLength=640" jsonschema_description:"To get the next page, the pageToken value that the previous recent_calls result gave, with the other arguments unchanged."`
+	IncludeSummaries bool   `json:"includeSummaries,omitempty" jsonschema:"default=false" jsonschema_description:"Also give each completed call's AI summary in one or two lines (one extra request per completed call)."`
+}
+
+// RecentCallsOutput is the structured content of recent_calls.
+type RecentCallsOutput struct {
+	CreatedAfter       string                    `json:"createdAfter" jsonschema_description:"Start of the window (UTC); fixed by the first page."`
+	CreatedBefore      string                    `json:"createdBefore,omitempty" jsonschema_description:"End of the window (UTC); absent when the window runs up to now."`
+	PhoneNumberIDs     []string                  `json:"phoneNumberIds" jsonschema_description:"The OpenPhone numbers whose calls were listed."`
+	UserID             string                    `json:"userId,omitempty"`
+	Calls              []RecentCall              `json:"calls" jsonschema_description:"Newest first; ties on createdAt by id, descending."`
+	GroupConversations []GroupConversationOutput `json:"groupConversations,omitempty" jsonschema_description:"Group conversations active in the window, whose calls the OpenPhone API cannot list."`
+	NextPageToken      string                    `json:"nextPageToken,omitempty" jsonschema_description:"Pass as pageToken to get the next page; absent on the last page."`
+}
+
+// RecentCall is one call of recent_calls: the call and the conversation it
+// belongs to.
+type RecentCall struct {
+	CallSummary
+	PhoneNumberID    string         `json:"phoneNumberId"`
+	Participant      string         `json:"participant" jsonschema_description:"The other party, E.164."`
+	ConversationName string         `json:"conversationName,omitempty"`
+	Summary          *SummaryOutput `json:"summary,omitempty" jsonschema_description:"The call's AI summary, with includeSummaries, for completed calls."`
+}
+
+// GroupConversationOutput is a group conversation recent_calls could not
+// list the calls of.
+type GroupConversationOutput struct {
+	ID             string   `json:"id"`
+	PhoneNumberID  string   `json:"phoneNumberId"`
+	Participants   []string `json:"participants"`
+	Name           string   `json:"name,omitempty"`
+	LastActivityAt string   `json:"lastActivityAt"`
+}
+
+const recentCallsDescription = `List every call in a time window, newest first, across all of the workspace's OpenPhone numbers (or one number with phoneNumberId, or one user's calls with userId), without knowing who the other parties are.
+Use it for "who called today?", "which calls did we miss this week?" or "what did Jordan handle yesterday?". When you already know the other party's number, use list_calls instead: it takes one request, this tool walks the conversations (several requests, a few seconds for a wide window).
+The window is createdAfter (default: 24 hours ago) to createdBefore (default: now). Each line gives the call id (for follow-up tools), UTC time, direction, status, duration, the other party and its conversation name, the OpenPhone number (on=), and who answered or placed it. includeSummaries adds each completed call's AI summary. Group conversations, whose calls the OpenPhone API cannot list, are named at the end instead.
+Paging: a result that has more calls ends with a pageToken; call recent_calls again with the same arguments plus that pageToken. Every call appears exactly once across pages; the window stays the one of the first page.`
+
+// Tuning of the walk.
+const (
+	recentDefaultWindow = 24 * time.Hour
+	recentDefaultPage   = 20
+	// recentWorkers bounds the calls requests in flight for one result; the
+	// client's shared limiter still paces them all to the API's rate.
+	recentWorkers = 4
+	// clockSlack widens the API's time filters outward and pads comparisons
+	// against conversation times, so that a different precision on the
+	// API's side (seconds rather than milliseconds) can never hide a call.
+	// Calls are then filtered exactly here.
+	clockSlack = time.Second
+	// maxConversationPages and maxCallPages bound the walk against an API
+	// that keeps handing out page tokens.
+	maxConversationPages = 1000
+	maxCallPages         = 50
+	conversationsPerPage = 100
+)
+
+func recentCallsTool(d *Deps) server.ServerTool {
+	st := typedTool[RecentCallsArgs, RecentCallsOutput]("recent_calls", recentCallsDescription,
+		readOnlyAPI("Recent calls of the workspace"), d,
+		func(ctx context.Context, c *client.Client, in *RecentCallsArgs) (*mcp.CallToolResult, error) {
+			q, err := in.query(d.now())
+			if err != nil {
+				return nil, err
+			}
+			return recentCalls(ctx, d, c, q)
+		})
+	// typedTool does not hand the request to the handler: carry the
+	// progress token in the context instead.
+	inner := st.Handler
+	st.Handler = func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		if m := req.Params.Meta; m != nil && m.ProgressToken != nil {
+			ctx = context.WithValue(ctx, progressTokenKey{}, m.ProgressToken)
+		}
+		return inner(ctx, req)
+	}
+	return st
+}
+
+type progressTokenKey struct{}
+
+var recentE164 = regexp.MustCompile(`^\+[1-9]\d{1,14}$`)
+
+// recentQuery is the validated request: the window, the filters and where
+// the page starts.
+type recentQuery struct {
+	after, before time.Time // before zero: open, up to now
+	afterDefault  bool
+	phone         string // "" (every number), a PN id, or an E.164 number
+	user          string
+	n             int
+	summaries     bool
+	cursor        *callKey    // the last call of the previous page
+	zone          *recentZone // what the previous page learnt
+}
+
+// callKey orders calls: newest first, then by id, descending.
+type callKey struct {
+	at time.Time
+	id string
+}
+
+func keyOf(c *client.Call) callKey { return callKey{c.CreatedAt, c.ID} }
+
+// before reports whether k comes before o in the listing order.
+func (k callKey) before(o callKey) bool {
+	if !k.at.Equal(o.at) {
+		return k.at.After(o.at)
+	}
+	return k.id > o.id
+}
+
+// Bounds of the times this tool accepts (and its page tokens carry).
+var (
+	minRecentTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxRecentTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// query validates and normalises the arguments; it makes no request.
+func (in *RecentCallsArgs) query(now time.Time) (*recentQuery, error) {
+	q := &recentQuery{summaries: in.IncludeSummaries}
+	var err error
+	if q.n, err = pageSize(in.MaxResults, recentDefaultPage); err != nil {
+		return nil, err
+	}
+	if q.after, q.before, err = timeWindow(in.CreatedAfter, in.CreatedBefore); err != nil {
+		return nil, err
+	}
+	for _, t := range []struct {
+		name string
+		v    time.Time
+	}{{"createdAfter", q.after}, {"createdBefore", q.before}} {
+		if !t.v.IsZero() && (t.v.Before(minRecentTime) || !t.v.Before(maxRecentTime)) {
+			return nil, badArg("%s %s is out of range: give a time between 1970 and 2200, such as %q", t.name, t.v.Format(time.RFC3339), now.UTC().Add(-recentDefaultWindow).Format(time.RFC3339))
+		}
+	}
+	if in.PhoneNumberID = strings.TrimSpace(in.PhoneNumberID); in.PhoneNumberID != "" {
+		if strings.HasPrefix(in.PhoneNumberID, "PN") {
+			if !tokenID(in.PhoneNumberID, "PN") {
+				return nil, badArg("phoneNumberId %q is not valid: a PN id has letters and digits only, such as \"PN123abc\"", in.PhoneNumberID)
+			}
+			q.phone = in.PhoneNumberID
+		} else {
+			e164, err := normalizePhone("phoneNumberId", in.PhoneNumberID, DefaultRegion)
+			if err != nil {
+				return nil, badArg("phoneNumberId %q is neither a PN id such as \"PN123abc\" nor a phone number such as \"+14155550100\" or \"(415) 555-0100\"", in.PhoneNumberID)
+			}
+			q.phone = e164
+		}
+	}
+	if in.UserID != "" {
+		if err := checkPrefix("userId", in.UserID, "US", "US123abc"); err != nil {
+			return nil, err
+		}
+		if !tokenID(in.UserID, "US") {
+			return nil, badArg("userId %q is not valid: a user id has letters and digits only, such as \"US123abc\"", in.UserID)
+		}
+		q.user = in.UserID
+	}
+	if in.PageToken != "" {
+		tok, err := decodeRecentToken(in.PageToken)
+		if err != nil {
+			return nil, err
+		}
+		if err := tok.matches(q, in); err != nil {
+			return nil, err
+		}
+		q.after, q.before, q.afterDefault = tok.after, tok.before, tok.afterDefault
+		q.cursor, q.zone = &tok.cursor, tok.zone
+		return q, nil
+	}
+	if q.after.IsZero() {
+		q.after, q.afterDefault = now.UTC().Add(-recentDefaultWindow), true
+		if !q.before.IsZero() && !q.after.Before(q.before) {
+			return nil, badArg("createdBefore (%s) is earlier than the default createdAfter (24 hours ago, %s): give createdAfter too, such as %q", q.before.Format(time.RFC3339), q.after.Format(time.RFC3339), q.before.Add(-recentDefaultWindow).Format(time.RFC3339))
+		}
+	}
+	return q, nil
+}
+
+// tokenID reports whether s is prefix followed by 1-62 letters and digits:
+// what ids look like, and what a page token can carry.
+func tokenID(s, prefix string) bool {
+	rest, ok := strings.CutPrefix(s, prefix)
+	if !ok || len(rest) == 0 || len(s) > maxTokenID {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// ---------------------------------------------------------------------------
+// Page tokens
+//
+// A recent_calls page token is stateless: any replica of the server can
+// continue it. It is base64url (no padding) of
+//
+//	version (1) | flags (1) | after (8) | [before (8)] | cursor time (8) |
+//	cursor id (1+n) | phone filter (1+n) | user (1+n) |
+//	[zone low (8) | zone high (8) | count (1) | count x conversation hash (4)] |
+//	checksum (8)
+//
+// with times as Unix nanoseconds, big-endian, and the checksum the first 8
+// bytes of SHA-256 over a domain string and everything before it. The
+// checksum is not a secret: it catches damaged and edited tokens, and strict
+// field validation catches the rest. A forged token can only make this tool
+// skip or repeat calls the key could list anyway; it cannot reach past the
+// API key's own access, nor cause unbounded work (its size and every field
+// are bounded).
+//
+// The zone is what the page learnt for the next one: every conversation
+// whose last activity lies strictly between low and high was walked, and
+// only those whose hash is listed can still hold calls older than the
+// cursor. A conversation with newer activity has left the zone and is
+// walked again; a hash collision only costs an extra request.
+
+const (
+	recentTokenVersion = 1
+	recentTokenMaxLen  = 640 // characters
+	maxTokenID         = 64
+	maxZoneConvs       = 32
+	tokenChecksumLen   = 8
+	tokenDomain        = "openphone-mcp/recent_calls/v1\x00"
+
+	flagAfterDefault = 1 << 0
+	flagBefore       = 1 << 1
+	flagZone         = 1 << 2
+	flagsKnown       = flagAfterDefault | flagBefore | flagZone
+)
+
+type recentToken struct {
+	after, before time.Time
+	afterDefault  bool
+	phone, user   string
+	cursor        callKey
+	zone          *recentZone
+}
+
+type recentZone struct {
+	low, high time.Time
+	convs     []uint32 // hashes of conversations that may still hold calls
+}
+
+func (z *recentZone) skips(conv *client.Conversation) bool {
+	if z == nil || conv.LastActivityAt == nil {
+		return false
+	}
+	l := *conv.LastActivityAt
+	return l.After(z.low) && l.Before(z.high) && !slices.Contains(z.convs, convHash(conv.ID))
+}
+
+func (z *recentZone) covers(l time.Time) bool {
+	return z != nil && l.After(z.low) && l.Before(z.high)
+}
+
+func convHash(id string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return h.Sum32()
+}
+
+func (t *recentToken) encode() (string, error) {
+	if !tokenID(t.cursor.id, "AC") {
+		return "", errors.New("call id " + strconv.Quote(cleanText(t.cursor.id, 80)) + " cannot be carried in a page token")
+	}
+	b := make([]byte, 0, 256)
+	flags := byte(0)
+	if t.afterDefault {
+		flags |= flagAfterDefault
+	}
+	if !t.before.IsZero() {
+		flags |= flagBefore
+	}
+	if t.zone != nil {
+		flags |= flagZone
+	}
+	b = append(b, recentTokenVersion, flags)
+	b = binary.BigEndian.AppendUint64(b, uint64(t.after.UnixNano()))
+	if !t.before.IsZero() {
+		b = binary.BigEndian.AppendUint64(b, uint64(t.before.UnixNano()))
+	}
+	b = binary.BigEndian.AppendUint64(b, uint64(t.cursor.at.UnixNano()))
+	for _, s := range []string{t.cursor.id, t.phone, t.user} {
+		b = append(b, byte(len(s)))
+		b = append(b, s...)
+	}
+	if z := t.zone; z != nil {
+		b = binary.BigEndian.AppendUint64(b, uint64(z.low.UnixNano()))
+		b = binary.BigEndian.AppendUint64(b, uint64(z.high.UnixNano()))
+		b = append(b, byte(len(z.convs)))
+		for _, h := range z.convs {
+			b = binary.BigEndian.AppendUint32(b, h)
+		}
+	}
+	b = append(b, tokenChecksum(b)...)
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func tokenChecksum(payload []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte(tokenDomain))
+	h.Write(payload)
+	return h.Sum(nil)[:tokenChecksumLen]
+}
+
+// badToken is the error for a page token that cannot be used as it is.
+func badToken(why string) error {
+	return badArg("pageToken is not valid (%s): pass the pageToken exactly as the previous recent_calls result gave it, or leave pageToken out to start again from the newest call", why)
+}
+
+// tokenReader reads a token's fields, failing once on the first short read.
+type tokenReader struct {
+	b   []byte
+	bad bool
+}
+
+func (r *tokenReader) bytes(n int) []byte {
+	if r.bad || n > len(r.b) {
+		r.bad = true
+		return nil
+	}
+	v := r.b[:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *tokenReader) byte() byte {
+	if v := r.bytes(1); v != nil {
+		return v[0]
+	}
+	return 0
+}
+
+func (r *tokenReader) time() time.Time {
+	v := r.bytes(8)
+	if v == nil {
+		return time.Time{}
+	}
+	t := time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC()
+	if t.Before(minRecentTime) || !t.Before(maxRecentTime) {
+		r.bad = true
+	}
+	return t
+}
+
+func (r *tokenReader) str() string {
+	n := int(r.byte())
+	if n > maxTokenID {
+		r.bad = true
+		return ""
+	}
+	return string(r.bytes(n))
+}
+
+// decodeRecentToken checks and decodes a page token. Its work is bounded by
+// recentTokenMaxLen whatever the input.
+func decodeRecentToken(s string) (*recentToken, error) {
+	if len(s) > recentTokenMaxLen {
+		return nil, badToken("it is " + strconv.Itoa(len(s)) + " characters long, more than any recent_calls token")
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(raw) < 2+8+8+3+tokenChecksumLen {
+		return nil, badToken("it is not a recent_calls page token")
+	}
+	payload, sum := raw[:len(raw)-tokenChecksumLen], raw[len(raw)-tokenChecksumLen:]
+	if !bytes.Equal(sum, tokenChecksum(payload)) {
+		return nil, badToken("it was damaged or edited")
+	}
+	r := &tokenReader{b: payload}
+	t := &recentToken{}
+	if v := r.byte(); v != recentTokenVersion {
+		return nil, badToken("it comes from another version of this server")
+	}
+	flags := r.byte()
+	if flags&^flagsKnown != 0 {
+		return nil, badToken("unknown flags")
+	}
+	t.afterDefault = flags&flagAfterDefault != 0
+	t.after = r.time()
+	if flags&flagBefore != 0 {
+		t.before = r.time()
+	}
+	t.cursor.at = r.time()
+	t.cursor.id, t.phone, t.user = r.str(), r.str(), r.str()
+	if flags&flagZone != 0 {
+		z := &recentZone{low: r.time(), high: r.time()}
+		n := int(r.byte())
+		if n > maxZoneConvs {
+			r.bad = true
+		}
+		for i := 0; i < n && !r.bad; i++ {
+			if v := r.bytes(4); v != nil {
+				z.convs = append(z.convs, binary.BigEndian.Uint32(v))
+			}
+		}
+		t.zone = z
+	}
+	switch {
+	case r.bad || len(r.b) != 0:
+		return nil, badToken("its fields are malformed")
+	case !t.before.IsZero() && !t.after.Before(t.before):
+		return nil, badToken("its window is empty")
+	case !t.cursor.at.After(t.after) || (!t.before.IsZero() && !t.cursor.at.Before(t.before)):
+		return nil, badToken("its position lies outside its window")
+	case !tokenID(t.cursor.id, "AC"):
+		return nil, badToken("its call id is malformed")
+	case t.phone != "" && !tokenID(t.phone, "PN") && !recentE164.MatchString(t.phone):
+		return nil, badToken("its phone number filter is malformed")
+	case t.user != "" && !tokenID(t.user, "US"):
+		return nil, badToken("its user filter is malformed")
+	case t.zone != nil && !t.zone.low.Before(t.zone.high):
+		return nil, badToken("its walk state is malformed")
+	}
+	return t, nil
+}
+
+// matches checks the token against the call's arguments: a token continues
+// the listing it came from, not another.
+func (t *recentToken) matches(q *recentQuery, in *RecentCallsArgs) error {
+	differ := func(arg, then, now string) error {
+		return badArg("pageToken belongs to a recent_calls listing with other arguments (%s was %s, now %s): repeat the arguments of the call that gave the token, or leave pageToken out to start again from the newest call", arg, then, now)
+	}
+	show := func(s string) string {
+		if s == "" {
+			return "not given"
+		}
+		return strconv.Quote(s)
+	}
+	showTime := func(v time.Time, def bool) string {
+		switch {
+		case def:
+			return "not given"
+		case v.IsZero():
+			return "not given"
+		}
+		return v.Format(time.RFC3339Nano)
+	}
+	switch {
+	case t.phone != q.phone:
+		return differ("phoneNumberId", show(t.phone), show(q.phone))
+	case t.user != q.user:
+		return differ("userId", show(t.user), show(q.user))
+	case in.CreatedAfter == "" && !t.afterDefault, in.CreatedAfter != "" && (t.afterDefault || !t.after.Equal(q.after)):
+		return differ("createdAfter", showTime(t.after, t.afterDefault), showTime(q.after, in.CreatedAfter == ""))
+	case !t.before.Equal(q.before):
+		return differ("createdBefore", showTime(t.before, false), showTime(q.before, false))
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------------------
+// The walk
+
+// recentScope is the OpenPhone numbers a listing covers.
+type recentScope struct {
+	numbers []client.PhoneNumber // for the header
+	ids     map[string]bool
+}
+
+func recentCalls(ctx context.Context, d *Deps, c *client.Client, q *recentQuery) (*mcp.CallToolResult, error) {
+	w := d.workspace(c)
+	scope, err := resolveScope(ctx, d, w, q)
+	if err != nil {
+		return nil, err
+	}
+	if len(scope.ids) == 0 {
+		return mcp.NewToolResultStructured(RecentCallsOutput{
+			CreatedAfter: q.after.Format(time.RFC3339Nano), PhoneNumberIDs: []string{}, Calls: []RecentCall{},
+		}, "This workspace has no OpenPhone numbers this API key can see, so it has no calls to list.\n"), nil
+	}
+	wk := &walker{c: c, ws: w, q: q, scope: scope, progress: progressFunc(ctx), ordered: true}
+	if err := wk.walk(ctx); err != nil {
+		return nil, err
+	}
+	res := wk.result()
+	var sums callSummaries
+	if q.summaries && len(res.page) > 0 {
+		sums = fetchSummaries(ctx, c, res.page)
+	}
+	return renderRecent(d, w, q, scope, res, sums), nil
+}
+
+// resolveScope turns the phoneNumberId and userId filters into the numbers
+// to walk.
+func resolveScope(ctx context.Context, d *Deps, w *workspace, q *recentQuery) (*recentScope, error) {
+	var numbers []client.PhoneNumber
+	if q.phone != "" {
+		n, err := w.resolveNumber(ctx, q.phone, d.region())
+		if err != nil {
+			return nil, err
+		}
+		if q.user != "" && n.Number != "" && !numberHasUser(&n, q.user) {
+			return nil, badArg("userId %s is not a user of %s (%s); its users are: %s. Leave out phoneNumberId to list the user's calls on all of their numbers", q.user, n.ID, n.Number, listUsers([]client.PhoneNumber{n}))
+		}
+		numbers = []client.PhoneNumber{n}
+	} else {
+		all, err := w.phoneNumbers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for i := range all {
+			if q.user == "" || numberHasUser(&all[i], q.user) {
+				numbers = append(numbers, all[i])
+			}
+		}
+		if q.user != "" && len(numbers) == 0 && len(all) > 0 {
+			return nil, badArg("userId %s is not a user of any OpenPhone number this API key can see; the users are: %s", q.user, listUsers(all))
+		}
+	}
+	s := &recentScope{numbers: numbers, ids: make(map[string]bool, len(numbers))}
+	for _, n := range numbers {
+		s.ids[n.ID] = true
+	}
+	return s, nil
+}
+
+func numberHasUser(n *client.PhoneNumber, user string) bool {
+	for _, u := range n.Users {
+		if u.ID == user {
+			return true
+		}
+	}
+	return false
+}
+
+func listUsers(numbers []client.PhoneNumber) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, n := range numbers {
+		for _, u := range n.Users {
+			if !seen[u.ID] {
+				seen[u.ID] = true
+				parts = append(parts, u.ID+" ("+userDisplayName(u)+")")
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return "(none listed)"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// progressFunc returns how to report progress for this call: nothing when
+// the client sent no progress token.
+func progressFunc(ctx context.Context) func(progress int, message string) {
+	tok := ctx.Value(progressTokenKey{})
+	srv := server.ServerFromContext(ctx)
+	if tok == nil || srv == nil {
+		return func(int, string) {}
+	}
+	last := 0
+	return func(progress int, message string) {
+		if progress <= last {
+			return // progress must increase
+		}
+		last = progress
+		// Best effort: a full notification channel drops it, never blocks.
+		_ = srv.SendNotificationToClient(ctx, "notifications/progress", map[string]any{
+			"progressToken": tok,
+			"progress":      progress,
+			"message":       message,
+		})
+	}
+}
+
+// walker lists the calls of one page. One goroutine (walk's) owns all of
+// its state; the calls requests run in up to recentWorkers goroutines that
+// only talk to the API and hand their results back over a channel.
+type walker struct {
+	c        *client.Client
+	ws       *workspace
+	q        *recentQuery
+	scope    *recentScope
+	progress func(int, string)
+
+	// The conversations list.
+	convs      []client.Conversation
+	next       int
+	convToken  string
+	convPages  int
+	convsEnded bool
+
+	// The walk, in conversation order.
+	items    []walkItem
+	ordered  bool // lastActivityAt never went up: the documented order held
+	lastL    *time.Time
+	natural  bool // the walk reached the window's start or the list's end
+	pruned   bool // the walk stopped because the page was full
+	tooNew   bool // a conversation was passed over because the page was full (unordered list)
+	groups   []client.Conversation
+	steps    int
+	received int
+
+	// What the walk found.
+	calls   map[string]client.Call // eligible calls by id
+	top     []callKey              // the newest q.n eligible calls, in order
+	results []convResult
+}
+
+type walkItem struct {
+	conv    *client.Conversation
+	handled bool
+}
+
+type convJob struct {
+	item   int
+	conv   *client.Conversation
+	need   int
+	cancel context.CancelFunc
+	pruned bool
+}
+
+type convResult struct {
+	item  int
+	conv  *client.Conversation
+	calls []client.Call
+	more  bool // the API has more calls of this conversation in the window
+	err   error
+}
+
+// eligible reports whether a call belongs on this page or a later one.
+func (q *recentQuery) eligible(c *client.Call) bool {
+	if !c.CreatedAt.After(q.after) || (!q.before.IsZero() && !c.CreatedAt.Before(q.before)) {
+		return false
+	}
+	return q.cursor == nil || q.cursor.before(keyOf(c))
+}
+
+// upper is the exclusive upper bound of this page's calls.
+func (q *recentQuery) upper() time.Time {
+	if q.cursor != nil {
+		return q.cursor.at
+	}
+	return q.before
+}
+
+// apiBefore and apiAfter are the window sent to the API: widened outward
+// to whole seconds plus clockSlack; eligible filters exactly.
+func (q *recentQuery) apiBefore() time.Time {
+	u := q.upper()
+	if u.IsZero() {
+		return u
+	}
+	return u.Truncate(time.Second).Add(clockSlack)
+}
+
+func (q *recentQuery) apiAfter() time.Time {
+	return q.after.Truncate(time.Second).Add(-clockSlack)
+}
+
+// need is how many calls a conversation last active at l can still add to
+// the page: calls newer than l (plus slack) outrank all of its calls.
+func (w *walker) need(l time.Time) int {
+	bound := l.Add(clockSlack)
+	m := sort.Search(len(w.top), func(i int) bool { return !w.top[i].at.After(bound) })
+	return w.q.n - m
+}
+
+func (w *walker) add(c client.Call) {
+	if _, dup := w.calls[c.ID]; dup {
+		return
+	}
+	w.calls[c.ID] = c
+	k := keyOf(&c)
+	i := sort.Search(len(w.top), func(i int) bool { return k.before(w.top[i]) })
+	if i >= w.q.n {
+		return
+	}
+	w.top = slices.Insert(w.top, i, k)
+	if len(w.top) > w.q.n {
+		w.top = w.top[:w.q.n]
+	}
+}
+
+// nextConv returns the next conversation of the walk, fetching a page of
+// conversations when needed; nil at the end of the list.
+func (w *walker) nextConv(ctx context.Context) (*client.Conversation, error) {
+	for w.next >= len(w.convs) {
+		if w.convsEnded {
+			return nil, nil
+		}
+		if w.convPages >= maxConversationPages {
+			return nil, errors.New("the OpenPhone API kept paging conversations past " + strconv.Itoa(maxConversationPages*conversationsPerPage) + " of them; narrow the window or pick one phoneNumberId")
+		}
+		p := client.ListConversationsParams{MaxResults: conversationsPerPage, PageToken: w.convToken, CreatedBefore: w.q.apiBefore()}
+		if len(w.scope.ids) <= 100 {
+			for _, n := range w.scope.numbers {
+				p.PhoneNumbers = append(p.PhoneNumbers, n.ID)
+			}
+		} // else: no filter, and the walk skips other numbers' conversations
+		page, err := w.c.ListConversations(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		w.convPages++
+		w.ws.rememberConversations(page.Data)
+		w.convs, w.next = page.Data, 0
+		if page.NextPageToken == nil || *page.NextPageToken == "" || *page.NextPageToken == w.convToken {
+			w.convsEnded = true
+		} else {
+			w.convToken = *page.NextPageToken
+		}
+		w.steps++
+		w.progress(w.steps, "Listed "+strconv.Itoa(w.convPages)+" page(s) of conversations")
+	}
+	c := &w.convs[w.next]
+	w.next++
+	return c, nil
+}
+
+// walk runs the walk: conversations in order of last activity, newest
+// first; the calls of each 1:1 conversation that can still add to the
+// page, at most recentWorkers at a time; it stops at the window's start,
+// or as soon as the page is full with calls newer than any conversation
+// left.
+func (w *walker) walk(ctx context.Context) error {
+	w.calls = map[string]client.Call{}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+
+	results := make(chan convResult, recentWorkers) // never blocks a worker
+	inflight := map[int]*convJob{}
+	var pending *client.Conversation // examined but waiting for a worker
+	pendingItem := -1
+	ended := false
+
+	receive := func(r convResult) error {
+		job := inflight[r.item]
+		delete(inflight, r.item)
+		job.cancel()
+		if r.err != nil {
+			if job.pruned && ctx.Err() == nil {
+				// Cancelled on purpose: this page no longer needs it, a
+				// later one may.
+				w.tooNew = true
+				return nil
+			}
+			return r.err
+		}
+		w.items[r.item].handled = true
+		for _, c := range r.calls {
+			w.add(c)
+		}
+		w.results = append(w.results, r)
+		w.received++
+		w.steps++
+		w.progress(w.steps, "Listed the calls of "+strconv.Itoa(w.received)+" conversation(s); "+strconv.Itoa(len(w.calls))+" call(s) in the window so far")
+		// Calls newer than a conversation's last activity may now fill the
+		// page: its request is no longer needed.
+		for _, j := range inflight {
+			if !j.pruned && w.need(*j.conv.LastActivityAt) <= 0 {
+				j.pruned = true
+				j.cancel()
+			}
+		}
+		return nil
+	}
+	wait := func() error {
+		select {
+		case r := <-results:
+			return receive(r)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+
+	for {
+		// Take in whatever has finished.
+	drain:
+		for {
+			select {
+			case r := <-results:
+				if err := receive(r); err != nil {
+					return err
+				}
+			default:
+				break drain
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if ended {
+			if len(inflight) == 0 {
+				return nil
+			}
+			if err := wait(); err != nil {
+				return err
+			}
+			continue
+		}
+		conv := pending
+		item := pendingItem
+		if conv == nil {
+			var err error
+			if conv, err = w.nextConv(ctx); err != nil {
+				return err
+			}
+			if conv == nil {
+				ended, w.natural = true, true
+				continue
+			}
+			item = len(w.items)
+			w.items = append(w.items, walkItem{conv: conv})
+			if !w.examine(item) {
+				continue
+			}
+		}
+		pending, pendingItem = nil, -1
+		l := *conv.LastActivityAt
+		need := w.need(l)
+		if need <= 0 {
+			// The page is full with calls newer than anything this
+			// conversation holds.
+			if w.ordered {
+				ended, w.pruned = true, true
+			} else {
+				w.items[item].handled, w.tooNew = true, true
+			}
+			continue
+		}
+		if len(inflight) >= recentWorkers {
+			pending, pendingItem = conv, item
+			if err := wait(); err != nil {
+				return err
+			}
+			continue
+		}
+		jctx, jcancel := context.WithCancel(ctx)
+		job := &convJob{item: item, conv: conv, need: need, cancel: jcancel}
+		inflight[item] = job
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results <- w.listConversationCalls(jctx, job)
+		}()
+	}
+}
+
+// examine decides what the walk does with a conversation it has just
+// reached: true means its calls must be listed. Everything else is handled
+// here (no activity, another number, a group, known to hold nothing more),
+// or ends the walk (activity older than the window).
+func (w *walker) examine(item int) bool {
+	it := &w.items[item]
+	conv := it.conv
+	if conv.LastActivityAt == nil {
+		it.handled = true // never active
+		return false
+	}
+	l := *conv.LastActivityAt
+	if w.lastL != nil && l.After(*w.lastL) {
+		w.ordered = false // not the documented order: walk it all
+	}
+	if w.lastL == nil || l.Before(*w.lastL) {
+		w.lastL = &l
+	}
+	if !l.Add(clockSlack).After(w.q.after) {
+		it.handled = true
+		if w.ordered {
+			// Every conversation from here on was last active before the
+			// window: none has a call in it.
+			w.convsEnded, w.next = true, len(w.convs)
+		}
+		return false
+	}
+	switch {
+	case !w.scope.ids[conv.PhoneNumberID]:
+		it.handled = true
+	case len(conv.Participants) > 1:
+		it.handled = true
+		if l.After(w.q.after) && !(w.ordered && w.q.zone.covers(l)) {
+			w.groups = append(w.groups, *conv)
+		}
+	case len(conv.Participants) == 0:
+		it.handled = true
+	case w.ordered && w.q.zone.skips(conv):
+		it.handled = true // walked by an earlier page and holds nothing older
+	default:
+		return true
+	}
+	return false
+}
+
+// listConversationCalls lists the eligible calls of one 1:1 conversation:
+// up to job.need of them (one more tells whether more remain).
+func (w *walker) listConversationCalls(ctx context.Context, job *convJob) convResult {
+	r := convResult{item: job.item, conv: job.conv}
+	p := client.ListCallsParams{
+		PhoneNumberID: job.conv.PhoneNumberID,
+		Participants:  []string{job.conv.Participants[0]},
+		UserID:        w.q.user,
+		CreatedAfter:  w.q.apiAfter(),
+		CreatedBefore: w.q.apiBefore(),
+		MaxResults:    min(job.need+1, 100),
+	}
+	for pages := 1; ; pages++ {
+		page, err := w.c.ListCalls(ctx, p)
+		if err != nil {
+			r.err = err
+			return r
+		}
+		for i := range page.Data {
+			if c := &page.Data[i]; w.q.eligible(c) {
+				r.calls = append(r.calls, *c)
+			}
+		}
+		token := page.NextPageToken
+		if token == nil || *token == "" || *token == p.PageToken {
+			return r
+		}
+		if len(r.calls) >= job.need || pages >= maxCallPages {
+			r.more = true
+			return r
+		}
+		// Calls outside the exact window took up the page: read on.
+		p.PageToken = *token
+	}
+}
+
+// recentResult is one page, ready to render.
+type recentResult struct {
+	page   []client.Call
+	groups []client.Conversation
+	next   *recentToken // nil on the last page
+}
+
+func (w *walker) result() recentResult {
+	all := make([]client.Call, 0, len(w.calls))
+	for _, c := range w.calls {
+		all = append(all, c)
+	}
+	sort.Slice(all, func(i, j int) bool { return keyOf(&all[i]).before(keyOf(&all[j])) })
+	res := recentResult{groups: w.groups}
+	more := w.pruned || w.tooNew || len(all) > w.q.n
+	for _, r := range w.results {
+		more = more || r.more
+	}
+	res.page = all[:min(len(all), w.q.n)]
+	if !more || len(res.page) == 0 {
+		return res
+	}
+	cursor := keyOf(&res.page[len(res.page)-1])
+	res.next = &recentToken{after: w.q.after, before: w.q.before, afterDefault: w.q.afterDefault,
+		phone: w.q.phone, user: w.q.user, cursor: cursor, zone: w.zone(cursor)}
+	return res
+}
+
+// zone is what this page's walk learnt for the next page: the range of
+// last activity it covered completely, and the conversations in it that
+// still hold calls older than the new cursor. nil when it learnt nothing
+// safe to use (the list was out of order, too many conversations remain).
+func (w *walker) zone(cursor callKey) *recentZone {
+	if !w.ordered {
+		return nil
+	}
+	var high *time.Time
+	low := time.Time{}
+	complete := true
+	for i := range w.items {
+		it := &w.items[i]
+		l := it.conv.LastActivityAt
+		if l == nil {
+			continue
+		}
+		if high == nil {
+			high = l
+		}
+		if !it.handled {
+			low, complete = *l, false
+			break
+		}
+	}
+	if high == nil {
+		return nil
+	}
+	if complete {
+		if !w.natural {
+			return nil
+		}
+		low = w.q.after.Add(-clockSlack)
+	}
+	if !low.Before(*high) {
+		return nil
+	}
+	z := &recentZone{low: low, high: *high}
+	for _, r := range w.results {
+		l := *r.conv.LastActivityAt
+		if !z.covers(l) {
+			continue
+		}
+		remains := r.more
+		for i := range r.calls {
+			remains = remains || cursor.before(keyOf(&r.calls[i]))
+		}
+		if remains {
+			if len(z.convs) == maxZoneConvs {
+				return nil
+			}
+			if h := convHash(r.conv.ID); !slices.Contains(z.convs, h) {
+				z.convs = append(z.convs, h)
+			}
+		}
+	}
+	if z.low.Before(minRecentTime) {
+		z.low = minRecentTime
+	}
+	return z
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+
+const maxGroupsShown = 10
+
+func renderRecent(d *Deps, w *workspace, q *recentQuery, scope *recentScope, res recentResult, sums callSummaries) *mcp.CallToolResult {
+	var b strings.Builder
+	b.Grow(256 + 160*len(res.page))
+	if d.Demo {
+		b.WriteString(demoNote)
+	}
+	out := RecentCallsOutput{
+		CreatedAfter:   q.after.UTC().Format(time.RFC3339Nano),
+		PhoneNumberIDs: make([]string, 0, len(scope.numbers)),
+		UserID:         q.user,
+		Calls:          make([]RecentCall, 0, len(res.page)),
+	}
+	if !q.before.IsZero() {
+		out.CreatedBefore = q.before.UTC().Format(time.RFC3339Nano)
+	}
+	for _, n := range scope.numbers {
+		out.PhoneNumberIDs = append(out.PhoneNumberIDs, n.ID)
+	}
+
+	// Header: which calls, which window, which order.
+	b.WriteString("Calls of ")
+	writeScope(&b, scope, q.phone != "")
+	if q.user != "" {
+		b.WriteString(" handled by user ")
+		b.WriteString(q.user)
+		if n := w.userName(q.user); n != "" {
+			b.WriteString(" (")
+			b.WriteString(n)
+			b.WriteByte(')')
+		}
+	}
+	b.WriteString(" created from ")
+	b.WriteString(q.after.UTC().Format(time.RFC3339))
+	if q.afterDefault {
+		b.WriteString(" (24 hours before the first page)")
+	}
+	b.WriteString(" to ")
+	if q.before.IsZero() {
+		b.WriteString("now")
+	} else {
+		b.WriteString(q.before.UTC().Format(time.RFC3339))
+	}
+	b.WriteString(", newest first, UTC: ")
+	b.WriteString(strconv.Itoa(len(res.page)))
+	b.WriteString(" on this page")
+	if q.cursor != nil {
+		b.WriteString(", continuing after ")
+		b.WriteString(q.cursor.id)
+		b.WriteString(" (")
+		b.WriteString(q.cursor.at.UTC().Format(time.RFC3339))
+		b.WriteByte(')')
+	}
+	b.WriteByte('\n')
+
+	for i := range res.page {
+		c := &res.page[i]
+		writeCallLine(&b, c, w, true)
+		sums.write(&b, c.ID)
+		other := otherParty(c, w)
+		rc := RecentCall{CallSummary: summarize(c), PhoneNumberID: c.PhoneNumberID, Participant: other, Summary: sums.output(c.ID)}
+		if name, ok := w.conversationName(c.PhoneNumberID, other); ok {
+			rc.ConversationName = cleanText(name, 60)
+		}
+		out.Calls = append(out.Calls, rc)
+	}
+	if len(res.page) == 0 {
+		if q.cursor != nil {
+			b.WriteString("No more calls in this window.\n")
+		} else {
+			b.WriteString("No calls in this window. To look further back, widen createdAfter, such as \"")
+			b.WriteString(q.after.UTC().Add(-7 * 24 * time.Hour).Format(time.RFC3339))
+			b.WriteString("\" (7 days earlier).\n")
+		}
+	}
+	var token *string
+	if res.next != nil {
+		if s, err := res.next.encode(); err == nil {
+			token, out.NextPageToken = &s, s
+		} else {
+			b.WriteString("The listing cannot continue past this page: " + err.Error() + ". Narrow createdBefore to before the last call above to see older calls.\n")
+		}
+	}
+	writePaging(&b, "recent_calls", token)
+
+	if len(res.groups) > 0 {
+		writeGroups(&b, res.groups)
+		for _, g := range res.groups {
+			out.GroupConversations = append(out.GroupConversations, GroupConversationOutput{
+				ID: g.ID, PhoneNumberID: g.PhoneNumberID, Participants: g.Participants,
+				Name: cleanText(deref(g.Name), 60), LastActivityAt: g.LastActivityAt.UTC().Format(time.RFC3339Nano),
+			})
+		}
+	}
+	return mcp.NewToolResultStructured(out, b.String())
+}
+
+func writeScope(b *strings.Builder, scope *recentScope, one bool) {
+	if one {
+		b.WriteString("OpenPhone number ")
+	} else {
+		b.WriteString("all ")
+		b.WriteString(strconv.Itoa(len(scope.numbers)))
+		b.WriteString(" OpenPhone numbers: ")
+	}
+	const shown = 5
+	for i, n := range scope.numbers {
+		if i == shown {
+			b.WriteString(" and ")
+			b.WriteString(strconv.Itoa(len(scope.numbers) - shown))
+			b.WriteString(" more")
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(n.ID)
+		if n.Number != "" {
+			b.WriteString(" (")
+			b.WriteString(n.Number)
+			if name := cleanText(n.Name, 60); name != "" {
+				b.WriteByte(' ')
+				b.WriteString(strconv.Quote(name))
+			}
+			b.WriteByte(')')
+		}
+	}
+}
+
+func writeGroups(b *strings.Builder, groups []client.Conversation) {
+	b.WriteString(strconv.Itoa(len(groups)))
+	if len(groups) == 1 {
+		b.WriteString(" group conversation was")
+	} else {
+		b.WriteString(" group conversations were")
+	}
+	b.WriteString(" active in this window; the OpenPhone API cannot list the calls of group conversations, so any calls in them are not above: ")
+	for i, g := range groups {
+		if i == maxGroupsShown {
+			b.WriteString("; and ")
+			b.WriteString(strconv.Itoa(len(groups) - maxGroupsShown))
+			b.WriteString(" more")
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(g.ID)
+		if name := cleanText(deref(g.Name), 60); name != "" {
+			b.WriteByte(' ')
+			b.WriteString(strconv.Quote(name))
+		}
+		b.WriteString(" on ")
+		b.WriteString(g.PhoneNumberID)
+		b.WriteString(" with ")
+		for j, p := range g.Participants {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(cleanText(p, 20))
+		}
+	}
+	b.WriteString(".\n")
+}
