@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
@@ -128,13 +130,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		client.WithLogger(logger),
 	}
 	key := strings.TrimSpace(getenv("OPENPHONE_API_KEY"))
+	var demo *demoTransport
 	if cfg.demo {
-		started := time.Now()
 		const demoKey = "demo"
-		sb := sandbox.New(sandbox.Demo(started), sandbox.Options{APIKey: demoKey, RateLimit: 0})
 		key = demoKey
-		opts = append(opts, client.WithTransport(sb.Transport()))
-		logger.Info("demo workspace ready", "took", time.Since(started).Round(time.Microsecond).String())
+		demo = newDemoTransport(demoKey, logger)
+		opts = append(opts, client.WithTransport(demo))
 	} else if base := getenv("OPENPHONE_BASE_URL"); base != "" {
 		opts = append(opts, client.WithBaseURL(base))
 	}
@@ -155,7 +156,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		Logger:        logger,
 		Demo:          cfg.demo,
 		DefaultRegion: cfg.region,
-	}, cfg.demo)
+	}, demo)
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -177,6 +178,48 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return 1
 	}
 	return 0
+}
+
+// demoTransport serves the API from the demo workspace. Building it takes
+// ~25 ms of CPU, so it starts in the background once the first initialize
+// is answered (or at the first API request): the MCP handshake never waits
+// for it, and a client is rarely quick enough with its first tool call to.
+type demoTransport struct {
+	key    string
+	logger *slog.Logger
+	once   sync.Once
+	ready  chan struct{}
+	rt     http.RoundTripper
+}
+
+func newDemoTransport(key string, logger *slog.Logger) *demoTransport {
+	return &demoTransport{key: key, logger: logger, ready: make(chan struct{})}
+}
+
+// start begins building the workspace, once.
+func (d *demoTransport) start() {
+	d.once.Do(func() {
+		go func() {
+			started := time.Now()
+			sb := sandbox.New(sandbox.Demo(started), sandbox.Options{APIKey: d.key, RateLimit: 0})
+			d.rt = sb.Transport()
+			close(d.ready)
+			d.logger.Info("demo workspace ready", "took", time.Since(started).Round(time.Microsecond).String())
+		}()
+	})
+}
+
+func (d *demoTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	d.start()
+	select {
+	case <-d.ready:
+		return d.rt.RoundTrip(req)
+	case <-req.Context().Done():
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, req.Context().Err()
+	}
 }
 
 func splitList(s string) []string {
@@ -249,17 +292,20 @@ const instructions = `Tools over the call history of an OpenPhone (Quo) workspac
 
 const demoInstructions = `This is a DEMO workspace with simulated data (no real OpenPhone account). ` + instructions
 
-func newServer(d tools.Deps, demo bool) *server.MCPServer {
+func newServer(d tools.Deps, demo *demoTransport) *server.MCPServer {
 	text := instructions
-	if demo {
-		text = demoInstructions
-	}
-	s := server.NewMCPServer("openphone-mcp", version,
+	opts := []server.ServerOption{
 		server.WithToolCapabilities(false),
 		server.WithLogging(),
-		server.WithInstructions(text),
 		server.WithRecovery(),
-	)
+	}
+	if demo != nil {
+		text = demoInstructions
+		hooks := &server.Hooks{}
+		hooks.AddAfterInitialize(func(context.Context, any, *mcp.InitializeRequest, *mcp.InitializeResult) { demo.start() })
+		opts = append(opts, server.WithHooks(hooks))
+	}
+	s := server.NewMCPServer("openphone-mcp", version, append(opts, server.WithInstructions(text))...)
 	tools.Register(s, d)
 	return s
 }
