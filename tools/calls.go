@@ -80,6 +80,9 @@ func listCallsTool(d *Deps) server.ServerTool {
 			}
 			params.PhoneNumberID = num.ID
 			participant := params.Participants[0]
+			if num.Number != "" && participant == num.Number {
+				return nil, badArg("participants[0] %s is the OpenPhone number %s itself: give the other party's number, such as [\"+12125550103\"]", participant, num.ID)
+			}
 
 			// The participant's conversation name, when not cached, comes
 			// from one page of the number's conversations, fetched while

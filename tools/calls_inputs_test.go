@@ -100,6 +100,12 @@ func TestListCallsWhichNumber(t *testing.T) {
 			t.Errorf("got %s", res.Text)
 		}
 		assertRequests(t, sb, requestCounts{"/v1/phone-numbers": 1}) // cached
+
+		res = e.call(t, "list_calls", map[string]any{"phoneNumberId": fxSales, "participants": []string{"(415) 555-0100"}})
+		if !res.IsError || !strings.Contains(res.Text, "participants[0] +14155550100 is the OpenPhone number PNsales0001 itself: give the other party's number") {
+			t.Errorf("got %s", res.Text)
+		}
+		assertRequests(t, sb, requestCounts{"/v1/phone-numbers": 1})
 	})
 	t.Run("one number", func(t *testing.T) {
 		e, sb := newSandboxEnv(t, fxWorkspace(fxNumbers()[0]), testutil.ProtocolLegacy)
