@@ -334,7 +334,7 @@ func (c *Client) once(ctx context.Context, rawURL, path string) ([]byte, time.Du
 	}
 	defer resp.Body.Close()
 	success := resp.StatusCode >= 200 && resp.StatusCode < 300
-	body, err := readLimited(resp.Body, c.maxBodyBytes)
+	body, err := readLimited(resp.Body, c.maxBodyBytes, resp.ContentLength)
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrBodyTooLarge) && success:
@@ -430,10 +430,14 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 }
 
 // readLimited reads r up to limit bytes. A longer body gives the first
-// limit bytes and ErrBodyTooLarge.
-func readLimited(r io.Reader, limit int64) ([]byte, error) {
+// limit bytes and ErrBodyTooLarge. sizeHint (the Content-Length, -1 when
+// unknown) sizes the buffer once instead of growing it by doubling.
+func readLimited(r io.Reader, limit, sizeHint int64) ([]byte, error) {
 	limit = min(max(limit, 0), math.MaxInt64-1)
 	var buf bytes.Buffer
+	if sizeHint > 0 && sizeHint <= limit {
+		buf.Grow(int(sizeHint) + bytes.MinRead) // MinRead: room to see EOF without growing
+	}
 	n, err := io.Copy(&buf, io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
