@@ -241,6 +241,48 @@ describe('--allow-client-api-keys', { timeout: 60_000 }, () => {
   });
 });
 
+describe('--stateless replicas behind a round-robin balancer', { timeout: 60_000 }, () => {
+  const replicas = [];
+  before(async () => {
+    for (let i = 0; i < 2; i++) replicas.push(await startServer(api, { transport: 'http', args: ['--stateless'] }));
+  });
+  after(async () => {
+    await Promise.all(replicas.map((r) => r.stop('SIGKILL')));
+  });
+
+  it('answers every request whichever replica gets it', async () => {
+    // The client talks to one URL; each HTTP request goes to the next
+    // replica, as an ordinary load balancer without sticky sessions would.
+    let next = 0;
+    const hits = [0, 0];
+    const balancer = (url, init) => {
+      const i = next++ % replicas.length;
+      hits[i]++;
+      const u = new URL(url);
+      u.host = new URL(replicas[i].base).host;
+      return fetch(u, init);
+    };
+    const client = await connect(new StreamableHTTPClientTransport(new URL(replicas[0].url), { fetch: balancer }));
+    try {
+      const args = { phoneNumberId: conv.phoneNumberId, participants: [conv.participant], maxResults: 1 };
+      const seen = [];
+      let pageToken;
+      for (let page = 0; page < 4; page++) {
+        const res = await client.callTool({ name: 'list_calls', arguments: pageToken ? { ...args, pageToken } : args }, undefined, opts);
+        assert.notEqual(res.isError, true, JSON.stringify(res.content));
+        seen.push(...res.structuredContent.calls.map((c) => c.id));
+        pageToken = res.structuredContent.nextPageToken;
+        if (!pageToken) break;
+      }
+      assert.deepEqual(seen, conv.ids.slice(0, seen.length));
+      assert.ok(seen.length >= Math.min(2, conv.ids.length), 'pages were followed across replicas');
+      assert.ok(hits[0] > 0 && hits[1] > 0, `both replicas served requests: ${hits}`);
+    } finally {
+      await closeQuietly(client);
+    }
+  });
+});
+
 describe('process', { timeout: 60_000 }, () => {
   it('refuses to listen beyond loopback without MCP_AUTH_TOKEN', async () => {
     // It must refuse before it listens, so this never opens a port.
