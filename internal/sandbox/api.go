@@ -280,6 +280,7 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request, _ string) {
 	page := client.CallPage{Data: []client.Call{}, TotalItems: s.numberCalls[pn]}
 	if off < len(matched) {
 		end := min(off+max, len(matched))
+		page.Data = make([]client.Call, 0, end-off)
 		for _, i := range matched[off:end] {
 			page.Data = append(page.Data, s.calls[i])
 		}
