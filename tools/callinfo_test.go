@@ -2,6 +2,7 @@ package tools
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -203,5 +204,35 @@ func TestGetCallTranscriptDemo(t *testing.T) {
 	n := len(ws.Transcripts[call.ID].Dialogue)
 	if got := strings.Count(res.Text, "\n["); got != n {
 		t.Errorf("%d utterance lines, want %d", got, n)
+	}
+}
+
+// TestGetCallTranscriptWithoutCall: when the call itself cannot be fetched,
+// the transcript still comes, its speakers shown by user name or number.
+func TestGetCallTranscriptWithoutCall(t *testing.T) {
+	e, f := newFakeEnv(t, testutil.ProtocolLegacy)
+	tr := fxWorkspace().Transcripts[fxCompleted]
+	tr.Dialogue = append(tr.Dialogue, client.DialogueLine{Content: "(crosstalk)", Start: 3725.2, End: 3726})
+	f.set(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/v1/call-transcripts/"):
+			writeJSON(w, 200, map[string]any{"data": tr})
+		case strings.HasPrefix(r.URL.Path, "/v1/calls/"):
+			writeJSON(w, 500, errorBody(500, "0101500", "Unknown", "Something went wrong"))
+		default:
+			fakeWorkspace(nil, nil)(w, r)
+		}
+	})
+	res := e.call(t, "get_call_transcript", map[string]any{"callId": fxCompleted})
+	want := `Transcript of call AC0000000000000000000000000000a1 (4m12s):
+[00:00] Jordan Lee: Thanks for calling Bayview, this is Jordan.
+[00:03] +12125550103: Hi Jordan, it's Dr. Chen from Maple Dental. We need twelve new desk phones.
+[01:15] Jordan Lee: Happy to help. I'll send pricing by Friday.
+[04:08] +12125550103: Great, thanks!
+[62:05] unknown speaker: (crosstalk)
+End of transcript: 5 utterances.
+`
+	if res.IsError || res.Text != want {
+		t.Errorf("got\n%s\nwant\n%s", res.Text, want)
 	}
 }
