@@ -30,8 +30,8 @@ type RecentCallsArgs struct {
 	PhoneNumberID    string `json:"phoneNumberId,omitempty" jsonschema_description:"Optional: only the calls of this OpenPhone number: its id such as PN123abc, or the number as people write it, such as (415) 555-0100. Default: every number of the workspace."`
 	UserID           string `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Optional: only calls placed or received by this OpenPhone user, such as US123abc."`
 	MaxResults       *int   `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=100,default=20" jsonschema_description:"Calls per page, 1-100 (default 20)."`
-	PageToken        string `json:"pageToken,omitempty" jsonschema:"maxLength=640" jsonschema_description:"To get the next page, the pageToken value that the previous recent_calls result gave, with the other arguments unchanged."`
-	IncludeSummaries bool   `json:"includeSummaries,omitempty" jsonschema:"default=false" jsonschema_description:"Also give each completed call's AI summary in one or two lines (one extra request per completed call)."`
+	PageToken        string `json:"pageToken,omitempty" jsonschema:"maxLength=700" jsonschema_description:"To get the next page, the pageToken value that the previous recent_calls result gave, with the other arguments unchanged."`
+	IncludeSummaries bool   `json:"includeSummaries,omitempty" jsonschema:"default=false" jsonschema_description:"Also give the AI summary of each completed call (and voicemail) in one or two lines: one more request per such call."`
 }
 
 // RecentCallsOutput is the structured content of recent_calls.
@@ -67,7 +67,7 @@ type GroupConversationOutput struct {
 
 const recentCallsDescription = `List every call in a time window, newest first, across all of the workspace's OpenPhone numbers (or one number with phoneNumberId, or one user's calls with userId), without knowing who the other parties are.
 Use it for "who called today?", "which calls did we miss this week?" or "what did Jordan handle yesterday?". When you already know the other party's number, use list_calls instead: it takes one request, this tool walks the conversations (several requests, a few seconds for a wide window).
-The window is createdAfter (default: 24 hours ago) to createdBefore (default: now). Each line gives the call id (for follow-up tools), UTC time, direction, status, duration, the other party and its conversation name, the OpenPhone number (on=), and who answered or placed it. includeSummaries adds each completed call's AI summary. Group conversations, whose calls the OpenPhone API cannot list, are named at the end instead.
+The window is createdAfter (default: 24 hours ago) to createdBefore (default: now). Each line gives the call id (for follow-up tools), UTC time, direction, status, duration, the other party and its conversation name, the OpenPhone number (on=), and who answered or placed it. includeSummaries adds the AI summary of each completed call (and voicemail). Group conversations, whose calls the OpenPhone API cannot list, are named at the end instead.
 Paging: a result that has more calls ends with a pageToken; call recent_calls again with the same arguments plus that pageToken. Every call appears exactly once across pages; the window stays the one of the first page.`
 
 // Tuning of the walk.
@@ -236,7 +236,8 @@ func tokenID(s, prefix string) bool {
 //
 //	version (1) | flags (1) | after (8) | [before (8)] | cursor time (8) |
 //	cursor id (1+n) | phone filter (1+n) | user (1+n) |
-//	[zone low (8) | zone high (8) | count (1) | count x conversation hash (4)] |
+//	[zone low (8) | zone high (8) | count (1) |
+//	 count x (conversation hash (4) | seconds before the cursor (4))] |
 //	checksum (8)
 //
 // with times as Unix nanoseconds, big-endian, and the checksum the first 8
@@ -249,13 +250,15 @@ func tokenID(s, prefix string) bool {
 //
 // The zone is what the page learnt for the next one: every conversation
 // whose last activity lies strictly between low and high was walked, and
-// only those whose hash is listed can still hold calls older than the
-// cursor. A conversation with newer activity has left the zone and is
-// walked again; a hash collision only costs an extra request.
+// only those listed can still hold calls older than the cursor, none newer
+// than the time given with them (rounded up to the second). The next page
+// skips the others and lists a listed one only when its calls can reach the
+// page. A conversation with newer activity has left the zone and is walked
+// again; a hash collision only costs an extra request.
 
 const (
 	recentTokenVersion = 1
-	recentTokenMaxLen  = 640 // characters
+	recentTokenMaxLen  = 700 // characters; the largest token has 670
 	maxTokenID         = 64
 	maxZoneConvs       = 32
 	tokenChecksumLen   = 8
@@ -277,15 +280,30 @@ type recentToken struct {
 
 type recentZone struct {
 	low, high time.Time
-	convs     []uint32 // hashes of conversations that may still hold calls
+	convs     []zoneConv // the conversations that may still hold calls
 }
 
-func (z *recentZone) skips(conv *client.Conversation) bool {
-	if z == nil || conv.LastActivityAt == nil {
-		return false
+// zoneConv is a conversation that may still hold calls older than the
+// cursor, none of them newer than bound.
+type zoneConv struct {
+	hash  uint32
+	bound time.Time
+}
+
+// lookup tells what the zone knows of conv: nothing (known false); that it
+// holds no more calls (known, remains false); or that it may, none newer
+// than bound.
+func (z *recentZone) lookup(conv *client.Conversation) (known, remains bool, bound time.Time) {
+	if z == nil || conv.LastActivityAt == nil || !z.covers(*conv.LastActivityAt) {
+		return false, false, time.Time{}
 	}
-	l := *conv.LastActivityAt
-	return l.After(z.low) && l.Before(z.high) && !slices.Contains(z.convs, convHash(conv.ID))
+	h := convHash(conv.ID)
+	for _, c := range z.convs {
+		if c.hash == h && (!remains || c.bound.After(bound)) {
+			remains, bound = true, c.bound // a collision keeps the later bound
+		}
+	}
+	return true, remains, bound
 }
 
 func (z *recentZone) covers(l time.Time) bool {
@@ -327,8 +345,12 @@ func (t *recentToken) encode() (string, error) {
 		b = binary.BigEndian.AppendUint64(b, uint64(z.low.UnixNano()))
 		b = binary.BigEndian.AppendUint64(b, uint64(z.high.UnixNano()))
 		b = append(b, byte(len(z.convs)))
-		for _, h := range z.convs {
-			b = binary.BigEndian.AppendUint32(b, h)
+		for _, c := range z.convs {
+			b = binary.BigEndian.AppendUint32(b, c.hash)
+			// Whole seconds before the cursor, rounded down: the bound
+			// read back is never earlier than the true one.
+			secs := max(t.cursor.at.Sub(c.bound), 0) / time.Second
+			b = binary.BigEndian.AppendUint32(b, uint32(min(secs, 1<<32-1)))
 		}
 	}
 	b = append(b, tokenChecksum(b)...)
@@ -428,8 +450,9 @@ func decodeRecentToken(s string) (*recentToken, error) {
 			r.bad = true
 		}
 		for i := 0; i < n && !r.bad; i++ {
-			if v := r.bytes(4); v != nil {
-				z.convs = append(z.convs, binary.BigEndian.Uint32(v))
+			if v := r.bytes(8); v != nil {
+				secs := time.Duration(binary.BigEndian.Uint32(v[4:]))
+				z.convs = append(z.convs, zoneConv{hash: binary.BigEndian.Uint32(v), bound: t.cursor.at.Add(-secs * time.Second)})
 			}
 		}
 		t.zone = z
@@ -639,11 +662,25 @@ type walker struct {
 type walkItem struct {
 	conv    *client.Conversation
 	handled bool
+	// bound is what the previous page left of the conversation: none of
+	// its calls still to list is newer. Zero: its last activity bounds it.
+	bound    time.Time
+	deferred bool // it may hold calls, but none that reach this page
+}
+
+// newest is the latest time a call of the item still to list can have.
+func (it *walkItem) newest() time.Time {
+	l := *it.conv.LastActivityAt
+	if !it.bound.IsZero() && it.bound.Before(l) {
+		return it.bound
+	}
+	return l
 }
 
 type convJob struct {
 	item   int
 	conv   *client.Conversation
+	newest time.Time
 	need   int
 	cancel context.CancelFunc
 	pruned bool
@@ -772,7 +809,8 @@ func (w *walker) walk(ctx context.Context) error {
 			if job.pruned && ctx.Err() == nil {
 				// Cancelled on purpose: this page no longer needs it, a
 				// later one may.
-				w.tooNew = true
+				it := &w.items[r.item]
+				it.handled, it.deferred, it.bound, w.tooNew = true, true, job.newest, true
 				return nil
 			}
 			return r.err
@@ -788,7 +826,7 @@ func (w *walker) walk(ctx context.Context) error {
 		// Calls newer than a conversation's last activity may now fill the
 		// page: its request is no longer needed.
 		for _, j := range inflight {
-			if !j.pruned && w.need(*j.conv.LastActivityAt) <= 0 {
+			if !j.pruned && w.need(j.newest) <= 0 {
 				j.pruned = true
 				j.cancel()
 			}
@@ -847,15 +885,21 @@ func (w *walker) walk(ctx context.Context) error {
 			}
 		}
 		pending, pendingItem = nil, -1
-		l := *conv.LastActivityAt
-		need := w.need(l)
+		it := &w.items[item]
+		newest := it.newest()
+		need := w.need(newest)
 		if need <= 0 {
 			// The page is full with calls newer than anything this
 			// conversation holds.
-			if w.ordered {
+			switch {
+			case newest.Before(*conv.LastActivityAt):
+				// Known from the previous page: it waits for a later
+				// page, and the walk goes on.
+				it.handled, it.deferred, w.tooNew = true, true, true
+			case w.ordered:
 				ended, w.pruned = true, true
-			} else {
-				w.items[item].handled, w.tooNew = true, true
+			default:
+				it.handled, w.tooNew = true, true
 			}
 			continue
 		}
@@ -867,7 +911,7 @@ func (w *walker) walk(ctx context.Context) error {
 			continue
 		}
 		jctx, jcancel := context.WithCancel(ctx)
-		job := &convJob{item: item, conv: conv, need: need, cancel: jcancel}
+		job := &convJob{item: item, conv: conv, newest: newest, need: need, cancel: jcancel}
 		inflight[item] = job
 		wg.Add(1)
 		go func() {
@@ -914,10 +958,20 @@ func (w *walker) examine(item int) bool {
 		}
 	case len(conv.Participants) == 0:
 		it.handled = true
-	case w.ordered && w.q.zone.skips(conv):
-		it.handled = true // walked by an earlier page and holds nothing older
 	default:
-		return true
+		if !w.ordered {
+			return true
+		}
+		known, remains, bound := w.q.zone.lookup(conv)
+		switch {
+		case !known:
+			return true
+		case !remains:
+			it.handled = true // walked by an earlier page: holds nothing older
+		default:
+			it.bound = bound // none of what is left is newer
+			return true
+		}
 	}
 	return false
 }
@@ -1024,28 +1078,72 @@ func (w *walker) zone(cursor callKey) *recentZone {
 		return nil
 	}
 	z := &recentZone{low: low, high: *high}
-	for _, r := range w.results {
-		l := *r.conv.LastActivityAt
-		if !z.covers(l) {
-			continue
+	// The conversations of the zone that still hold calls, with the newest
+	// time those can have.
+	type left struct {
+		l  time.Time
+		zc zoneConv
+	}
+	var lefts []left
+	keep := func(conv *client.Conversation, bound time.Time) {
+		if l := *conv.LastActivityAt; z.covers(l) {
+			lefts = append(lefts, left{l, zoneConv{convHash(conv.ID), minTime(bound, cursor.at)}})
 		}
-		remains := r.more
+	}
+	for _, r := range w.results {
+		var bound, oldest time.Time
+		remains := false
 		for i := range r.calls {
-			remains = remains || cursor.before(keyOf(&r.calls[i]))
+			c := &r.calls[i]
+			if oldest.IsZero() || c.CreatedAt.Before(oldest) {
+				oldest = c.CreatedAt
+			}
+			if cursor.before(keyOf(c)) && (!remains || c.CreatedAt.After(bound)) {
+				remains, bound = true, c.CreatedAt // not on this page
+			}
+		}
+		if !remains && r.more {
+			// The API has more, none newer than what it gave.
+			remains, bound = true, oldest
+			if bound.IsZero() {
+				bound = *r.conv.LastActivityAt
+			}
 		}
 		if remains {
-			if len(z.convs) == maxZoneConvs {
-				return nil
-			}
-			if h := convHash(r.conv.ID); !slices.Contains(z.convs, h) {
-				z.convs = append(z.convs, h)
-			}
+			keep(r.conv, bound)
 		}
+	}
+	for i := range w.items {
+		if it := &w.items[i]; it.deferred {
+			keep(it.conv, it.bound)
+		}
+	}
+	if len(lefts) > maxZoneConvs {
+		// Too many to carry: shrink the zone to the most recently active
+		// ones; the next page walks the others again.
+		sort.Slice(lefts, func(i, j int) bool { return lefts[i].l.After(lefts[j].l) })
+		z.low = lefts[maxZoneConvs].l
+		for len(lefts) > 0 && !lefts[len(lefts)-1].l.After(z.low) {
+			lefts = lefts[:len(lefts)-1]
+		}
+	}
+	for _, lf := range lefts {
+		z.convs = append(z.convs, lf.zc)
 	}
 	if z.low.Before(minRecentTime) {
 		z.low = minRecentTime
 	}
+	if !z.low.Before(z.high) {
+		return nil
+	}
 	return z
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // ---------------------------------------------------------------------------
@@ -1073,8 +1171,7 @@ func renderRecent(d *Deps, w *workspace, q *recentQuery, scope *recentScope, res
 	}
 
 	// Header: which calls, which window, which order.
-	b.WriteString("Calls of ")
-	writeScope(&b, scope, q.phone != "")
+	b.WriteString("Calls")
 	if q.user != "" {
 		b.WriteString(" handled by user ")
 		b.WriteString(q.user)
@@ -1084,7 +1181,9 @@ func renderRecent(d *Deps, w *workspace, q *recentQuery, scope *recentScope, res
 			b.WriteByte(')')
 		}
 	}
-	b.WriteString(" created from ")
+	b.WriteString(" on ")
+	writeScope(&b, scope, q)
+	b.WriteString(", created from ")
 	b.WriteString(q.after.UTC().Format(time.RFC3339))
 	if q.afterDefault {
 		b.WriteString(" (24 hours before the first page)")
@@ -1149,12 +1248,21 @@ func renderRecent(d *Deps, w *workspace, q *recentQuery, scope *recentScope, res
 	return mcp.NewToolResultStructured(out, b.String())
 }
 
-func writeScope(b *strings.Builder, scope *recentScope, one bool) {
-	if one {
+func writeScope(b *strings.Builder, scope *recentScope, q *recentQuery) {
+	switch n := len(scope.numbers); {
+	case q.phone != "":
 		b.WriteString("OpenPhone number ")
-	} else {
+	case q.user != "":
+		b.WriteString("their ")
+		b.WriteString(strconv.Itoa(n))
+		if n == 1 {
+			b.WriteString(" OpenPhone number: ")
+		} else {
+			b.WriteString(" OpenPhone numbers: ")
+		}
+	default:
 		b.WriteString("all ")
-		b.WriteString(strconv.Itoa(len(scope.numbers)))
+		b.WriteString(strconv.Itoa(n))
 		b.WriteString(" OpenPhone numbers: ")
 	}
 	const shown = 5
