@@ -31,7 +31,17 @@ func (in *CallIDArgs) id() (string, error) {
 	return id, checkCallID(id)
 }
 
-func callNotFound(id string, err error) error { return about("Call "+id, callIDHint, err) }
+// callNotFound names the call (or its content) in a 404 from a request
+// about call id. what is "" for the call itself, else "summary",
+// "transcript" or "recordings": a 404 for those can also mean that a
+// real call has none.
+func callNotFound(what, id string, err error) error {
+	if what == "" {
+		return about("call "+id, callIDHint, err)
+	}
+	return about("the "+what+" of call "+id, callIDHint+" If the id is right, the call has no "+what+
+		": it was not completed/answered, or the workspace's plan lacks the feature.", err)
+}
 
 // utteranceWidth bounds one transcript line (in runes): generous, so that
 // real speech is never cut, but a bound on a hostile or broken transcript.
@@ -69,7 +79,7 @@ func getCallTool(d *Deps) server.ServerTool {
 			w := d.workspace(c)
 			call, err := getCallNamed(ctx, d, c, w, id)
 			if err != nil {
-				return nil, callNotFound(id, err)
+				return nil, callNotFound("", id, err)
 			}
 			return renderCall(d, w, call), nil
 		})
@@ -227,7 +237,7 @@ func getCallSummaryTool(d *Deps) server.ServerTool {
 			}
 			sum, err := c.GetCallSummary(ctx, id)
 			if err != nil {
-				return nil, callNotFound(id, err)
+				return nil, callNotFound("summary", id, err)
 			}
 			return renderSummary(d, id, sum), nil
 		})
@@ -303,19 +313,19 @@ func writeJob(b *strings.Builder, j client.AIJob) AIJobOutput {
 		b.WriteString(name)
 		b.WriteByte(' ')
 		var v any
-		if err := json.Unmarshal(f.Value, &v); err != nil {
-			v = cleanText(string(f.Value), itemWidth)
-		}
+		_ = json.Unmarshal(f.Value, &v)
 		switch x := v.(type) {
-		case string:
-			v = cleanText(x, itemWidth)
-			b.WriteString(strconv.Quote(v.(string)))
 		case float64, bool:
 			raw, _ := json.Marshal(x)
 			b.Write(raw)
-		default:
-			v = cleanText(string(f.Value), itemWidth)
-			b.WriteString(strconv.Quote(v.(string)))
+		default: // a string, or anything else the API may send, as text
+			str, ok := x.(string)
+			if !ok {
+				str = string(f.Value)
+			}
+			str = cleanText(str, itemWidth)
+			b.WriteString(strconv.Quote(str))
+			v = str
 		}
 		out.Results = append(out.Results, AIFieldOutput{Name: name, Value: v})
 	}
@@ -374,7 +384,7 @@ func getCallTranscriptTool(d *Deps) server.ServerTool {
 			}
 			<-done
 			if err != nil {
-				return nil, callNotFound(id, err)
+				return nil, callNotFound("transcript", id, err)
 			}
 			if callErr != nil {
 				d.logger().Info("call details unavailable for the transcript", "callId", id, "error", callErr)
@@ -520,7 +530,7 @@ func getCallRecordingsTool(d *Deps) server.ServerTool {
 			}
 			recs, err := c.GetCallRecordings(ctx, id)
 			if err != nil {
-				return nil, callNotFound(id, err)
+				return nil, callNotFound("recordings", id, err)
 			}
 			return renderRecordings(d, id, recs), nil
 		})

@@ -132,10 +132,15 @@ func TestCallInfoBadInput(t *testing.T) {
 
 func TestCallInfoNotFound(t *testing.T) {
 	e, _ := newSandboxEnv(t, fxWorkspace(), testutil.ProtocolLegacy)
-	for _, tool := range callInfoTools {
+	for tool, what := range map[string]string{
+		"get_call":            "call ",
+		"get_call_summary":    "the summary of call ",
+		"get_call_transcript": "the transcript of call ",
+		"get_call_recordings": "the recordings of call ",
+	} {
 		res := e.call(t, tool, map[string]any{"callId": fxUnknownCall})
-		want := "Call " + fxUnknownCall + " was not found (404 Not Found: "
-		if !res.IsError || !strings.HasPrefix(res.Text, want) || !strings.HasSuffix(res.Text, "Check the id: "+callIDHint) {
+		want := "Not found: " + what + fxUnknownCall + " (404 Not Found: "
+		if !res.IsError || !strings.HasPrefix(res.Text, want) || !strings.Contains(res.Text, "Check the id: "+callIDHint) {
 			t.Errorf("%s: got %q, want %q…%q", tool, res.Text, want, callIDHint)
 		}
 	}

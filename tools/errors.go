@@ -21,7 +21,7 @@ func explain(err error) string {
 	case errors.As(err, &arg):
 		return arg.msg
 	case errors.As(err, &sub) && errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound:
-		return sub.what + " was not found (" + apiStatus(ae) + "). Check the id: " + sub.hint
+		return "Not found: " + sub.what + " (" + apiStatus(ae) + "). Check the id: " + sub.hint
 	case errors.As(err, &ae):
 		return explainAPIError(ae)
 	case errors.Is(err, client.ErrTimeout):
@@ -43,7 +43,7 @@ func explain(err error) string {
 // subjectError names what a request was about, so that a 404 can say what
 // was not found.
 type subjectError struct {
-	what string // "Call AC123"
+	what string // "call AC123"
 	hint string // what a good id looks like and where to get one
 	err  error
 }
