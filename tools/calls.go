@@ -100,10 +100,10 @@ func listCallsTool(d *Deps) server.ServerTool {
 				}()
 			}
 			page, err := c.ListCalls(ctx, params)
-			if err != nil && names != nil {
-				cancel()
-			}
 			if names != nil {
+				if err != nil {
+					cancel() // no page to name: stop the lookup
+				}
 				<-names
 			}
 			if err != nil {
