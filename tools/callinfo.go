@@ -88,20 +88,17 @@ func getCallTool(d *Deps) server.ServerTool {
 // getCallNamed fetches a call and, alongside, what names its lines: the
 // workspace's numbers (usually cached) and then, on a cache miss, one page
 // of the number's conversations. Names that cannot be fetched are left out.
+// The numbers are fetched to the end even when the call fails: they are
+// cached for later calls, and get_call_transcript names users with them.
 func getCallNamed(ctx context.Context, d *Deps, c *client.Client, w *workspace, id string) (*client.Call, error) {
-	nctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	numbers := make(chan struct{})
 	go func() {
 		defer close(numbers)
-		if _, err := w.phoneNumbers(nctx); err != nil && nctx.Err() == nil {
+		if _, err := w.phoneNumbers(ctx); err != nil && ctx.Err() == nil {
 			d.logger().Info("phone numbers unavailable", "error", err)
 		}
 	}()
 	call, err := c.GetCall(ctx, id)
-	if err != nil {
-		cancel()
-	}
 	<-numbers
 	if err != nil {
 		return nil, err
