@@ -2,6 +2,7 @@ package tools
 
 import (
 	"bytes"
+	"container/heap"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -87,6 +88,9 @@ const (
 	maxConversationPages = 1000
 	maxCallPages         = 50
 	conversationsPerPage = 100
+	// zoneMargin is how far short of the newest activity it saw a page's
+	// knowledge stops (see zone).
+	zoneMargin = time.Minute
 )
 
 func recentCallsTool(d *Deps) server.ServerTool {
@@ -642,13 +646,14 @@ type walker struct {
 	convPages  int
 	convsEnded bool
 
-	// The walk, in conversation order.
+	// The walk: conversations taken from the list, in its order.
 	items    []walkItem
-	ordered  bool // lastActivityAt never went up: the documented order held
-	lastL    *time.Time
-	natural  bool // the walk reached the window's start or the list's end
-	pruned   bool // the walk stopped because the page was full
-	tooNew   bool // a conversation was passed over because the page was full (unordered list)
+	ordered  bool       // lastActivityAt never went up: the documented order held
+	frontier *time.Time // last activity of the last conversation taken: no conversation left in the list is newer
+	natural  bool       // the list was taken to its end or to the window's start
+	pruned   bool       // the walk stopped because the page was full
+	tooNew   bool       // a conversation may hold calls for a later page
+	queue    candHeap   // conversations to list the calls of, latest possible call first
 	groups   []client.Conversation
 	steps    int
 	received int
@@ -692,6 +697,32 @@ type convResult struct {
 	calls []client.Call
 	more  bool // the API has more calls of this conversation in the window
 	err   error
+}
+
+// cand is a conversation whose calls may have to be listed; none of them
+// is newer than newest.
+type cand struct {
+	item   int
+	newest time.Time
+}
+
+// candHeap is a max-heap of candidates by newest (then list order).
+type candHeap []cand
+
+func (h candHeap) Len() int { return len(h) }
+func (h candHeap) Less(i, j int) bool {
+	if !h[i].newest.Equal(h[j].newest) {
+		return h[i].newest.After(h[j].newest)
+	}
+	return h[i].item < h[j].item
+}
+func (h candHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *candHeap) Push(x any)   { *h = append(*h, x.(cand)) }
+func (h *candHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // eligible reports whether a call belongs on this page or a later one.
@@ -784,11 +815,12 @@ func (w *walker) nextConv(ctx context.Context) (*client.Conversation, error) {
 	return c, nil
 }
 
-// walk runs the walk: conversations in order of last activity, newest
-// first; the calls of each 1:1 conversation that can still add to the
-// page, at most recentWorkers at a time; it stops at the window's start,
-// or as soon as the page is full with calls newer than any conversation
-// left.
+// walk runs the walk. Conversations come off the list in order of last
+// activity, newest first, only as far as needed; their calls are listed in
+// order of the newest call each can still hold (its last activity, or what
+// the previous page learnt), at most recentWorkers at a time. It stops at
+// the window's start, or as soon as the page is full with calls newer than
+// anything a conversation left can hold.
 func (w *walker) walk(ctx context.Context) error {
 	w.calls = map[string]client.Call{}
 	ctx, cancel := context.WithCancel(ctx)
@@ -797,25 +829,23 @@ func (w *walker) walk(ctx context.Context) error {
 
 	results := make(chan convResult, recentWorkers) // never blocks a worker
 	inflight := map[int]*convJob{}
-	var pending *client.Conversation // examined but waiting for a worker
-	pendingItem := -1
 	ended := false
 
 	receive := func(r convResult) error {
 		job := inflight[r.item]
 		delete(inflight, r.item)
 		job.cancel()
+		it := &w.items[r.item]
 		if r.err != nil {
 			if job.pruned && ctx.Err() == nil {
 				// Cancelled on purpose: this page no longer needs it, a
 				// later one may.
-				it := &w.items[r.item]
 				it.handled, it.deferred, it.bound, w.tooNew = true, true, job.newest, true
 				return nil
 			}
 			return r.err
 		}
-		w.items[r.item].handled = true
+		it.handled = true
 		for _, c := range r.calls {
 			w.add(c)
 		}
@@ -823,8 +853,8 @@ func (w *walker) walk(ctx context.Context) error {
 		w.received++
 		w.steps++
 		w.progress(w.steps, "Listed the calls of "+strconv.Itoa(w.received)+" conversation(s); "+strconv.Itoa(len(w.calls))+" call(s) in the window so far")
-		// Calls newer than a conversation's last activity may now fill the
-		// page: its request is no longer needed.
+		// Calls newer than anything a conversation in flight can hold may
+		// now fill the page: its request is no longer needed.
 		for _, j := range inflight {
 			if !j.pruned && w.need(j.newest) <= 0 {
 				j.pruned = true
@@ -867,52 +897,59 @@ func (w *walker) walk(ctx context.Context) error {
 			}
 			continue
 		}
-		conv := pending
-		item := pendingItem
-		if conv == nil {
-			var err error
-			if conv, err = w.nextConv(ctx); err != nil {
+		// Take conversations off the list until the first candidate is
+		// as new as anything still on it (all of it, if it is out of
+		// order).
+		for !w.natural && (len(w.queue) == 0 || !w.ordered || (w.frontier != nil && w.queue[0].newest.Before(*w.frontier))) {
+			conv, err := w.nextConv(ctx)
+			if err != nil {
 				return err
 			}
 			if conv == nil {
-				ended, w.natural = true, true
-				continue
+				w.natural = true
+				break
 			}
-			item = len(w.items)
+			item := len(w.items)
 			w.items = append(w.items, walkItem{conv: conv})
-			if !w.examine(item) {
-				continue
+			if w.examine(item) {
+				heap.Push(&w.queue, cand{item, w.items[item].newest()})
 			}
 		}
-		pending, pendingItem = nil, -1
-		it := &w.items[item]
-		newest := it.newest()
-		need := w.need(newest)
+		if len(w.queue) == 0 {
+			ended = true
+			continue
+		}
+		top := w.queue[0]
+		need := w.need(top.newest)
 		if need <= 0 {
 			// The page is full with calls newer than anything this
 			// conversation holds.
-			switch {
-			case newest.Before(*conv.LastActivityAt):
-				// Known from the previous page: it waits for a later
-				// page, and the walk goes on.
-				it.handled, it.deferred, w.tooNew = true, true, true
-			case w.ordered:
-				ended, w.pruned = true, true
-			default:
-				it.handled, w.tooNew = true, true
+			if w.ordered {
+				// ... and than anything any other conversation left
+				// holds: they wait for a later page.
+				for _, c := range w.queue {
+					it := &w.items[c.item]
+					it.handled, it.deferred, it.bound = true, true, c.newest
+				}
+				w.queue = w.queue[:0]
+				ended, w.pruned, w.tooNew = true, true, true
+				continue
 			}
+			heap.Pop(&w.queue)
+			it := &w.items[top.item]
+			it.handled, it.deferred, it.bound, w.tooNew = true, true, top.newest, true
 			continue
 		}
 		if len(inflight) >= recentWorkers {
-			pending, pendingItem = conv, item
 			if err := wait(); err != nil {
 				return err
 			}
 			continue
 		}
+		heap.Pop(&w.queue)
 		jctx, jcancel := context.WithCancel(ctx)
-		job := &convJob{item: item, conv: conv, newest: newest, need: need, cancel: jcancel}
-		inflight[item] = job
+		job := &convJob{item: top.item, conv: w.items[top.item].conv, newest: top.newest, need: need, cancel: jcancel}
+		inflight[top.item] = job
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -933,11 +970,11 @@ func (w *walker) examine(item int) bool {
 		return false
 	}
 	l := *conv.LastActivityAt
-	if w.lastL != nil && l.After(*w.lastL) {
-		w.ordered = false // not the documented order: walk it all
+	if w.frontier != nil && l.After(*w.frontier) {
+		w.ordered = false // not the documented order: take it all
 	}
-	if w.lastL == nil || l.Before(*w.lastL) {
-		w.lastL = &l
+	if w.frontier == nil || l.Before(*w.frontier) {
+		w.frontier = &l
 	}
 	if !l.Add(clockSlack).After(w.q.after) {
 		it.handled = true
@@ -1041,43 +1078,36 @@ func (w *walker) result() recentResult {
 }
 
 // zone is what this page's walk learnt for the next page: the range of
-// last activity it covered completely, and the conversations in it that
-// still hold calls older than the new cursor. nil when it learnt nothing
-// safe to use (the list was out of order, too many conversations remain).
+// last activity it took off the list completely, and the conversations in
+// it that may still hold calls older than the new cursor, with the newest
+// time those can have. nil when it learnt nothing safe to use (the list was
+// out of order).
 func (w *walker) zone(cursor callKey) *recentZone {
 	if !w.ordered {
 		return nil
 	}
 	var high *time.Time
-	low := time.Time{}
-	complete := true
 	for i := range w.items {
-		it := &w.items[i]
-		l := it.conv.LastActivityAt
-		if l == nil {
-			continue
-		}
-		if high == nil {
+		if l := w.items[i].conv.LastActivityAt; l != nil {
 			high = l
-		}
-		if !it.handled {
-			low, complete = *l, false
 			break
 		}
 	}
-	if high == nil {
+	if high == nil || w.frontier == nil {
 		return nil
 	}
-	if complete {
-		if !w.natural {
-			return nil
-		}
+	// Every conversation last active after low was taken off the list.
+	low := *w.frontier
+	if w.natural {
 		low = w.q.after.Add(-clockSlack)
 	}
-	if !low.Before(*high) {
+	// Activity from after this page could carry a slightly earlier time
+	// (clock skew between the API's servers): the most recent minute is
+	// walked again.
+	z := &recentZone{low: low, high: high.Add(-zoneMargin)}
+	if !z.low.Before(z.high) {
 		return nil
 	}
-	z := &recentZone{low: low, high: *high}
 	// The conversations of the zone that still hold calls, with the newest
 	// time those can have.
 	type left struct {

@@ -962,3 +962,32 @@ func FuzzRecentToken(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRecentTokenPayload goes past the checksum: any payload, correctly
+// checksummed, decodes without panicking to a token within bounds, or is
+// refused; a decoded one encodes back to the same token.
+func FuzzRecentTokenPayload(f *testing.F) {
+	for _, tok := range []*recentToken{
+		{after: rcFiveDays, cursor: callKey{rcTieTime, "ACabc"}},
+		{after: rcFiveDays, before: testNow, afterDefault: true, phone: rcFront, user: rcAnna, cursor: callKey{rcTieTime, "ACabc"},
+			zone: &recentZone{low: rcFiveDays, high: testNow, convs: []zoneConv{{7, rcTieTime}, {9, rcFiveDays}}}},
+	} {
+		s, _ := tok.encode()
+		raw, _ := base64.RawURLEncoding.DecodeString(s)
+		f.Add(raw[:len(raw)-tokenChecksumLen])
+	}
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		s := base64.RawURLEncoding.EncodeToString(append(payload, tokenChecksum(payload)...))
+		got, err := decodeRecentToken(s)
+		if err != nil {
+			return
+		}
+		if len(got.cursor.id) > maxTokenID || (got.zone != nil && len(got.zone.convs) > maxZoneConvs) {
+			t.Fatalf("out of bounds: %+v", got)
+		}
+		again, err := got.encode()
+		if err != nil || again != s {
+			t.Fatalf("re-encodes to %q (%v), not %q", again, err, s)
+		}
+	})
+}
