@@ -146,6 +146,7 @@ type bench struct {
 	byName     map[string]*figure
 	notes      []string
 	machine    map[string]string
+	toolParts  map[string]int // bytes of the tools' fields in tools/list
 }
 
 type pair struct {
@@ -408,6 +409,16 @@ func (b *bench) startup() error {
 	f.Runs, f.Baseline = append(f.Runs, v), append(f.Baseline, e)
 	f.Note = fmt.Sprintf("median of %d spawns per run; spawn to the initialize reply over stdio", b.cfg.spawns)
 
+	// What a client waits for its first answer: spawn, initialize, then
+	// list_calls at once (the demo workspace is built after initialize).
+	fc := b.fig("start to first list_calls reply, --demo", "ms", "", 1, nil)
+	v, err = spawnToFirstCall(b.ours(), b.cfg.spawns)
+	if err != nil {
+		return err
+	}
+	fc.Runs = append(fc.Runs, v)
+	fc.Note = "spawn, initialize, notifications/initialized and list_calls sent back to back; includes building the demo workspace"
+
 	// With an API key (the production path): no demo workspace to build.
 	g := b.fig("start to initialize reply, API key", "ms", "≤ 20 ms", 1, atMost(20))
 	key := b.ours()
@@ -420,6 +431,34 @@ func (b *bench) startup() error {
 	g.Runs, g.Baseline = append(g.Runs, v), append(g.Baseline, e)
 	g.Note = "as above, OPENPHONE_API_KEY set instead of --demo (initialize makes no API request)"
 	return nil
+}
+
+// spawnToFirstCall is spawnToInitialize up to the answer of a first tool
+// call sent right after initialize.
+func spawnToFirstCall(t target, n int) (float64, error) {
+	var times []float64
+	for range n {
+		start := time.Now()
+		p, err := startStdio(t.bin, t.args, t.env)
+		if err != nil {
+			return 0, err
+		}
+		var res json.RawMessage
+		if err = p.initialize(); err == nil {
+			res, err = p.call("tools/call", t.params(0))
+			times = append(times, ms(time.Since(start)))
+			if err == nil {
+				_, err = decodeToolResult(res)
+			}
+		}
+		if serr := p.stop(); err == nil && serr != nil {
+			err = serr
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	return median(times), nil
 }
 
 // percentiles returns p50 and p99 of times (ms).
@@ -645,13 +684,20 @@ func (b *bench) throughput() error {
 
 // peakRSS makes n tool calls over stdio and reads the server's VmHWM.
 func peakRSS(t target, n int) (float64, error) {
+	v, _, err := peakRSSDetail(t, n)
+	return v, err
+}
+
+// peakRSSDetail also gives the resident set split at the end (RssAnon:
+// heap and stacks; RssFile: the binary's pages).
+func peakRSSDetail(t target, n int) (float64, string, error) {
 	p, err := startStdio(t.bin, t.args, t.env)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	defer p.stop()
 	if err := p.initialize(); err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	for i := range n {
 		res, err := p.call("tools/call", t.params(i))
@@ -659,11 +705,19 @@ func peakRSS(t target, n int) (float64, error) {
 			_, err = decodeToolResult(res)
 		}
 		if err != nil {
-			return 0, err
+			return 0, "", err
 		}
 	}
 	hwm, _, err := procStatus(p.cmd.Process.Pid)
-	return float64(hwm) / (1 << 20), err
+	split := ""
+	if raw, rerr := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid)); rerr == nil {
+		for _, line := range strings.Split(string(raw), "\n") {
+			if strings.HasPrefix(line, "RssAnon:") || strings.HasPrefix(line, "RssFile:") {
+				split += strings.Join(strings.Fields(line), " ") + " "
+			}
+		}
+	}
+	return float64(hwm) / (1 << 20), strings.TrimSpace(split), err
 }
 
 func (b *bench) rss() error {
@@ -673,7 +727,7 @@ func (b *bench) rss() error {
 	ours.params = func(i int) []byte {
 		return toolCallParams("list_calls", b.pairs[i%len(b.pairs)].args(sizes[i%len(sizes)]))
 	}
-	v, err := peakRSS(ours, b.cfg.rssCalls)
+	v, split, err := peakRSSDetail(ours, b.cfg.rssCalls)
 	if err != nil {
 		return err
 	}
@@ -683,7 +737,22 @@ func (b *bench) rss() error {
 	}
 	f := b.fig(fmt.Sprintf("peak RSS after %d calls, --demo", b.cfg.rssCalls), "MB", "≤ 30 MB", 1, atMost(30))
 	f.Runs, f.Baseline = append(f.Runs, v), append(f.Baseline, e)
-	f.Note = "VmHWM of the server process (MiB); list_calls over every pair with maxResults 10/50/100"
+	f.Note = "VmHWM of the server process (MiB); list_calls over every pair with maxResults 10/50/100; at the end " + split
+
+	// The production path: an API key, the API on loopback (this process
+	// serves the same demo data), so the workspace is not in the server.
+	api := newLoopbackAPI(b.now)
+	defer api.srv.Close()
+	key := ours
+	key.args = []string{"--api-rate", "0"}
+	key.env = serverEnv("OPENPHONE_API_KEY=bench", "OPENPHONE_BASE_URL="+api.srv.URL)
+	v, split, err = peakRSSDetail(key, b.cfg.rssCalls)
+	if err != nil {
+		return err
+	}
+	g := b.fig(fmt.Sprintf("peak RSS after %d calls, API key", b.cfg.rssCalls), "MB", "≤ 30 MB", 1, atMost(30))
+	g.Runs, g.Baseline = append(g.Runs, v), append(g.Baseline, e)
+	g.Note = "as above with OPENPHONE_API_KEY and a loopback API instead of --demo; at the end " + split
 	return nil
 }
 
@@ -700,7 +769,8 @@ func (b *bench) toolList() error {
 	for _, n := range names {
 		parts = append(parts, fmt.Sprintf("%s %d", n, perTool[n]))
 	}
-	f.Note = fmt.Sprintf("%d tools: %s", len(names), strings.Join(parts, ", "))
+	f.Note = fmt.Sprintf("%d tools: %s; of which name+description+inputSchema (what a model's tool definitions carry) %d, outputSchema %d, annotations %d",
+		len(names), strings.Join(parts, ", "), b.toolParts["model"], b.toolParts["outputSchema"], b.toolParts["annotations"])
 	return nil
 }
 
@@ -724,6 +794,7 @@ func (b *bench) listTools() (names []string, size int, perTool map[string]int, e
 		return nil, 0, nil, err
 	}
 	perTool = map[string]int{}
+	b.toolParts = map[string]int{}
 	for _, t := range list.Tools {
 		var n struct {
 			Name string `json:"name"`
@@ -731,6 +802,16 @@ func (b *bench) listTools() (names []string, size int, perTool map[string]int, e
 		_ = json.Unmarshal(t, &n)
 		names = append(names, n.Name)
 		perTool[n.Name] = len(t)
+		var fields map[string]json.RawMessage
+		_ = json.Unmarshal(t, &fields)
+		for k, v := range fields {
+			switch k {
+			case "name", "description", "inputSchema":
+				b.toolParts["model"] += len(v)
+			default:
+				b.toolParts[k] += len(v)
+			}
+		}
 	}
 	return names, len(res), perTool, nil
 }
