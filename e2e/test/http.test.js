@@ -303,6 +303,35 @@ describe('process', { timeout: 60_000 }, () => {
   });
 
   for (const transport of ['http', 'sse']) {
+    it(`lets a ${transport} call in flight finish on SIGTERM, then exits`, async () => {
+      // Every API response takes 1s, so the call is still running when the
+      // signal arrives; the grace period (10s) lets it finish.
+      const slowAPI = await startFakeAPI({ latencyMs: 1000 });
+      const server = await startServer(slowAPI, { transport });
+      const url = new URL(server.url);
+      const client = await connect(transport === 'sse' ? new SSEClientTransport(url) : new StreamableHTTPClientTransport(url));
+      try {
+        let answeredAt = 0;
+        const call = client.callTool(
+          { name: 'list_calls', arguments: { phoneNumberId: conv.phoneNumberId, participants: [conv.participant], maxResults: 5 } },
+          undefined,
+          opts,
+        ).finally(() => { answeredAt = Date.now(); });
+        await sleep(300);
+        assert.equal(answeredAt, 0, 'the call is still in flight when SIGTERM is sent');
+        const stopped = server.stop('SIGTERM', 15_000);
+        const res = await call;
+        assert.notEqual(res.isError, true, JSON.stringify(res.content));
+        assert.equal(res.structuredContent.calls[0].id, conv.ids[0]);
+        const { code } = await stopped;
+        assert.equal(code, 0, `exit status; stderr:\n${server.stderr}`);
+      } finally {
+        await closeQuietly(client);
+        await server.stop('SIGKILL').catch(() => {});
+        await slowAPI.stop();
+      }
+    });
+
     it(`stops promptly and cleanly on SIGTERM with a ${transport} session open`, async () => {
       const server = await startServer(api, { transport });
       const url = new URL(server.url);
@@ -312,12 +341,15 @@ describe('process', { timeout: 60_000 }, () => {
         // Let the streamable client open its standalone GET stream.
         await sleep(200);
         const started = Date.now();
-        const { code } = await server.stop('SIGTERM', 8000);
+        const { code } = await server.stop('SIGTERM', 15_000);
         const took = Date.now() - started;
         assert.equal(code, 0, `exit status; stderr:\n${server.stderr}`);
-        // The grace period (10s) is for calls in flight; idle streams must
-        // not hold the process up.
-        assert.ok(took < 3000, `exit took ${took}ms; stderr:\n${server.stderr}`);
+        // The grace period (--shutdown-timeout, 10s) is for calls in flight;
+        // open streams must not hold the process up until it ends. The
+        // bound is not tighter because Go's http.Server.Shutdown counts a
+        // connection that has not sent a request yet as busy for up to 5s,
+        // and Node's connection pool sometimes leaves one such behind.
+        assert.ok(took < 7000, `exit took ${took}ms; stderr:\n${server.stderr}`);
         assert.match(server.stderr, /server stopped/);
       } finally {
         await closeQuietly(client);
