@@ -580,7 +580,13 @@ func resolveScope(ctx context.Context, d *Deps, w *workspace, q *recentQuery) (*
 	return s, nil
 }
 
+// numberHasUser reports whether user is one of n's users. A number whose
+// users the API did not list counts as having them: the calls request
+// then decides.
 func numberHasUser(n *client.PhoneNumber, user string) bool {
+	if len(n.Users) == 0 {
+		return true
+	}
 	for _, u := range n.Users {
 		if u.ID == user {
 			return true

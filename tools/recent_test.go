@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
 	"github.com/openphone-mcp/openphone-mcp/internal/sandbox"
@@ -1150,6 +1151,59 @@ func TestRecentCallsRandomWorkspaces(t *testing.T) {
 				sw.swap(cur)
 			}
 			checkSameList(t, got, want)
+		})
+	}
+}
+
+// BenchmarkRecentCallsFiveDays measures the scenario (5-day
+// window, pages of 25, sandbox enforcing 10 requests/second, client paced
+// at 10/s) with no latency and with 150 ms per API answer, reporting the
+// API requests and 429s of a full listing:
+//
+//	go test ./tools -run '^$' -bench RecentCallsFiveDays -benchtime 1x
+func BenchmarkRecentCallsFiveDays(b *testing.B) {
+	for _, latency := range []time.Duration{0, 150 * time.Millisecond} {
+		b.Run(fmt.Sprint("latency=", latency), func(b *testing.B) {
+			ws := recentWorkspace()
+			want := len(rcExpected(ws, rcFiveDays, time.Time{}, nil, ""))
+			var requests, throttled int64
+			for range b.N {
+				b.StopTimer()
+				sb := sandbox.New(ws, sandbox.Options{APIKey: markerKey, RateLimit: 10, Latency: latency})
+				api, err := client.New(markerKey, client.WithTransport(sb.Transport()), client.WithRateLimit(10))
+				if err != nil {
+					b.Fatal(err)
+				}
+				s := server.NewMCPServer("bench", "1", server.WithToolCapabilities(false))
+				Register(s, Deps{Client: func(context.Context) (*client.Client, error) { return api, nil }, Now: func() time.Time { return testNow }})
+				c := testutil.Connect(b, s, testutil.ProtocolLegacy)
+				b.StartTimer()
+				args := map[string]any{"createdAfter": rcFiveDays.Format(time.RFC3339Nano), "maxResults": 25}
+				got := 0
+				for {
+					res := testutil.Call(b, c, "recent_calls", args)
+					if res.IsError {
+						b.Fatal(res.Text)
+					}
+					var out RecentCallsOutput
+					raw, _ := json.Marshal(res.Structured)
+					_ = json.Unmarshal(raw, &out)
+					got += len(out.Calls)
+					if out.NextPageToken == "" {
+						break
+					}
+					args["pageToken"] = out.NextPageToken
+				}
+				b.StopTimer()
+				if got != want {
+					b.Fatalf("listed %d calls, want %d", got, want)
+				}
+				requests += sb.Requests()
+				throttled += sb.Throttled()
+				c.Close()
+			}
+			b.ReportMetric(float64(requests)/float64(b.N), "requests/op")
+			b.ReportMetric(float64(throttled)/float64(b.N), "429s/op")
 		})
 	}
 }
