@@ -53,7 +53,7 @@ type RecentCall struct {
 	PhoneNumberID    string         `json:"phoneNumberId"`
 	Participant      string         `json:"participant" jsonschema_description:"The other party, E.164."`
 	ConversationName string         `json:"conversationName,omitempty"`
-	Summary          *SummaryOutput `json:"summary,omitempty" jsonschema_description:"The call's AI summary, with includeSummaries, for completed calls."`
+	Summary          *SummaryOutput `json:"summary,omitempty" jsonschema_description:"The call's AI summary, with includeSummaries, for completed calls and voicemails."`
 }
 
 // GroupConversationOutput is a group conversation recent_calls could not

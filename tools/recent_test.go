@@ -202,7 +202,7 @@ var rcLinePattern = regexp.MustCompile(`(?m)^(AC[0-9A-Za-z]+) \S+ `)
 var rcKnownLine = regexp.MustCompile(`^(Calls (handled by user US\w+ \([^)]*\) )?on .*, created from .*, newest first, UTC: \d+ on this page.*` +
 	`|AC\w+ \S+ (incoming|outgoing) [a-z-]+ \w+ with=\+\d+( "[^"\\]*")? on=PN\w+.*` +
 	`|  (summary|next steps): .*|More calls: call recent_calls again with the same arguments and pageToken "[\w-]+"\.|Last page\.` +
-	`|No (more )?calls in this window.*|\d+ group conversations? (was|were) active in this window; .*)$`)
+	`|No (more )?calls in this window.*|\d+ group conversations? (was|were) active in this window; .*|\[Demo workspace: .*\])$`)
 
 func rcOutput(t *testing.T, res testutil.Result) RecentCallsOutput {
 	t.Helper()
@@ -1206,4 +1206,53 @@ func BenchmarkRecentCallsFiveDays(b *testing.B) {
 			b.ReportMetric(float64(throttled)/float64(b.N), "429s/op")
 		})
 	}
+}
+
+// TestRecentCallsDemoWorkspace: against the --demo workspace (three
+// numbers, 154 conversations, about 3,000 calls over 90 days), a 3-day
+// window pages to exactly its calls, and the default window is not empty.
+func TestRecentCallsDemoWorkspace(t *testing.T) {
+	ws := sandbox.Demo(testNow)
+	e, sb := newRecentEnv(t, ws, sandbox.Options{}, 0, func(d *Deps) { d.Demo = true })
+	after := testNow.Add(-3 * 24 * time.Hour)
+	got, _, texts := rcPages(t, e, map[string]any{"createdAfter": after.Format(time.RFC3339), "maxResults": 100}, 100)
+	checkSameList(t, got, rcExpected(ws, after, time.Time{}, nil, ""))
+	if !strings.HasPrefix(texts[0], demoNote) {
+		t.Errorf("demo results must say so:\n%s", texts[0])
+	}
+	t.Logf("demo, 3 days: %d calls in %d pages, %d requests", len(got), len(texts), sb.Requests())
+	res := e.call(t, "recent_calls", map[string]any{})
+	if res.IsError || len(rcOutput(t, res).Calls) == 0 {
+		t.Errorf("the default window of the demo is empty or fails:\n%s", res.Text)
+	}
+}
+
+// TestRecentCallsAnyReplica: a page token from one server continues on
+// another (its own client, caches and limiter): the token carries all the
+// state.
+func TestRecentCallsAnyReplica(t *testing.T) {
+	ws := recentWorkspace()
+	sb := sandbox.New(ws, sandbox.Options{APIKey: markerKey})
+	replicas := []*env{
+		newEnv(t, []client.Option{client.WithTransport(sb.Transport())}, testutil.ProtocolLegacy),
+		newEnv(t, []client.Option{client.WithTransport(sb.Transport())}, testutil.ProtocolDefault),
+		newEnv(t, []client.Option{client.WithTransport(sb.Transport())}, testutil.ProtocolLegacy),
+	}
+	args := map[string]any{"createdAfter": rcFiveDays.Format(time.RFC3339), "maxResults": 10, "userId": rcBen}
+	var got []string
+	for page := 0; ; page++ {
+		res := replicas[page%len(replicas)].call(t, "recent_calls", args)
+		if res.IsError {
+			t.Fatalf("page %d: %s", page+1, res.Text)
+		}
+		out := rcOutput(t, res)
+		for _, c := range out.Calls {
+			got = append(got, c.ID)
+		}
+		if out.NextPageToken == "" {
+			break
+		}
+		args["pageToken"] = out.NextPageToken
+	}
+	checkSameList(t, got, rcExpected(ws, rcFiveDays, time.Time{}, nil, rcBen))
 }
