@@ -74,8 +74,6 @@ function transportSuite(name, open) {
         pages++;
         assert.notEqual(res.isError, true, `page ${pages} is an error: ${JSON.stringify(res.content)}`);
         const text = res.content.find((c) => c.type === 'text')?.text ?? '';
-        assert.ok(text.includes(conv.phoneNumberId) && text.includes(conv.participant),
-          `page ${pages} names the number and the other party: ${text.split('\n')[0]}`);
         const sc = res.structuredContent;
         assert.equal(sc.phoneNumberId, conv.phoneNumberId);
         assert.equal(sc.participant, conv.participant);
@@ -85,8 +83,7 @@ function transportSuite(name, open) {
           seen.push(c.id);
         }
         pageToken = sc.nextPageToken;
-        if (pageToken) assert.ok(text.includes(`pageToken "${pageToken}"`), 'the text names the next pageToken');
-        else assert.ok(!/pageToken/.test(text), 'the last page offers no pageToken');
+        if (pageToken) assert.ok(text.includes(pageToken), 'the text gives the next pageToken too');
         assert.ok(pages <= 50, 'paging ends');
       } while (pageToken);
       assert.ok(pages >= 2, `${conv.ids.length} calls should span pages`);
