@@ -634,8 +634,19 @@ func TestRecentCallsCancel(t *testing.T) {
 // progress notifications while the walk runs, with that token and
 // increasing progress; a client that does not gets none.
 func TestRecentCallsProgress(t *testing.T) {
+	for _, protocol := range []string{testutil.ProtocolLegacy, testutil.ProtocolDefault} {
+		name := protocol
+		if name == testutil.ProtocolDefault {
+			name = "default"
+		}
+		t.Run(name, func(t *testing.T) { testRecentCallsProgress(t, protocol) })
+	}
+}
+
+func testRecentCallsProgress(t *testing.T, protocol string) {
 	ws := recentWorkspace()
-	e, _ := newRecentEnv(t, ws, sandbox.Options{}, 0)
+	sb := sandbox.New(ws, sandbox.Options{APIKey: markerKey})
+	e := newEnv(t, []client.Option{client.WithTransport(sb.Transport())}, protocol)
 	var mu sync.Mutex
 	var got []mcp.JSONRPCNotification
 	e.mcp.OnNotification(func(n mcp.JSONRPCNotification) {
