@@ -808,9 +808,12 @@ func (w *walker) nextConv(ctx context.Context) (*client.Conversation, error) {
 		w.convPages++
 		w.ws.rememberConversations(page.Data)
 		w.convs, w.next = page.Data, 0
-		if page.NextPageToken == nil || *page.NextPageToken == "" || *page.NextPageToken == w.convToken {
+		switch {
+		case page.NextPageToken == nil || *page.NextPageToken == "":
 			w.convsEnded = true
-		} else {
+		case *page.NextPageToken == w.convToken:
+			return nil, errRepeatedToken
+		default:
 			w.convToken = *page.NextPageToken
 		}
 		w.steps++
@@ -1043,7 +1046,11 @@ func (w *walker) listConversationCalls(ctx context.Context, job *convJob) convRe
 			}
 		}
 		token := page.NextPageToken
-		if token == nil || *token == "" || *token == p.PageToken {
+		if token == nil || *token == "" {
+			return r
+		}
+		if *token == p.PageToken {
+			r.err = errRepeatedToken
 			return r
 		}
 		if len(r.calls) >= job.need || pages >= maxCallPages {
@@ -1054,6 +1061,9 @@ func (w *walker) listConversationCalls(ctx context.Context, job *convJob) convRe
 		p.PageToken = *token
 	}
 }
+
+// errRepeatedToken stops a walk that would go round in circles.
+var errRepeatedToken = errors.New("the OpenPhone API answered a page with the page token it was asked for, so paging would never end")
 
 // recentResult is one page, ready to render.
 type recentResult struct {

@@ -810,6 +810,14 @@ func TestRecentCallsUpstreamFailures(t *testing.T) {
 		{"conversations 403", func(w http.ResponseWriter) {
 			writeJSON(w, 403, map[string]any{"message": "no", "code": "1000403", "status": 403, "title": "Forbidden"})
 		}, nil, "OpenPhone refused the request (403 Forbidden: no (code 1000403))", 0},
+		{"calls page token repeats", func(w http.ResponseWriter) { writeJSON(w, 200, convs) },
+			func(w http.ResponseWriter) {
+				writeJSON(w, 200, map[string]any{"data": []client.Call{}, "totalItems": 9, "nextPageToken": "same"})
+			},
+			"answered a page with the page token it was asked for", 2},
+		{"conversations page token repeats", func(w http.ResponseWriter) {
+			writeJSON(w, 200, map[string]any{"data": []client.Conversation{}, "totalItems": 9, "nextPageToken": "again"})
+		}, nil, "answered a page with the page token it was asked for", 0},
 		{"calls malformed", func(w http.ResponseWriter) { writeJSON(w, 200, convs) },
 			func(w http.ResponseWriter) {
 				w.Header().Set("Content-Type", "application/json")
