@@ -50,14 +50,33 @@ for (const [name, p] of [['OPENPHONE_MCP_BIN', BIN], ['FAKEAPI_BIN', FAKEAPI_BIN
   }
 }
 
+// Every process started here and still running. If the test process ends
+// before its after hooks run (an uncaught error, a signal from a test runner
+// that is going away), they are killed with it rather than left listening.
+const live = new Set();
+const killAll = () => {
+  for (const child of live) child.kill('SIGKILL');
+};
+process.on('exit', killAll);
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+  process.once(sig, () => {
+    killAll();
+    process.kill(process.pid, sig); // the default action, now that no handler is left
+  });
+}
+
 // A process we started, with its stderr kept for failure messages.
 class Proc {
   constructor(child, label) {
     this.child = child;
     this.label = label;
     this.stderr = '';
+    live.add(child);
     this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => resolve({ code, signal }));
+      child.once('exit', (code, signal) => {
+        live.delete(child);
+        resolve({ code, signal });
+      });
     });
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (s) => {
