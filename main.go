@@ -187,9 +187,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 }
 
 // demoTransport serves the API from the demo workspace. Building it takes
-// ~25 ms of CPU, so it starts in the background once the first initialize
-// is answered (or at the first API request): the MCP handshake never waits
-// for it, and a client is rarely quick enough with its first tool call to.
+// ~25 ms of CPU, so it starts in the background once a client has its
+// initialize reply (notifications/initialized), or at the first API
+// request: the MCP handshake never waits for it, and a client is rarely
+// quick enough with its first tool call to.
 type demoTransport struct {
 	key    string
 	logger *slog.Logger
@@ -324,11 +325,13 @@ func newServer(d tools.Deps, demo *demoTransport) *server.MCPServer {
 	}
 	if demo != nil {
 		text = demoInstructions
-		hooks := &server.Hooks{}
-		hooks.AddAfterInitialize(func(context.Context, any, *mcp.InitializeRequest, *mcp.InitializeResult) { demo.start() })
-		opts = append(opts, server.WithHooks(hooks))
 	}
 	s := server.NewMCPServer("openphone-mcp", version, append(opts, server.WithInstructions(text))...)
+	if demo != nil {
+		// The client sends this once it has the initialize reply: building
+		// the demo workspace then cannot delay that reply.
+		s.AddNotificationHandler(string(mcp.MethodNotificationInitialized), func(context.Context, mcp.JSONRPCNotification) { demo.start() })
+	}
 	tools.Register(s, d)
 	return s
 }
