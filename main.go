@@ -318,10 +318,18 @@ const demoInstructions = `This is a DEMO workspace with simulated data (no real 
 
 func newServer(d tools.Deps, demo *demoTransport) *server.MCPServer {
 	text := instructions
+	// Reflecting the tools' JSON schemas (once) takes a few ms of CPU at
+	// start-up: it runs beside the initialize handshake, which does not
+	// need the tools, and tools/list and tools/call wait for it.
+	registered := make(chan struct{})
+	hooks := &server.Hooks{}
+	hooks.AddBeforeListTools(func(context.Context, any, *mcp.ListToolsRequest) { <-registered })
+	hooks.AddBeforeCallTool(func(context.Context, any, *mcp.CallToolRequest) { <-registered })
 	opts := []server.ServerOption{
 		server.WithToolCapabilities(false),
 		server.WithLogging(),
 		server.WithRecovery(),
+		server.WithHooks(hooks),
 	}
 	if demo != nil {
 		text = demoInstructions
@@ -332,6 +340,9 @@ func newServer(d tools.Deps, demo *demoTransport) *server.MCPServer {
 		// the demo workspace then cannot delay that reply.
 		s.AddNotificationHandler(string(mcp.MethodNotificationInitialized), func(context.Context, mcp.JSONRPCNotification) { demo.start() })
 	}
-	tools.Register(s, d)
+	go func() {
+		defer close(registered)
+		tools.Register(s, d)
+	}()
 	return s
 }
