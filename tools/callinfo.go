@@ -20,7 +20,7 @@ import (
 
 // CallIDArgs is the path parameter of the GET /v1/calls/{callId} family.
 type CallIDArgs struct {
-	CallID string `json:"callId" jsonschema:"pattern=^AC(.*)$" jsonschema_description:"The call's id, such as AC123abc: the first word of a call line of list_calls or recent_calls."`
+	CallID string `json:"callId" jsonschema:"pattern=^AC(.*)$" jsonschema_description:"Call id, such as AC123abc (the first word of a list_calls or recent_calls line)."`
 }
 
 // callIDHint ends a not-found message.
@@ -66,8 +66,7 @@ type CallOutput struct {
 	CompletedAt     string      `json:"completedAt,omitempty"`
 }
 
-const getCallDescription = `Get one call by its id (AC…, from list_calls or recent_calls): the other party with its conversation name, the OpenPhone number and user with their names, direction, status, duration, routing, and when it was answered and completed.
-Use it when you have a call id and need that call's details. For what was said use get_call_summary (short) or get_call_transcript (word for word); for the audio get_call_recordings; for the calls with a party list_calls. One call per result: nothing to page.`
+const getCallDescription = `One call by id: parties with names, number, user, status, duration, routing, answered and completed times. What was said: get_call_summary or get_call_transcript. Not paged.`
 
 func getCallTool(d *Deps) server.ServerTool {
 	return typedTool[CallIDArgs, CallOutput]("get_call", getCallDescription, readOnlyAPI("Get a call"), d,
@@ -222,8 +221,7 @@ type AIFieldOutput struct {
 	Value any    `json:"value" jsonschema_description:"A string, number or boolean."`
 }
 
-const getCallSummaryDescription = `Get the AI summary of one call by its id (AC…, from list_calls or recent_calls): the summary, the next steps and the results of the workspace's AI jobs.
-Use it to learn what a call was about without reading it all; for the words themselves use get_call_transcript, for the call's details get_call; for the summaries of many calls at once use list_calls with includeSummaries. Calls that were not answered, calls still being processed and workspaces without AI features have none, and the result says which. One call per result: nothing to page.`
+const getCallSummaryDescription = `The AI summary of a call by id: summary, next steps, AI job results. Says why when there is none (then try get_call_transcript). Not paged.`
 
 func getCallSummaryTool(d *Deps) server.ServerTool {
 	return typedTool[CallIDArgs, CallSummaryOutput]("get_call_summary", getCallSummaryDescription, readOnlyAPI("Get a call's AI summary"), d,
@@ -353,8 +351,7 @@ type UtteranceOutput struct {
 	Content    string  `json:"content"`
 }
 
-const getCallTranscriptDescription = `Get the transcript of one call by its id (AC…, from list_calls or recent_calls): one utterance per line with its time from the start of the call ([mm:ss]) and who spoke (the user's name, the other party's conversation name in quotes, or a phone number).
-Use it when the exact words matter; get_call_summary is much shorter for what a call was about, and get_call_recordings gives the audio. Calls that were not answered, calls still being processed and workspaces without AI features have no transcript, and the result says which. The whole transcript comes in one result: nothing to page.`
+const getCallTranscriptDescription = `What was said on a call, by id: one utterance per line with [mm:ss] and the speaker's name or number. Says why when there is none. Shorter: get_call_summary. Not paged.`
 
 func getCallTranscriptTool(d *Deps) server.ServerTool {
 	return typedTool[CallIDArgs, TranscriptOutput]("get_call_transcript", getCallTranscriptDescription, readOnlyAPI("Get a call's transcript"), d,
@@ -515,8 +512,7 @@ type RecordingOutput struct {
 	URL       string `json:"url,omitempty"`
 }
 
-const getCallRecordingsDescription = `Get the recordings of one call by its id (AC…, from list_calls or recent_calls), oldest first: for each its id, start time, duration, status, media type and the URL to listen to or download it. A call can have several (recording paused and resumed) or none.
-Use it when someone wants the audio; for what was said use get_call_transcript or get_call_summary. One call per result: nothing to page.`
+const getCallRecordingsDescription = `The audio recordings of a call by id, oldest first: start time, duration, status, type and URL. For the words: get_call_transcript. Not paged.`
 
 func getCallRecordingsTool(d *Deps) server.ServerTool {
 	return typedTool[CallIDArgs, RecordingsOutput]("get_call_recordings", getCallRecordingsDescription, readOnlyAPI("Get a call's recordings"), d,

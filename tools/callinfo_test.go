@@ -21,10 +21,10 @@ func TestCallInfoSchemas(t *testing.T) {
 		tool     func(*Deps) server.ServerTool
 		mentions []string
 	}{
-		{getCallTool, []string{"list_calls", "get_call_summary", "get_call_transcript", "get_call_recordings", "nothing to page"}},
-		{getCallSummaryTool, []string{"get_call_transcript", "includeSummaries", "nothing to page"}},
-		{getCallTranscriptTool, []string{"get_call_summary", "get_call_recordings", "[mm:ss]", "nothing to page"}},
-		{getCallRecordingsTool, []string{"get_call_transcript", "nothing to page"}},
+		{getCallTool, []string{"get_call_summary", "get_call_transcript", "Not paged"}},
+		{getCallSummaryTool, []string{"get_call_transcript", "Not paged"}},
+		{getCallTranscriptTool, []string{"get_call_summary", "[mm:ss]", "Not paged"}},
+		{getCallRecordingsTool, []string{"get_call_transcript", "Not paged"}},
 	} {
 		st := tc.tool(d)
 		t.Run(st.Tool.Name, func(t *testing.T) {

@@ -19,15 +19,17 @@ import (
 // handler normalises both to what the API takes. includeSummaries is this
 // server's own addition.
 type ListCallsArgs struct {
-	PhoneNumberID    string   `json:"phoneNumberId,omitempty" jsonschema_description:"Which of your OpenPhone numbers: its id such as PN123abc (from list_phone_numbers) or the number itself such as +14155550100 or (415) 555-0100. May be left out when the workspace has exactly one number."`
-	Participants     []string `json:"participants" jsonschema:"minItems=1,maxItems=1" jsonschema_description:"Exactly one other party of the calls, as a phone number: E.164 such as +12125550103, or as people write it, such as (212) 555-0103, 212.555.0103 or +44 20 7183 8750 (numbers without a country code are read in the server's default region, US unless configured)."`
-	UserID           string   `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Optional: only calls placed or received by this OpenPhone user, such as US123abc."`
-	CreatedAfter     string   `json:"createdAfter,omitempty" jsonschema:"format=date-time" jsonschema_description:"Optional: only calls created after this RFC 3339 time, such as 2026-11-20T00:00:00Z."`
-	CreatedBefore    string   `json:"createdBefore,omitempty" jsonschema:"format=date-time" jsonschema_description:"Optional: only calls created before this RFC 3339 time."`
-	MaxResults       *int     `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=100,default=10" jsonschema_description:"Calls per page, 1-100 (default 10)."`
-	PageToken        string   `json:"pageToken,omitempty" jsonschema_description:"To get the next page, the pageToken value that the previous list_calls result gave, with the other arguments unchanged."`
-	IncludeSummaries bool     `json:"includeSummaries,omitempty" jsonschema:"default=false" jsonschema_description:"Optional: add the AI summary and next steps of each completed call and voicemail under its line. Costs one extra API request per such call, so keep maxResults small; for one call use get_call_summary."`
+	PhoneNumberID    string   `json:"phoneNumberId,omitempty" jsonschema_description:"PN id (see list_phone_numbers) or the number, such as +14155550100 or (415) 555-0100. May be omitted if the workspace has one number."`
+	Participants     []string `json:"participants" jsonschema:"minItems=1,maxItems=1" jsonschema_description:"Exactly one other party: E.164 (+12125550103) or as people write it ((212) 555-0103)."`
+	UserID           string   `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Only calls placed or received by this user (US...)."`
+	CreatedAfter     string   `json:"createdAfter,omitempty" jsonschema:"format=date-time" jsonschema_description:"Only calls created after this RFC 3339 time, such as 2026-11-20T00:00:00Z."`
+	CreatedBefore    string   `json:"createdBefore,omitempty" jsonschema:"format=date-time" jsonschema_description:"Only calls created before this RFC 3339 time."`
+	MaxResults       *int     `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=100,default=10" jsonschema_description:"Calls per page, 1-100."`
+	PageToken        string   `json:"pageToken,omitempty" jsonschema_description:"The pageToken of the previous result, to get the next page."`
+	IncludeSummaries bool     `json:"includeSummaries,omitempty" jsonschema:"default=false" jsonschema_description:"Add each completed call's AI summary under its line (one extra request per call)."`
 }
+
+func (CallsOutput) publishOutputSchema() {}
 
 // CallsOutput is the structured content of list_calls.
 type CallsOutput struct {
@@ -58,10 +60,9 @@ type CallSummary struct {
 	Summary       *SummaryOutput `json:"summary,omitempty" jsonschema_description:"The AI summary, with includeSummaries, for completed calls and voicemails."`
 }
 
-const listCallsDescription = `List the calls between one of your OpenPhone numbers (phoneNumberId) and one other party (participants: exactly one phone number), newest first.
-Use it for "what calls did we have with (212) 555-0103?". phoneNumberId takes the PN id or the number itself (left out when the workspace has one number; list_phone_numbers shows them); participants take a phone number in E.164 or as people write it. For one call's details use get_call, get_call_summary, get_call_transcript or get_call_recordings with its id.
-Each line gives the call id (for those tools), UTC time, direction, status, duration and, when present, who answered or placed it (user id and name), forwarding, routing and AI handling. includeSummaries adds the AI summary of each completed call and voicemail.
-Paging: a result that has more calls ends with a pageToken; call list_calls again with the same arguments plus that pageToken. Narrow with createdAfter/createdBefore and userId.`
+const listCallsDescription = `Calls between one of your OpenPhone numbers and one other party, newest first: "what calls did we have with (212) 555-0103?". Unknown party or "who called today?": use recent_calls.
+Each line: call id (for get_call, get_call_summary, get_call_transcript, get_call_recordings), UTC time, direction, status, duration, then who answered or placed it, forwarding, routing, AI handling when present.
+Paging: a result with more calls ends with a pageToken; call again with the same arguments plus pageToken.`
 
 func listCallsTool(d *Deps) server.ServerTool {
 	return typedTool[ListCallsArgs, CallsOutput]("list_calls", listCallsDescription,

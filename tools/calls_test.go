@@ -379,6 +379,9 @@ func TestListCallsSchema(t *testing.T) {
 	for name, wantRaw := range additions {
 		check(name, wantRaw, nil)
 	}
+	if !json.Valid(tool.RawOutputSchema) || !strings.Contains(string(tool.RawOutputSchema), `"nextPageToken"`) {
+		t.Errorf("list_calls must publish an output schema for its structured content, got %s", tool.RawOutputSchema)
+	}
 	if _, ok := schema.Properties["since"]; ok {
 		t.Error("the deprecated since parameter must not be offered")
 	}
@@ -386,7 +389,7 @@ func TestListCallsSchema(t *testing.T) {
 	if ann.Title == "" || !*ann.ReadOnlyHint || *ann.DestructiveHint || !*ann.IdempotentHint || !*ann.OpenWorldHint {
 		t.Errorf("annotations = %+v", ann)
 	}
-	for _, want := range []string{"pageToken", "get_call", "list_phone_numbers"} {
+	for _, want := range []string{"pageToken", "get_call", "recent_calls"} {
 		if !strings.Contains(tool.Description, want) {
 			t.Errorf("description must mention %s (how to page and which tool to use instead)", want)
 		}

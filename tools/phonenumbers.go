@@ -13,7 +13,7 @@ import (
 
 // ListPhoneNumbersArgs mirrors the query parameters of GET /v1/phone-numbers.
 type ListPhoneNumbersArgs struct {
-	UserID string `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Optional: only the numbers this OpenPhone user can use, such as US123abc. Leave it out for all of the workspace's numbers."`
+	UserID string `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Only the numbers this user (US...) can use."`
 }
 
 // PhoneNumbersOutput is the structured content of list_phone_numbers.
@@ -37,8 +37,7 @@ type UserOutput struct {
 	Role string `json:"role,omitempty"`
 }
 
-const listPhoneNumbersDescription = `List the workspace's OpenPhone numbers: for each, its id (PN…), the number, its name (such as "Sales") and the users who can use it, with their names and ids (US…).
-Use it to find which phoneNumberId to pass to list_calls (which also takes the number itself, such as +14155550100), or who a user id in a call line is. The answer is the whole list at once: it is not paged. With userId, only the numbers that user can use.`
+const listPhoneNumbersDescription = `The workspace's OpenPhone numbers (PN id, number, name) and their users (name, US id). Not paged. Use it to pick phoneNumberId for list_calls, or to name a user id. userId narrows to one user's numbers.`
 
 func listPhoneNumbersTool(d *Deps) server.ServerTool {
 	return typedTool[ListPhoneNumbersArgs, PhoneNumbersOutput]("list_phone_numbers", listPhoneNumbersDescription,

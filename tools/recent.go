@@ -26,13 +26,13 @@ import (
 // RecentCallsArgs are the arguments of recent_calls. The names mirror the
 // API's query parameters; phoneNumberId also takes the number itself.
 type RecentCallsArgs struct {
-	CreatedAfter     string `json:"createdAfter,omitempty" jsonschema:"format=date-time" jsonschema_description:"Optional: only calls created after this RFC 3339 time, such as 2026-11-20T00:00:00Z (default: 24 hours ago)."`
-	CreatedBefore    string `json:"createdBefore,omitempty" jsonschema:"format=date-time" jsonschema_description:"Optional: only calls created before this RFC 3339 time (default: now)."`
-	PhoneNumberID    string `json:"phoneNumberId,omitempty" jsonschema_description:"Optional: only the calls of this OpenPhone number: its id such as PN123abc, or the number as people write it, such as (415) 555-0100. Default: every number of the workspace."`
-	UserID           string `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Optional: only calls placed or received by this OpenPhone user, such as US123abc."`
-	MaxResults       *int   `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=100,default=20" jsonschema_description:"Calls per page, 1-100 (default 20)."`
-	PageToken        string `json:"pageToken,omitempty" jsonschema:"maxLength=700" jsonschema_description:"To get the next page, the pageToken value that the previous recent_calls result gave, with the other arguments unchanged."`
-	IncludeSummaries bool   `json:"includeSummaries,omitempty" jsonschema:"default=false" jsonschema_description:"Also give the AI summary of each completed call (and voicemail) in one or two lines: one more request per such call."`
+	CreatedAfter     string `json:"createdAfter,omitempty" jsonschema:"format=date-time" jsonschema_description:"Window start, RFC 3339 such as 2026-11-20T00:00:00Z (default: 24 hours ago)."`
+	CreatedBefore    string `json:"createdBefore,omitempty" jsonschema:"format=date-time" jsonschema_description:"Window end, RFC 3339 (default: now)."`
+	PhoneNumberID    string `json:"phoneNumberId,omitempty" jsonschema_description:"Only this OpenPhone number: PN id or the number itself (default: all numbers)."`
+	UserID           string `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Only calls placed or received by this user (US...)."`
+	MaxResults       *int   `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=100,default=20" jsonschema_description:"Calls per page, 1-100."`
+	PageToken        string `json:"pageToken,omitempty" jsonschema:"maxLength=700" jsonschema_description:"The pageToken of the previous result, to get the next page."`
+	IncludeSummaries bool   `json:"includeSummaries,omitempty" jsonschema:"default=false" jsonschema_description:"Add each completed call's AI summary under its line (one extra request per call)."`
 }
 
 // RecentCallsOutput is the structured content of recent_calls.
@@ -66,10 +66,9 @@ type GroupConversationOutput struct {
 	LastActivityAt string   `json:"lastActivityAt"`
 }
 
-const recentCallsDescription = `List every call in a time window, newest first, across all of the workspace's OpenPhone numbers (or one number with phoneNumberId, or one user's calls with userId), without knowing who the other parties are.
-Use it for "who called today?", "which calls did we miss this week?" or "what did Jordan handle yesterday?". When you already know the other party's number, use list_calls instead: it takes one request, this tool walks the conversations (several requests, a few seconds for a wide window).
-The window is createdAfter (default: 24 hours ago) to createdBefore (default: now). Each line gives the call id (for follow-up tools), UTC time, direction, status, duration, the other party and its conversation name, the OpenPhone number (on=), and who answered or placed it. includeSummaries adds the AI summary of each completed call (and voicemail). Group conversations, whose calls the OpenPhone API cannot list, are named at the end instead.
-Paging: a result that has more calls ends with a pageToken; call recent_calls again with the same arguments plus that pageToken. Every call appears exactly once across pages; the window stays the one of the first page.`
+const recentCallsDescription = `Every call of the workspace in a time window, newest first, without naming anyone: "who called today?", "which calls did we miss this week?". Narrow to one number (phoneNumberId) or one user (userId). Knowing the other party, list_calls is cheaper.
+Each line adds the other party (with=, and its contact name) and the OpenPhone number (on=). Group conversations, whose calls the API cannot list, are named at the end.
+Paging: a result with more calls ends with a pageToken; call again with the same arguments plus pageToken.`
 
 // Tuning of the walk.
 const (

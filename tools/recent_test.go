@@ -908,10 +908,13 @@ func TestRecentCallsSchema(t *testing.T) {
 	if !*a.ReadOnlyHint || *a.DestructiveHint || !*a.IdempotentHint || !*a.OpenWorldHint {
 		t.Errorf("annotations: %+v", a)
 	}
-	for _, w := range []string{"use list_calls instead", "pageToken", "createdAfter (default: 24 hours ago)"} {
+	for _, w := range []string{"list_calls is cheaper", "pageToken", "who called today?"} {
 		if !strings.Contains(tool.Description, w) {
 			t.Errorf("description lacks %q", w)
 		}
+	}
+	if !strings.Contains(string(tool.RawInputSchema), "default: 24 hours ago") {
+		t.Error("createdAfter's description must give its default")
 	}
 }
 

@@ -99,13 +99,20 @@ func readOnlyAPI(title string) annotations {
 	return annotations{title: title, readOnly: true, idempotent: true, openWorld: true}
 }
 
+// outputSchemaPublisher marks output types whose schema is sent as the
+// tool's outputSchema. Tool definitions are context that every conversation
+// pays for, so only the core tool, list_calls, sends one (compacted); the
+// others still return structuredContent, which needs no schema.
+type outputSchemaPublisher interface{ publishOutputSchema() }
+
 // typedTool builds a server tool whose input is decoded strictly into In.
-// The input schema is reflected from In and the output schema from Out once,
-// here, never on the hot path.
+// The schemas are reflected once, here, never on the hot path.
 func typedTool[In any, Out any](name, description string, ann annotations, d *Deps,
 	handle func(ctx context.Context, c *client.Client, in *In) (*mcp.CallToolResult, error)) server.ServerTool {
 	tool := mcp.NewToolWithRawSchema(name, description, SchemaFor[In]())
-	tool.RawOutputSchema = SchemaFor[Out]()
+	if _, ok := any(*new(Out)).(outputSchemaPublisher); ok {
+		tool.RawOutputSchema = compactSchema(SchemaFor[Out]())
+	}
 	tool.Annotations = mcp.ToolAnnotation{
 		Title:           ann.title,
 		ReadOnlyHint:    mcp.ToBoolPtr(ann.readOnly),
@@ -144,6 +151,41 @@ func SchemaFor[T any]() json.RawMessage {
 		panic(fmt.Sprintf("schema for %T: %v", *new(T), err)) // a programming error, caught by tests
 	}
 	return raw
+}
+
+// compactSchema drops descriptions from a schema: an output schema is for
+// clients to validate with, not prose for the model.
+func compactSchema(raw json.RawMessage) json.RawMessage {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		panic(err)
+	}
+	var strip func(any)
+	strip = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			delete(t, "description")
+			for k, c := range t {
+				if k != "properties" {
+					strip(c)
+					continue
+				}
+				for _, p := range c.(map[string]any) {
+					strip(p)
+				}
+			}
+		case []any:
+			for _, c := range t {
+				strip(c)
+			}
+		}
+	}
+	strip(v)
+	out, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return out
 }
 
 // decodeArgs decodes the call's arguments into in, rejecting unknown names
