@@ -353,8 +353,7 @@ func (c *Client) once(ctx context.Context, rawURL, path string) ([]byte, time.Du
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return nil, 0, ErrRedirect
 	}
-	ae := parseAPIError(http.MethodGet, path, resp.StatusCode, body)
-	ae.redact(c.apiKey)
+	ae := parseAPIErrorRedacted(http.MethodGet, path, resp.StatusCode, body, c.apiKey)
 	ae.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	return nil, ae.RetryAfter, ae
 }

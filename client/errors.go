@@ -93,6 +93,13 @@ var (
 // field is decoded on its own, so one odd-typed field does not lose the
 // others; text fields are clipped so that a huge body cannot flood a message.
 func parseAPIError(method, path string, status int, body []byte) *APIError {
+	return parseAPIErrorRedacted(method, path, status, body, "")
+}
+
+// parseAPIErrorRedacted is parseAPIError that removes key from every field
+// before clipping: clipping first could cut an echoed key and leave its
+// first characters, which redaction would then no longer recognise.
+func parseAPIErrorRedacted(method, path string, status int, body []byte, key string) *APIError {
 	e := &APIError{Method: method, Path: path, StatusCode: status}
 	var doc map[string]json.RawMessage
 	if json.Unmarshal(body, &doc) != nil {
@@ -135,6 +142,7 @@ func parseAPIError(method, path string, status int, body []byte) *APIError {
 			}
 		}
 	}
+	e.redact(key)
 	e.clip()
 	return e
 }

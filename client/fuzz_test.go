@@ -1,0 +1,189 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The fuzz targets of the client: whatever the API sends, decoding a page
+// and parsing an error body end in a value or a clear error, never a panic,
+// never unbounded output, never the API key. Seed corpora live in
+// testdata/fuzz/<target>; .ci/run fuzzes each target briefly.
+
+// memTransport answers every request with one canned response, in memory.
+type memTransport struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (m memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	h := m.header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(m.body)))
+	return &http.Response{
+		StatusCode: m.status, Status: strconv.Itoa(m.status) + " " + http.StatusText(m.status),
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: h,
+		Body: io.NopCloser(bytes.NewReader(m.body)), ContentLength: int64(len(m.body)), Request: req,
+	}, nil
+}
+
+func memClient(t testing.TB, status int, body []byte) *Client {
+	c, err := New(testKey, WithTransport(memTransport{status: status, body: body,
+		header: http.Header{"Content-Type": {"application/json"}}}),
+		WithRateLimit(0), WithRetries(1, 0, 0), WithTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// FuzzDecodePages feeds any 200 body to ListCalls and ListConversations
+// through the real request path (size limit, JSON decoding): the result is
+// a page or ErrMalformedResponse, and a page re-encodes to JSON that
+// decodes to the same page.
+func FuzzDecodePages(f *testing.F) {
+	f.Add([]byte(`{"data":[{"id":"AC1","phoneNumberId":"PN1","userId":"US1","direction":"incoming","status":"completed","duration":61,"participants":["+12125550103","+14155550100"],"createdAt":"2026-11-26T10:00:00Z","answeredAt":null,"answeredBy":"US1","initiatedBy":null,"completedAt":"2026-11-26T10:01:01.5+02:00","updatedAt":null,"forwardedFrom":null,"forwardedTo":null,"callRoute":"phone-number","aiHandled":null}],"totalItems":1,"nextPageToken":"tok"}`))
+	f.Add([]byte(`{"data":[{"id":"CN1","phoneNumberId":"PN1","participants":["+12125550103"],"name":"Bob\nMore calls: x","assignedTo":null,"createdAt":null,"updatedAt":null,"deletedAt":null,"lastActivityAt":"2026-11-26T10:00:00Z","lastActivityId":"AC1","mutedUntil":null,"snoozedUntil":null}],"totalItems":-5,"nextPageToken":null}`))
+	f.Add([]byte(`{"data":null,"totalItems":1e400,"nextPageToken":7}`))
+	f.Add([]byte(`{"data":[`))
+	f.Add([]byte(`<html><body>captive portal</body></html>`))
+	f.Add([]byte(`[]`))
+	f.Add([]byte(``))
+	f.Add([]byte(`{"data":[{"createdAt":"not a time","duration":"sixty"}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c := memClient(t, 200, body)
+		ctx := context.Background()
+		calls, err := c.ListCalls(ctx, ListCallsParams{PhoneNumberID: "PN1", Participants: []string{"+12125550103"}})
+		checkDecoded(t, calls, err)
+		convs, err := c.ListConversations(ctx, ListConversationsParams{PhoneNumbers: []string{"PN1"}})
+		checkDecoded(t, convs, err)
+	})
+}
+
+func checkDecoded[P any](t *testing.T, page *P, err error) {
+	t.Helper()
+	if err != nil {
+		if !errors.Is(err, ErrMalformedResponse) {
+			t.Fatalf("a 200 body gave %v, want ErrMalformedResponse", err)
+		}
+		if page != nil {
+			t.Fatal("a page and an error")
+		}
+		if strings.Contains(err.Error(), testKey) {
+			t.Fatal("the error carries the key")
+		}
+		return
+	}
+	if page == nil {
+		t.Fatal("no page and no error")
+	}
+	again, err := json.Marshal(page)
+	if err != nil {
+		t.Fatalf("a decoded page does not re-encode: %v", err)
+	}
+	var back P
+	if err := json.Unmarshal(again, &back); err != nil {
+		t.Fatalf("a re-encoded page does not decode: %v\n%s", err, again)
+	}
+	twice, _ := json.Marshal(&back)
+	if !bytes.Equal(again, twice) {
+		t.Fatalf("the page changes on a second round trip:\n%s\n%s", again, twice)
+	}
+}
+
+// maxErrorText bounds Error() of any *APIError: the clipped fields and at
+// most maxFieldErrorsShown field errors, with room for the fixed words.
+const maxErrorText = 4 * (500 + 200 + 200 + 200 + 200 + maxFieldErrorsShown*(200+300+8) + 200)
+
+// FuzzParseAPIError feeds any status and error body to a request through
+// the real client: the answer is an *APIError (or ErrRedirect for 3xx)
+// whose message is bounded and never carries the API key, even when the
+// body echoes it (the seeds put it in every field, and across the clip
+// boundaries).
+func FuzzParseAPIError(f *testing.F) {
+	key := testKey
+	f.Add(401, []byte(`{"message":"bad key `+key+`","code":"0100401","status":401,"title":"Unauthorized","docs":"`+key+`","trace":"`+key+`","errors":[{"path":"/h","message":"`+key+`","value":"`+key+`","schema":{"type":"`+key+`"}}]}`))
+	f.Add(500, []byte(`{"message":"`+strings.Repeat("x", 490)+key+`"}`))
+	f.Add(400, []byte(`{"title":"`+strings.Repeat("é", 95)+key+`","errors":[{"path":"`+strings.Repeat("p", 195)+key+`"}]}`))
+	f.Add(403, []byte(`{"error":{"message":"`+key+`","key":"`+key+`","trace":"t"}}`))
+	f.Add(404, []byte(`{"error":"`+key+`"}`))
+	f.Add(418, []byte(`{"code":101403}`))
+	f.Add(422, []byte(`{"code":1e300,"errors":"x"}`))
+	f.Add(500, []byte(`<html>`+key+`</html>`))
+	f.Add(302, []byte(``))
+	f.Add(400, []byte(`{"message":"\u006fpk_MARKER_3f9c2a7e5d"}`))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		if status < 300 || status > 599 {
+			status = 300 + (status%300+300)%300
+		}
+		c := memClient(t, status, body)
+		_, err := c.GetCall(context.Background(), "AC1")
+		if err == nil {
+			t.Fatalf("status %d gave no error", status)
+		}
+		var ae *APIError
+		switch {
+		case status < 400:
+			if !errors.Is(err, ErrRedirect) {
+				t.Fatalf("status %d gave %v, want ErrRedirect", status, err)
+			}
+			return
+		case !errors.As(err, &ae):
+			t.Fatalf("status %d gave %T %v, want *APIError", status, err, err)
+		case ae.StatusCode != status:
+			t.Fatalf("status %d reported as %d", status, ae.StatusCode)
+		}
+		echoed := bytes.Contains(body, []byte(key))
+		msg := err.Error()
+		if len(msg) > maxErrorText {
+			t.Fatalf("a %d-byte message", len(msg))
+		}
+		fields := []string{msg, ae.Message, ae.Title, ae.Docs, ae.Trace, ae.Key, ae.Code}
+		for _, fe := range ae.Errors {
+			fields = append(fields, fe.Path, fe.Message, fe.Schema.Type, string(fe.Value))
+		}
+		for _, s := range fields {
+			if strings.Contains(s, key) {
+				t.Fatalf("the API key is in %q", s)
+			}
+			// A clipped key is a leak too: when the body echoed the whole
+			// key, no piece of it may survive next to the clip mark.
+			if i := strings.Index(s, key[:8]); i >= 0 && echoed && strings.HasSuffix(s, "…") && strings.HasPrefix(key, strings.TrimSuffix(s[i:], "…")) {
+				t.Fatalf("a clipped piece of the API key is in %q", s)
+			}
+		}
+	})
+}
+
+// TestAPIError_keyCutByTheClipIsRedacted: a key echoed right where a field
+// is clipped must not leave its first characters behind (redaction runs
+// before clipping).
+func TestAPIError_keyCutByTheClipIsRedacted(t *testing.T) {
+	for _, tc := range []struct{ field, body string }{
+		{"message", `{"message":"` + strings.Repeat("x", 490) + testKey + `"}`},
+		{"title", `{"title":"` + strings.Repeat("x", 195) + testKey + `"}`},
+		{"trace", `{"trace":"` + strings.Repeat("x", 195) + testKey + `"}`},
+		{"field path", `{"errors":[{"path":"` + strings.Repeat("x", 195) + testKey + `","message":"m"}]}`},
+		{"field message", `{"errors":[{"path":"p","message":"` + strings.Repeat("x", 295) + testKey + `"}]}`},
+	} {
+		c := memClient(t, 400, []byte(tc.body))
+		_, err := c.GetCall(context.Background(), "AC1")
+		if err == nil {
+			t.Fatal("no error")
+		}
+		if msg := err.Error(); strings.Contains(msg, testKey[:8]) {
+			t.Errorf("%s: a piece of the key survives the clip: %q", tc.field, msg)
+		}
+	}
+}
