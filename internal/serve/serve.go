@@ -57,6 +57,9 @@ const (
 	defaultReadHeaderTimeout = 5 * time.Second
 	defaultReadTimeout       = 30 * time.Second
 	idleTimeout              = 120 * time.Second
+	// connectionGrace is how long, after the drain, responses already
+	// written may take to reach their clients before connections are closed.
+	connectionGrace = 250 * time.Millisecond
 )
 
 func (c Config) withDefaults() Config {
@@ -180,11 +183,24 @@ func runHTTP(ctx context.Context, s *server.MCPServer, cfg Config) error {
 	// only end once shutdown (below) closes the sessions.
 	srvDone := make(chan error, 1)
 	go func() { srvDone <- srv.Shutdown(sctx) }()
-	if err := shutdown(sctx); err != nil {
-		log.Warn("in-flight calls did not finish within the grace period", "err", err)
+	drained := shutdown(sctx)
+	if drained != nil {
+		log.Warn("in-flight calls did not finish within the grace period", "err", drained)
 	}
-	if err := <-srvDone; err != nil {
-		log.Warn("forcing connections closed", "err", err)
+	var shutErr error
+	select {
+	case shutErr = <-srvDone:
+	case <-time.After(connectionGrace):
+		if drained == nil {
+			// Every call has answered and every session is closed. What is
+			// left are connections that never sent a request, which
+			// Shutdown counts as busy for 5 seconds: don't wait for them.
+			_ = srv.Close()
+		}
+		shutErr = <-srvDone
+	}
+	if shutErr != nil && !errors.Is(shutErr, http.ErrServerClosed) {
+		log.Warn("forcing connections closed", "err", shutErr)
 		_ = srv.Close()
 	}
 	<-serveErr // http.ErrServerClosed

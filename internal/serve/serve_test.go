@@ -809,3 +809,37 @@ func TestCountCalls(t *testing.T) {
 		}
 	}
 }
+
+// TestShutdownDoesNotWaitForSilentConnections: a connection that never sent
+// a request must not hold up shutdown (http.Server.Shutdown would count it
+// as busy for 5 seconds).
+func TestShutdownDoesNotWaitForSilentConnections(t *testing.T) {
+	addrCh := make(chan string, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := Config{Transport: "http", Addr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)}
+	cfg.onListen = func(addr string) { addrCh <- addr }
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, server.NewMCPServer("t", "1"), cfg) }()
+	addr := <-addrCh
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	time.Sleep(50 * time.Millisecond) // let the server accept it
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	// Not a timing assertion on speed, a bound on a known 5s stall.
+	if d := time.Since(start); d >= 4*time.Second {
+		t.Errorf("shutdown waited %v for a connection that never sent a request", d)
+	}
+}
