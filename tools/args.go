@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -33,7 +34,7 @@ func normalizePhone(arg, raw, region string) (string, error) {
 	}
 	n, err := phonenumbers.Parse(s, region)
 	if err != nil || !phonenumbers.IsValidNumber(n) {
-		return "", badArg("%s %q is not a valid phone number: give it in E.164 form such as \"+12125550103\", or as people write it, such as \"(212) 555-0103\" (numbers without a country code are read as %s)", arg, raw, region)
+		return "", badArg("%s %q is not a valid phone number: give it in E.164 form such as \"+12125550103\", or as people write it, such as \"(212) 555-0103\" (numbers without a country code are read as %s)", arg, echo(raw), region)
 	}
 	e164 = phonenumbers.Format(n, phonenumbers.E164)
 	phoneCache.Lock()
@@ -70,7 +71,7 @@ func parseTime(arg, raw string) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, raw); err == nil {
 		return t, nil
 	}
-	return time.Time{}, badArg("%s %q is not a date-time: use RFC 3339 with a time zone, such as \"2026-11-20T09:00:00Z\" or \"2026-11-20T09:00:00-05:00\", or a date such as \"2026-11-20\"", arg, raw)
+	return time.Time{}, badArg("%s %q is not a date-time: use RFC 3339 with a time zone, such as \"2026-11-20T09:00:00Z\" or \"2026-11-20T09:00:00-05:00\", or a date such as \"2026-11-20\"", arg, echo(raw))
 }
 
 // timeWindow parses createdAfter/createdBefore and checks their order.
@@ -102,7 +103,7 @@ func pageSize(v *int, def int) (int, error) {
 
 func checkPrefix(arg, v, prefix, example string) error {
 	if !strings.HasPrefix(v, prefix) || len(v) <= len(prefix) {
-		return badArg("%s %q is not valid: it must start with %q, such as %q", arg, v, prefix, example)
+		return badArg("%s %q is not valid: it must start with %q, such as %q", arg, echo(v), prefix, example)
 	}
 	return nil
 }
@@ -119,9 +120,21 @@ func checkNumberArg(arg, region string) error {
 		return checkPrefix("phoneNumberId", arg, "PN", "PN123abc")
 	}
 	if _, err := normalizePhone("phoneNumberId", arg, region); err != nil {
-		return badArg("phoneNumberId %q is neither an OpenPhone number id such as \"PN123abc\" nor a phone number such as \"+14155550100\" or \"(415) 555-0100\"; list_phone_numbers lists your numbers", arg)
+		return badArg("phoneNumberId %q is neither an OpenPhone number id such as \"PN123abc\" nor a phone number such as \"+14155550100\" or \"(415) 555-0100\"; list_phone_numbers lists your numbers", echo(arg))
 	}
 	return nil
+}
+
+// maxEcho bounds how much of a bad argument an error repeats, in runes:
+// enough to recognise it, never a flood of the caller's own input.
+const maxEcho = 80
+
+// echo clips a bad argument for an error message.
+func echo(s string) string {
+	if len(s) <= maxEcho || utf8.RuneCountInString(s) <= maxEcho {
+		return s
+	}
+	return string([]rune(s)[:maxEcho]) + "…"
 }
 
 // checkCallID checks a call id argument: the API's ids start with AC.

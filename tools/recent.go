@@ -174,13 +174,13 @@ func (in *RecentCallsArgs) query(now time.Time) (*recentQuery, error) {
 	if in.PhoneNumberID = strings.TrimSpace(in.PhoneNumberID); in.PhoneNumberID != "" {
 		if strings.HasPrefix(in.PhoneNumberID, "PN") {
 			if !tokenID(in.PhoneNumberID, "PN") {
-				return nil, badArg("phoneNumberId %q is not valid: a PN id has letters and digits only, such as \"PN123abc\"", in.PhoneNumberID)
+				return nil, badArg("phoneNumberId %q is not valid: a PN id has letters and digits only, such as \"PN123abc\"", echo(in.PhoneNumberID))
 			}
 			q.phone = in.PhoneNumberID
 		} else {
 			e164, err := normalizePhone("phoneNumberId", in.PhoneNumberID, DefaultRegion)
 			if err != nil {
-				return nil, badArg("phoneNumberId %q is neither a PN id such as \"PN123abc\" nor a phone number such as \"+14155550100\" or \"(415) 555-0100\"", in.PhoneNumberID)
+				return nil, badArg("phoneNumberId %q is neither a PN id such as \"PN123abc\" nor a phone number such as \"+14155550100\" or \"(415) 555-0100\"", echo(in.PhoneNumberID))
 			}
 			q.phone = e164
 		}
@@ -190,7 +190,7 @@ func (in *RecentCallsArgs) query(now time.Time) (*recentQuery, error) {
 			return nil, err
 		}
 		if !tokenID(in.UserID, "US") {
-			return nil, badArg("userId %q is not valid: a user id has letters and digits only, such as \"US123abc\"", in.UserID)
+			return nil, badArg("userId %q is not valid: a user id has letters and digits only, such as \"US123abc\"", echo(in.UserID))
 		}
 		q.user = in.UserID
 	}

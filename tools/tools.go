@@ -215,7 +215,7 @@ func decodeArgs(req mcp.CallToolRequest, in any, fields []string) error {
 			return fmt.Errorf("arguments are not valid JSON: %v", err)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			unknown := strings.TrimPrefix(err.Error(), "json: unknown field ")
-			return fmt.Errorf("unknown argument %s; the arguments are: %s", unknown, strings.Join(fields, ", "))
+			return fmt.Errorf("unknown argument %s; the arguments are: %s", echo(unknown), strings.Join(fields, ", "))
 		default:
 			return fmt.Errorf("could not read arguments: %v", err)
 		}

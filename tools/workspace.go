@@ -116,7 +116,7 @@ func (w *workspace) resolveNumber(ctx context.Context, arg, region string) (clie
 	}
 	e164, err := normalizePhone("phoneNumberId", arg, region)
 	if err != nil {
-		return client.PhoneNumber{}, badArg("phoneNumberId %q is neither a PN id nor a phone number; pass one of: %s", arg, listNumbers(numbers))
+		return client.PhoneNumber{}, badArg("phoneNumberId %q is neither a PN id nor a phone number; pass one of: %s", echo(arg), listNumbers(numbers))
 	}
 	for _, n := range numbers {
 		if n.Number == e164 {

@@ -1,0 +1,168 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/openphone-mcp/openphone-mcp/client"
+	"github.com/openphone-mcp/openphone-mcp/internal/sandbox"
+)
+
+// maxErrorText bounds a tool's error text: whatever the arguments, an
+// error says what is wrong in a few lines, and never echoes a huge input.
+const maxErrorText = 2048
+
+// FuzzToolArguments sends any arguments to any tool through its real
+// handler (decodeArgs, then the tool's own checks and normalisation:
+// params, normalizePhone, parseTime, the page tokens) against the fixture
+// workspace in the in-process sandbox: every call ends in a result (never a
+// panic or a Go error), errors are short, a success carries structured
+// content, the API key never shows, and the work per call is bounded.
+func FuzzToolArguments(f *testing.F) {
+	sb := sandbox.New(fxWorkspace(), sandbox.Options{APIKey: markerKey})
+	api, err := client.New(markerKey, client.WithTransport(sb.Transport()), client.WithRateLimit(0),
+		client.WithRetries(1, 0, 0), client.WithTimeout(5*time.Second))
+	if err != nil {
+		f.Fatal(err)
+	}
+	all := All(Deps{
+		Client: func(context.Context) (*client.Client, error) { return api, nil },
+		Now:    func() time.Time { return testNow },
+	})
+	for i, args := range []string{
+		`{"phoneNumberId":"PNsales0001","participants":["(212) 555-0103"],"createdAfter":"2026-11-20","createdBefore":"2026-11-27T09:00:00-05:00","maxResults":5}`,
+		`{"participants":["+12125550103"],"userId":"USjordan01","includeSummaries":true}`,
+		`{"phoneNumberId":"+1 415 555 0100","participants":["212.555.0103"],"pageToken":"tok"}`,
+		`{"participants":["+12125550103","+13105550142"]}`,
+		`{"participants":"+12125550103"}`,
+		`{"maxResults":0}`,
+		`{"createdAfter":"2026-11-26T00:00:00Z","maxResults":2}`,
+		`{"pageToken":"AQ"}`,
+		`{"userId":"USalex00002"}`,
+		`{"callId":"AC0000000000000000000000000000a1"}`,
+		`{"callId":"AC0000000000000000000000000000a6"}`,
+		`{"callId":"../v1/phone-numbers"}`,
+		`{"callId":"AC%2F..%2F"}`,
+		`{"unknown":1}`,
+		`[]`,
+		`null`,
+		`{"maxResults":1e400}`,
+		`{"createdAfter":"0000-01-01T00:00:00Z","createdBefore":"9999-12-31T23:59:59Z"}`,
+		`{"participants":["` + strings.Repeat("5", 3000) + `"]}`,
+		`{"phoneNumberId":"` + strings.Repeat("x", 3000) + `","participants":["+12125550103"]}`,
+		`{"createdAfter":"` + strings.Repeat("2", 3000) + `"}`,
+		`{"` + strings.Repeat("k", 3000) + `":1}`,
+		`{"userId":"US` + strings.Repeat("!", 3000) + `"}`,
+		`{"callId":"` + strings.Repeat("é", 3000) + `"}`,
+	} {
+		f.Add(uint8(i), []byte(args))
+	}
+	bounded := regexp.MustCompile(`\S{300,}`) // no word of an error is a huge echo
+	f.Fuzz(func(t *testing.T, tool uint8, raw []byte) {
+		st := all[int(tool)%len(all)]
+		var req mcp.CallToolRequest
+		req.Params.Name = st.Tool.Name
+		req.Params.RawArguments = json.RawMessage(raw)
+		before := sb.Requests()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		res, err := st.Handler(ctx, req)
+		if err != nil || res == nil {
+			t.Fatalf("%s: a Go error or no result: %v", st.Tool.Name, err)
+		}
+		if n := sb.Requests() - before; n > 60 {
+			t.Fatalf("%s: %d API requests for one call", st.Tool.Name, n)
+		}
+		var text strings.Builder
+		for _, c := range res.Content {
+			if tc, ok := c.(mcp.TextContent); ok {
+				text.WriteString(tc.Text)
+			}
+		}
+		s := text.String()
+		switch {
+		case s == "":
+			t.Fatalf("%s: an empty answer", st.Tool.Name)
+		case strings.Contains(s, markerKey):
+			t.Fatalf("%s: the API key is in the answer", st.Tool.Name)
+		case res.IsError && (len(s) > maxErrorText || bounded.MatchString(s)):
+			t.Fatalf("%s: an error of %d bytes echoes its input:\n%.600s", st.Tool.Name, len(s), s)
+		case !res.IsError && res.StructuredContent == nil:
+			t.Fatalf("%s: a success without structured content", st.Tool.Name)
+		}
+	})
+}
+
+var e164 = regexp.MustCompile(e164Pattern)
+
+// FuzzNormalizeInputs checks the argument normalisers on any string: a
+// phone number they accept is E.164 and normalises to itself; a time they
+// accept reads back as the same instant, in UTC; the window and page size
+// checks agree with the times; ids are checked without a panic; every
+// refusal is an *argError with a bounded message.
+func FuzzNormalizeInputs(f *testing.F) {
+	for _, s := range []string{"+12125550103", "(212) 555-0103", "212.555.0103", "+44 20 7946 0958", "00442079460958",
+		"+1 (212) 555-0103 ext. 7", "tel:+1-212-555-0103", "2026-11-20", "2026-11-20T09:00:00-05:00",
+		"2026-11-20T09:00:00.123456789Z", "2026-02-30", "9999-12-31T23:59:59+14:00", "PN123", "AC123", "US", "",
+		"١٢١٢٥٥٥٠١٠٣", "+1\u200b2125550103", strings.Repeat("9", 300)} {
+		f.Add(s, "US")
+	}
+	f.Add("020 7946 0958", "GB")
+	f.Add("+12125550103", "zz")
+	f.Fuzz(func(t *testing.T, raw, second string) {
+		// The region comes from --default-region, which main checks is two
+		// capital letters; second doubles as createdBefore below.
+		region := "US"
+		if len(second) == 2 {
+			region = strings.ToUpper(second)
+		}
+		check := func(what string, err error) {
+			t.Helper()
+			if err == nil {
+				return
+			}
+			if _, ok := err.(*argError); !ok {
+				t.Fatalf("%s: %T is not an argument error: %v", what, err, err)
+			}
+			if len(err.Error()) > maxErrorText {
+				t.Fatalf("%s: a %d-byte message", what, len(err.Error()))
+			}
+		}
+		if n, err := normalizePhone("participants[0]", raw, region); err == nil {
+			if !e164.MatchString(n) {
+				t.Fatalf("normalizePhone(%q, %q) = %q, not E.164", raw, region, n)
+			}
+			if again, err := normalizePhone("participants[0]", n, region); err != nil || again != n {
+				t.Fatalf("normalizePhone(%q) = %q, %v; not idempotent", n, again, err)
+			}
+		} else {
+			check("normalizePhone", err)
+		}
+		if tm, err := parseTime("createdAfter", raw); err == nil && !tm.IsZero() {
+			if tm.Location() != time.UTC {
+				t.Fatalf("parseTime(%q) is in %v, not UTC", raw, tm.Location())
+			}
+			if back, err := parseTime("createdAfter", tm.Format(time.RFC3339Nano)); (err != nil || !back.Equal(tm)) && tm.Year() >= 0 && tm.Year() <= 9999 {
+				t.Fatalf("parseTime(%q) = %v does not read back: %v, %v", raw, tm, back, err)
+			}
+		} else {
+			check("parseTime", err)
+		}
+		if a, b, err := timeWindow(raw, second); err == nil && !a.IsZero() && !b.IsZero() && !a.Before(b) {
+			t.Fatalf("timeWindow(%q, %q) accepted an empty window", raw, second)
+		} else {
+			check("timeWindow", err)
+		}
+		check("checkNumberArg", checkNumberArg(raw, "US"))
+		check("checkCallID", checkCallID(raw))
+		if err := checkCallID(raw); err == nil && !strings.HasPrefix(raw, "AC") {
+			t.Fatalf("checkCallID accepted %q", raw)
+		}
+	})
+}
