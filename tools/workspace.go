@@ -133,7 +133,9 @@ func (w *workspace) resolveNumber(ctx context.Context, arg, region string) (clie
 func resolveNumberArg(ctx context.Context, d *Deps, w *workspace, arg string) (client.PhoneNumber, error) {
 	n, err := w.resolveNumber(ctx, arg, d.region())
 	var ae *argError
-	if err != nil && strings.HasPrefix(strings.TrimSpace(arg), "PN") && !errors.As(err, &ae) && ctx.Err() == nil {
+	// Not after a timeout: the API is not answering, and going on to the
+	// next request would make the caller wait for a second timeout.
+	if err != nil && strings.HasPrefix(strings.TrimSpace(arg), "PN") && !errors.As(err, &ae) && !errors.Is(err, client.ErrTimeout) && ctx.Err() == nil {
 		d.logger().Info("phone numbers unavailable, using the id as given", "phoneNumberId", arg, "error", err)
 		return client.PhoneNumber{ID: strings.TrimSpace(arg)}, nil
 	}
