@@ -46,6 +46,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -133,15 +134,23 @@ func New(ws *Workspace, opts Options) *Server {
 		s.idByNumber[n.Number] = n.ID
 	}
 
-	s.calls = make([]client.Call, len(ws.Calls))
-	copy(s.calls, ws.Calls)
-	sort.SliceStable(s.calls, func(i, j int) bool {
-		a, b := &s.calls[i], &s.calls[j]
-		if !a.CreatedAt.Equal(b.CreatedAt) {
-			return a.CreatedAt.After(b.CreatedAt)
+	// Sort indexes, not the calls: moving 3,000 call structs around in a
+	// stable sort was a third of building the demo server.
+	order := make([]int, len(ws.Calls))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		a, b := &ws.Calls[i], &ws.Calls[j]
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c // newest first
 		}
-		return a.ID > b.ID
+		return strings.Compare(b.ID, a.ID)
 	})
+	s.calls = make([]client.Call, len(ws.Calls))
+	for k, i := range order {
+		s.calls[k] = ws.Calls[i]
+	}
 	for i := range s.calls {
 		c := &s.calls[i]
 		s.callIndex[c.ID] = i
