@@ -60,7 +60,9 @@ func about(what, hint string, err error) error {
 	return &subjectError{what: what, hint: hint, err: err}
 }
 
-// apiStatus is "404 Not Found: detail (code 0100404)".
+// apiStatus is "404 Not Found: detail (code 0100404)". The API's texts
+// go through cleanText: an error body (or a proxy in front of the API)
+// must not be able to add lines that pose as the server's own.
 func apiStatus(ae *client.APIError) string {
 	detail := ae.Message
 	if detail == "" || detail == ae.Title {
@@ -69,12 +71,12 @@ func apiStatus(ae *client.APIError) string {
 	for _, fe := range ae.Errors {
 		detail = strings.TrimPrefix(detail+"; "+fe.Path+": "+fe.Message, "; ")
 	}
-	status := fmt.Sprintf("%d %s", ae.StatusCode, orStr(ae.Title, http.StatusText(ae.StatusCode)))
-	if detail != "" {
+	status := fmt.Sprintf("%d %s", ae.StatusCode, cleanText(orStr(ae.Title, http.StatusText(ae.StatusCode)), 200))
+	if detail = cleanText(detail, 2000); detail != "" {
 		status += ": " + detail
 	}
 	if ae.Code != "" {
-		status += " (code " + ae.Code + ")"
+		status += " (code " + cleanText(ae.Code, 40) + ")"
 	}
 	return status
 }
