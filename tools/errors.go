@@ -25,7 +25,13 @@ func explain(err error) string {
 	case errors.As(err, &ae):
 		return explainAPIError(ae)
 	case errors.Is(err, client.ErrTimeout):
-		return "The OpenPhone API did not answer in time (" + err.Error() + "). Try again in a moment, or narrow the request."
+		// err is "the OpenPhone API did not answer in time (GET /v1/calls,
+		// limit 30s)": say it once.
+		detail, ok := strings.CutPrefix(err.Error(), client.ErrTimeout.Error()+" ")
+		if !ok || !strings.HasPrefix(detail, "(") {
+			detail = "(" + err.Error() + ")"
+		}
+		return "The OpenPhone API did not answer in time " + detail + ". Try again in a moment, or narrow the request."
 	case errors.Is(err, client.ErrBodyTooLarge):
 		return "The OpenPhone API sent a response larger than this server accepts (" + err.Error() + "). Ask for fewer results with a smaller maxResults."
 	case errors.Is(err, client.ErrMalformedResponse):
