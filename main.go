@@ -235,7 +235,8 @@ func (d *demoTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // and GOGC=100 alone lets the heap grow to twice that before collecting.
 // The limit makes the collector start earlier only as the heap nears it:
 // peak RSS after 300 list_calls with --demo 32.4 -> 28.7 MB, stdio round
-// trip p50 unchanged (go run ./internal/bench). HTTP keeps the default:
+// trip p50 unchanged, p99 ~1 ms worse with --demo only (go run
+// ./internal/bench; BENCHMARKS.md). HTTP keeps the default:
 // many sessions may legitimately hold more, and a limit below the live heap
 // would spend up to half the CPU on collection.
 const stdioMemoryLimit = 20 << 20
