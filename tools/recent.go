@@ -422,8 +422,10 @@ func decodeRecentToken(s string) (*recentToken, error) {
 	if len(s) > recentTokenMaxLen {
 		return nil, badToken("it is " + strconv.Itoa(len(s)) + " characters long, more than any recent_calls token")
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(raw) < 2+8+8+3+tokenChecksumLen {
+	// Strict, and no line breaks (which the decoder would skip): only the
+	// exact string encode gave decodes, never a variant of it.
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil || strings.ContainsAny(s, "\r\n") || len(raw) < 2+8+8+3+tokenChecksumLen {
 		return nil, badToken("it is not a recent_calls page token")
 	}
 	payload, sum := raw[:len(raw)-tokenChecksumLen], raw[len(raw)-tokenChecksumLen:]
