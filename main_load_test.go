@@ -38,10 +38,11 @@ const (
 // every tool. It asserts zero errors and a peak RSS (VmHWM of the server
 // process) under 100 MB; it reports the duration but asserts no timing.
 // OPENPHONE_MCP_BIN names a built binary to use; otherwise the test builds
-// one. Skipped with -short.
+// one. Skipped with -short, and with -race (the figures would be those of
+// a race-instrumented client): .ci/run runs it on its own.
 func TestLoadHTTP(t *testing.T) {
-	if testing.Short() {
-		t.Skip("load test: skipped with -short")
+	if testing.Short() || raceEnabled {
+		t.Skip("load test: skipped with -short and -race; .ci/run runs it on its own")
 	}
 	bin := os.Getenv("OPENPHONE_MCP_BIN")
 	if bin == "" {
