@@ -47,7 +47,8 @@ type faultRig struct {
 	requests atomic.Int64
 }
 
-func newFaultRig(t *testing.T) *faultRig {
+// newFaultRig's API client times out each request after timeout.
+func newFaultRig(t *testing.T, timeout time.Duration) *faultRig {
 	t.Helper()
 	r := &faultRig{api: &fakeAPI{}}
 	sb := sandbox.New(fxWorkspace(), sandbox.Options{APIKey: markerKey})
@@ -72,7 +73,7 @@ func newFaultRig(t *testing.T) *faultRig {
 	r.env = newEnv(t, []client.Option{
 		client.WithBaseURL(srv.URL),
 		client.WithHTTPClient(&http.Client{Transport: tr}),
-		client.WithTimeout(faultTimeout),
+		client.WithTimeout(timeout),
 	}, testutil.ProtocolLegacy)
 	return r
 }
@@ -139,11 +140,12 @@ func TestFaultsThroughTheTools(t *testing.T) {
 		want    string
 		within  time.Duration // a hang guard, generous for -race on 2 cores
 		maxReqs int64         // API requests per tool call
+		timeout time.Duration // per API request; 0: 10s, so only the hung API meets it
 	}{
 		// Within less than two timeouts: no tool waits for a second
 		// request once one has timed out.
 		{name: "hung API cut by the timeout", handler: hangUntilDone,
-			want: "The OpenPhone API did not answer in time", within: 2 * faultTimeout, maxReqs: 3},
+			want: "The OpenPhone API did not answer in time", within: 2 * faultTimeout, maxReqs: 3, timeout: faultTimeout},
 		{name: "persistent 503", handler: func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 503, errorBody(503, "0100503", "Service Unavailable", "down for maintenance"))
 		}, want: "The OpenPhone API failed (503 Service Unavailable: down for maintenance (code 0100503)) after 3 attempts", within: 5 * time.Second, maxReqs: 9},
@@ -174,7 +176,10 @@ func TestFaultsThroughTheTools(t *testing.T) {
 		}, want: "The OpenPhone API answered with a redirect to another host, which this server does not follow", within: 5 * time.Second, maxReqs: 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rig := newFaultRig(t)
+			if tc.timeout == 0 {
+				tc.timeout = 10 * time.Second
+			}
+			rig := newFaultRig(t, tc.timeout)
 			if tc.refused {
 				rig.target.Store(closedAddr(t))
 			} else {
@@ -221,7 +226,7 @@ func TestFaultsThroughTheTools(t *testing.T) {
 // request, not one per retry: with retries allowed, a tool call against an
 // API that never answers still returns after about the timeout.
 func TestTimeoutIsPerRequestAndNotRetried(t *testing.T) {
-	rig := newFaultRig(t)
+	rig := newFaultRig(t, faultTimeout)
 	var calls atomic.Int64
 	rig.api.set(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/v1/calls" {
