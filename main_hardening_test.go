@@ -28,6 +28,9 @@ import (
 // clientMarkerKey is the key an HTTP client sends in X-OpenPhone-Api-Key.
 const clientMarkerKey = "opk_test_CLIENT_MARKER_7e41"
 
+// authMarkerToken is MCP_AUTH_TOKEN in the HTTP runs.
+const authMarkerToken = "mcp_auth_MARKER_token_5d0a"
+
 // fakeAPI serves the demo workspace, except where a test's handler takes
 // over; it records every Authorization header it sees.
 type fakeAPI struct {
@@ -212,7 +215,8 @@ func callTool(ctx context.Context, c *mcpclient.Client, name string, args map[st
 // across the message's clip boundary), an HTML error page and a malformed
 // 200 that contain it, a hung API cut by --timeout, and a redirect to
 // another host with the key in its Location. No result, error, log line
-// (debug level) or panic message carries a key, and the other host never
+// (debug level) or panic message carries a key (nor, over HTTP, the
+// MCP_AUTH_TOKEN the client authenticates with), and the other host never
 // receives one.
 func TestSecretsNeverLeak(t *testing.T) {
 	var otherMu sync.Mutex
@@ -262,7 +266,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 			want := markerKey
 			if kind == "http" {
 				args = append(args, "--allow-client-api-keys")
-				headers = map[string]string{"X-OpenPhone-Api-Key": clientMarkerKey}
+				envm["MCP_AUTH_TOKEN"] = authMarkerToken
+				headers = map[string]string{"X-OpenPhone-Api-Key": clientMarkerKey, "Authorization": "Bearer " + authMarkerToken}
 				want = clientMarkerKey
 			}
 			p := startProgram(t, kind, "2025-06-18", args, envm, headers)
@@ -300,7 +305,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			}
 			p.stop(t)
 			logs := p.stderr.String()
-			for _, key := range []string{markerKey, clientMarkerKey} {
+			for _, key := range []string{markerKey, clientMarkerKey, authMarkerToken} {
 				for i, out := range outputs {
 					if strings.Contains(out, key) || strings.Contains(out, key[:12]) {
 						t.Errorf("a result carries (a piece of) the key %s:\n%s", key, outputs[i])
