@@ -141,13 +141,13 @@ func renderCall(d *Deps, w *workspace, call *client.Call) *mcp.CallToolResult {
 	num := w.numberByID(call.PhoneNumberID)
 	other := otherParty(call, w)
 	b.WriteString("Call ")
-	b.WriteString(call.ID)
+	b.WriteString(apiText(call.ID))
 	b.WriteString(", times in UTC:\n")
 	writeCallLine(&b, call, w, true)
 	b.WriteString("number: ")
 	writeNumber(&b, num)
 	b.WriteString("\nparticipants: ")
-	b.WriteString(strings.Join(call.Participants, ", "))
+	b.WriteString(cleanText(strings.Join(call.Participants, ", "), 400))
 	out := CallOutput{Call: summarize(call), PhoneNumberID: call.PhoneNumberID, PhoneNumber: num.Number,
 		PhoneNumberName: cleanText(num.Name, 60), Participants: call.Participants}
 	if out.Participants == nil {
@@ -416,7 +416,7 @@ func renderTranscript(d *Deps, w *workspace, id string, call *client.Call, tr *c
 	b.WriteString(id)
 	b.WriteString(" (")
 	if call != nil {
-		b.WriteString(call.Direction)
+		b.WriteString(apiText(call.Direction))
 		b.WriteString(", ")
 		b.WriteString(call.CreatedAt.UTC().Format(time.RFC3339))
 		b.WriteString(" UTC, ")

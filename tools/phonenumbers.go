@@ -89,9 +89,9 @@ func renderPhoneNumbers(d *Deps, w *workspace, user string, numbers []client.Pho
 	b.WriteString(", the whole list\n")
 	for _, n := range numbers {
 		name := cleanText(n.Name, 60)
-		b.WriteString(n.ID)
+		b.WriteString(apiText(n.ID))
 		b.WriteByte(' ')
-		b.WriteString(n.Number)
+		b.WriteString(apiText(n.Number))
 		if name != "" {
 			b.WriteByte(' ')
 			b.WriteString(strconv.Quote(name))
@@ -105,7 +105,7 @@ func renderPhoneNumbers(d *Deps, w *workspace, user string, numbers []client.Pho
 			un := userDisplayName(u)
 			b.WriteString(un)
 			b.WriteString(" (")
-			b.WriteString(u.ID)
+			b.WriteString(apiText(u.ID))
 			b.WriteByte(')')
 			po.Users = append(po.Users, UserOutput{ID: u.ID, Name: un, Role: cleanText(u.Role, 20)})
 		}

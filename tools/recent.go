@@ -1323,10 +1323,10 @@ func writeScope(b *strings.Builder, scope *recentScope, q *recentQuery) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(n.ID)
+		b.WriteString(apiText(n.ID))
 		if n.Number != "" {
 			b.WriteString(" (")
-			b.WriteString(n.Number)
+			b.WriteString(apiText(n.Number))
 			if name := cleanText(n.Name, 60); name != "" {
 				b.WriteByte(' ')
 				b.WriteString(strconv.Quote(name))
@@ -1354,7 +1354,7 @@ func writeGroups(b *strings.Builder, groups []client.Conversation) {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		b.WriteString(g.ID)
+		b.WriteString(apiText(g.ID))
 		if name := cleanText(deref(g.Name), 60); name != "" {
 			b.WriteByte(' ')
 			b.WriteString(strconv.Quote(name))

@@ -6,6 +6,19 @@ import (
 	"unicode/utf8"
 )
 
+// apiText is an id, phone number or status from the API placed in the
+// server's own lines: printable ASCII without spaces (every real value)
+// passes as it is; anything else goes through cleanText, so that not even
+// the API's own fields can start a line.
+func apiText(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= 0x20 || c >= 0x7f {
+			return cleanText(s, 80)
+		}
+	}
+	return s
+}
+
 // cleanText makes text from outside the server (contact names, transcript
 // lines, summaries) safe to place inside the server's own lines: control
 // characters and line breaks become spaces, runs of spaces collapse, and

@@ -148,7 +148,7 @@ func listNumbers(numbers []client.PhoneNumber) string {
 	}
 	parts := make([]string, len(numbers))
 	for i, n := range numbers {
-		parts[i] = fmt.Sprintf("%s (%s, %s)", n.ID, n.Number, cleanText(n.Name, 60))
+		parts[i] = fmt.Sprintf("%s (%s, %s)", apiText(n.ID), apiText(n.Number), cleanText(n.Name, 60))
 	}
 	return strings.Join(parts, "; ")
 }
