@@ -61,7 +61,7 @@ type CallSummary struct {
 }
 
 const listCallsDescription = `Calls between one of your OpenPhone numbers and one other party, newest first: "what calls did we have with (212) 555-0103?". Unknown party or "who called today?": use recent_calls.
-Each line: call id (for get_call, get_call_summary, get_call_transcript, get_call_recordings), UTC time, direction, status, duration, then who answered or placed it, forwarding, routing, AI handling when present.
+Each line: call id (for get_call, get_call_summary, get_call_transcript, get_call_recordings), UTC time, direction, status, duration, then when present: by= the user who answered or placed it, forwarding, callRoute (phone menu), aiHandled.
 Paging: a result with more calls ends with a pageToken; call again with the same arguments plus pageToken.`
 
 func listCallsTool(d *Deps) server.ServerTool {
@@ -166,7 +166,6 @@ func renderCallPage(d *Deps, w *workspace, num client.PhoneNumber, p client.List
 		b.WriteString(demoNote)
 	}
 	participant := p.Participants[0]
-	b.WriteString("Calls of ")
 	writeNumber(&b, num)
 	b.WriteString(" with ")
 	writeParticipant(&b, w, num.ID, participant)
@@ -179,9 +178,7 @@ func renderCallPage(d *Deps, w *workspace, num client.PhoneNumber, p client.List
 			b.WriteByte(')')
 		}
 	}
-	b.WriteString(", newest first, UTC: ")
-	b.WriteString(strconv.Itoa(len(page.Data)))
-	b.WriteString(" on this page\n")
+	b.WriteString(", newest first, UTC:\n")
 	out := CallsOutput{PhoneNumberID: num.ID, PhoneNumber: num.Number, PhoneNumberName: cleanText(num.Name, 60),
 		Participant: participant, Calls: make([]CallSummary, 0, len(page.Data))}
 	if name, ok := w.conversationName(num.ID, participant); ok {
@@ -233,14 +230,14 @@ func writeNumber(b *strings.Builder, n client.PhoneNumber) {
 	b.WriteByte(')')
 }
 
-const demoNote = "[Demo workspace: simulated data, not a real OpenPhone account]\n"
+const demoNote = "[Demo workspace: simulated data]\n"
 
 // writePaging ends every paged result the same way.
 func writePaging(b *strings.Builder, tool string, token *string) {
 	if token != nil && *token != "" {
-		b.WriteString("More calls: call ")
+		b.WriteString("More calls: ")
 		b.WriteString(tool)
-		b.WriteString(" again with the same arguments and pageToken ")
+		b.WriteString(" with the same arguments and pageToken ")
 		b.WriteString(strconv.Quote(*token))
 		b.WriteString(".\n")
 		return
@@ -274,14 +271,27 @@ func writeCallLineNamed(b *strings.Builder, c *client.Call, w *workspace, withPa
 		b.WriteString(" on=")
 		b.WriteString(c.PhoneNumberID)
 	}
-	optUser(b, w, named, "answeredBy", c.AnsweredBy)
-	optUser(b, w, named, "initiatedBy", c.InitiatedBy)
+	// The user who answered an incoming call or placed an outgoing one: the
+	// direction already says which, so one short key does for both.
+	if (c.AnsweredBy == nil) != (c.InitiatedBy == nil) {
+		optUser(b, w, named, "by", orPtr(c.AnsweredBy, c.InitiatedBy))
+	} else {
+		optUser(b, w, named, "answeredBy", c.AnsweredBy)
+		optUser(b, w, named, "initiatedBy", c.InitiatedBy)
+	}
 	optUser(b, w, named, "forwardedFrom", c.ForwardedFrom)
 	optUser(b, w, named, "forwardedTo", c.ForwardedTo)
-	optField(b, "callRoute", c.CallRoute)
+	if c.CallRoute != nil && *c.CallRoute != routeDirect {
+		optField(b, "callRoute", c.CallRoute)
+	}
 	optField(b, "aiHandled", c.AIHandled)
 	b.WriteByte('\n')
 }
+
+// routeDirect is the callRoute of a call that rang the number directly, the
+// common case; lines name only the unusual route (a phone menu). The
+// structured output keeps every value.
+const routeDirect = "phone-number"
 
 // otherParty is the participant that is not the call's OpenPhone number.
 // The API lists up to two numbers in no documented order, so the workspace's
@@ -372,6 +382,13 @@ func summarize(c *client.Call) CallSummary {
 		CallRoute:     deref(c.CallRoute),
 		AIHandled:     deref(c.AIHandled),
 	}
+}
+
+func orPtr(a, b *string) *string {
+	if a != nil {
+		return a
+	}
+	return b
 }
 
 func deref(p *string) string {
