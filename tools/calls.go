@@ -216,7 +216,7 @@ func renderCallPage(d *Deps, w *workspace, num client.PhoneNumber, p client.List
 // just its id when the workspace's list does not hold it.
 func writeNumber(b *strings.Builder, n client.PhoneNumber) {
 	if n.Number == "" {
-		b.WriteString(n.ID)
+		b.WriteString(apiText(n.ID))
 		return
 	}
 	if name := cleanText(n.Name, 60); name != "" {
@@ -224,9 +224,9 @@ func writeNumber(b *strings.Builder, n client.PhoneNumber) {
 		b.WriteByte(' ')
 	}
 	b.WriteByte('(')
-	b.WriteString(n.Number)
+	b.WriteString(apiText(n.Number))
 	b.WriteString(", ")
-	b.WriteString(n.ID)
+	b.WriteString(apiText(n.ID))
 	b.WriteByte(')')
 }
 
@@ -256,20 +256,20 @@ func writeCallLine(b *strings.Builder, c *client.Call, w *workspace, withParty b
 // user's name is given beside its id the first time the id appears in the
 // result only, which keeps long lists compact.
 func writeCallLineNamed(b *strings.Builder, c *client.Call, w *workspace, withParty bool, named map[string]bool) {
-	b.WriteString(c.ID)
+	b.WriteString(apiText(c.ID))
 	b.WriteByte(' ')
 	b.WriteString(c.CreatedAt.UTC().Format(time.RFC3339))
 	b.WriteByte(' ')
-	b.WriteString(c.Direction)
+	b.WriteString(apiText(c.Direction))
 	b.WriteByte(' ')
-	b.WriteString(c.Status)
+	b.WriteString(apiText(c.Status))
 	b.WriteByte(' ')
 	b.WriteString(formatDuration(c.Duration))
 	if withParty {
 		b.WriteString(" with=")
 		writeParticipant(b, w, c.PhoneNumberID, otherParty(c, w))
 		b.WriteString(" on=")
-		b.WriteString(c.PhoneNumberID)
+		b.WriteString(apiText(c.PhoneNumberID))
 	}
 	// The user who answered an incoming call or placed an outgoing one: the
 	// direction already says which, so one short key does for both.
@@ -312,7 +312,7 @@ func otherParty(c *client.Call, w *workspace) string {
 // writeParticipant writes a number and, when known, its conversation name
 // quoted (quoting keeps a hostile name from reading as the server's text).
 func writeParticipant(b *strings.Builder, w *workspace, phoneNumberID, number string) {
-	b.WriteString(number)
+	b.WriteString(apiText(number))
 	if w == nil {
 		return
 	}
@@ -346,7 +346,7 @@ func optField(b *strings.Builder, name string, v *string) {
 	b.WriteByte(' ')
 	b.WriteString(name)
 	b.WriteByte('=')
-	b.WriteString(*v)
+	b.WriteString(apiText(*v))
 }
 
 // formatDuration renders seconds as 0s, 45s, 4m12s, 1h02m03s.
