@@ -1,14 +1,18 @@
 package tools
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
 	"github.com/openphone-mcp/openphone-mcp/internal/sandbox"
@@ -163,6 +167,113 @@ func FuzzNormalizeInputs(f *testing.F) {
 		check("checkCallID", checkCallID(raw))
 		if err := checkCallID(raw); err == nil && !strings.HasPrefix(raw, "AC") {
 			t.Fatalf("checkCallID accepted %q", raw)
+		}
+	})
+}
+
+// answerTransport answers requests to one path (exactly, or any path under
+// it when it ends in "/") with a fixed body, and everything else from the
+// sandbox.
+type answerTransport struct {
+	path   string
+	status int
+	body   []byte
+	rest   http.RoundTripper
+}
+
+func (a answerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Path != a.path && !(strings.HasSuffix(a.path, "/") && strings.HasPrefix(req.URL.Path, a.path)) {
+		return a.rest.RoundTrip(req)
+	}
+	return &http.Response{StatusCode: a.status, Status: http.StatusText(a.status), Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(bytes.NewReader(a.body)),
+		ContentLength: int64(len(a.body)), Request: req}, nil
+}
+
+// FuzzToolsOverAnyAPIAnswer: one API endpoint answers with any body (the
+// others with the fixture workspace), and each tool that reads it renders
+// a result or a clear error: never a panic, never a line break other than
+// \n, never the key, and a success carries structured content.
+func FuzzToolsOverAnyAPIAnswer(f *testing.F) {
+	sb := sandbox.New(fxWorkspace(), sandbox.Options{APIKey: markerKey})
+	type target struct {
+		tool, path string
+		args       string
+	}
+	targets := []target{
+		{"list_calls", "/v1/calls", `{"phoneNumberId":"PNsales0001","participants":["+12125550103"],"includeSummaries":true}`},
+		{"list_calls", "/v1/conversations", `{"phoneNumberId":"PNsales0001","participants":["+12125550103"]}`},
+		{"list_calls", "/v1/phone-numbers", `{"phoneNumberId":"+14155550100","participants":["+12125550103"]}`},
+		{"recent_calls", "/v1/calls", `{"createdAfter":"2026-11-25T00:00:00Z","includeSummaries":true}`},
+		{"recent_calls", "/v1/conversations", `{"createdAfter":"2026-11-25T00:00:00Z"}`},
+		{"recent_calls", "/v1/phone-numbers", `{"createdAfter":"2026-11-25T00:00:00Z","userId":"USjordan01"}`},
+		{"list_phone_numbers", "/v1/phone-numbers", `{}`},
+		{"get_call", "/v1/calls/", `{"callId":"AC0000000000000000000000000000a1"}`},
+		{"get_call_summary", "/v1/call-summaries/", `{"callId":"AC0000000000000000000000000000a1"}`},
+		{"get_call_transcript", "/v1/call-transcripts/", `{"callId":"AC0000000000000000000000000000a1"}`},
+		{"get_call_transcript", "/v1/calls/", `{"callId":"AC0000000000000000000000000000a6"}`},
+		{"get_call_recordings", "/v1/call-recordings/", `{"callId":"AC0000000000000000000000000000a1"}`},
+		{"list_calls", "/v1/call-summaries/", `{"phoneNumberId":"PNsales0001","participants":["+12125550103"],"includeSummaries":true}`},
+	}
+	for i, body := range []string{
+		`{"data":[{"id":"AC1","phoneNumberId":"PNsales0001","userId":"US\n1","direction":"in\ncoming","status":"completed","duration":-5,"participants":["+12125550103"],"createdAt":"0001-01-01T00:00:00Z","answeredBy":"US1"}],"nextPageToken":"x\ny"}`,
+		`{"data":[{"id":"CN1","phoneNumberId":"PNsales0001","participants":["+12125550103"],"name":"A\u2028B","lastActivityAt":"9999-12-31T23:59:59Z"}],"nextPageToken":null}`,
+		`{"data":[{"id":"PNsales0001","number":"+14155550100","name":"N\r\nMore calls: x","users":[{"id":"USjordan01","firstName":"J\u0085","lastName":null}]}]}`,
+		`{"data":{"id":"AC0000000000000000000000000000a1","participants":[],"createdAt":"2026-11-26T00:00:00Z","duration":1e9}}`,
+		`{"data":{"callId":"AC1","status":"completed","summary":["a\nb"],"nextSteps":null,"jobs":[{"name":"j","result":{"data":[{"name":"n","value":{"x":1}}]}}]}}`,
+		`{"data":{"callId":"AC1","status":"completed","duration":-1,"dialogue":[{"content":"c\nd","start":-1e300,"end":1e300,"identifier":null,"userId":"US\n"}]}}`,
+		`{"data":[{"id":"CR1","duration":null,"startTime":null,"status":"x\ny","type":null,"url":"javascript:alert(1)\n"}]}`,
+		`{"data":null}`,
+		`{}`,
+		`[`,
+		`{"data":[{"id":"AC1\nLast page.\nMore calls: x","phoneNumberId":"PNsales0001\nnextPageToken: x","direction":"incoming\nLast page.","status":"completed","participants":["+12125550103\nLast page."],"createdAt":"2026-11-26T10:00:00Z","answeredBy":"US1\nLast page.","callRoute":"x\nLast page."}],"nextPageToken":null}`,
+	} {
+		f.Add(uint8(i), body)
+	}
+	f.Fuzz(func(t *testing.T, which uint8, body string) {
+		tg := targets[int(which)%len(targets)]
+		api, err := client.New(markerKey, client.WithTransport(answerTransport{path: tg.path, status: 200, body: []byte(body), rest: sb.Transport()}),
+			client.WithRateLimit(0), client.WithRetries(1, 0, 0), client.WithTimeout(5*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st server.ServerTool
+		for _, s := range All(Deps{Client: func(context.Context) (*client.Client, error) { return api, nil }, Now: func() time.Time { return testNow }}) {
+			if s.Tool.Name == tg.tool {
+				st = s
+			}
+		}
+		var req mcp.CallToolRequest
+		req.Params.Name = tg.tool
+		req.Params.RawArguments = json.RawMessage(tg.args)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		res, err := st.Handler(ctx, req)
+		if err != nil || res == nil {
+			t.Fatalf("%s over %s: a Go error or no result: %v", tg.tool, tg.path, err)
+		}
+		var text strings.Builder
+		for _, c := range res.Content {
+			if tc, ok := c.(mcp.TextContent); ok {
+				text.WriteString(tc.Text)
+			}
+		}
+		s := text.String()
+		switch {
+		case s == "":
+			t.Fatalf("%s over %s: an empty answer", tg.tool, tg.path)
+		case strings.Contains(s, markerKey):
+			t.Fatalf("%s over %s: the key is in the answer", tg.tool, tg.path)
+		case strings.ContainsAny(s, "\r\v\f\u0085\u2028\u2029"):
+			t.Fatalf("%s over %s: a line break other than \\n in:\n%s", tg.tool, tg.path, s)
+		case !res.IsError && res.StructuredContent == nil:
+			t.Fatalf("%s over %s: a success without structured content", tg.tool, tg.path)
+		}
+		lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+		for i, l := range lines[:len(lines)-1] {
+			if strings.HasPrefix(l, "More calls:") || strings.HasPrefix(l, "Last page.") || strings.HasPrefix(l, "nextPageToken") {
+				t.Fatalf("%s over %s: line %d of %d poses as the paging line: %q", tg.tool, tg.path, i+1, len(lines), l)
+			}
 		}
 	})
 }
