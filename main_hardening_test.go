@@ -409,6 +409,13 @@ func TestCancelStopsAPIRequests(t *testing.T) {
 				}
 				t.Logf("%s answered %v after the cancellations", tool, time.Since(start).Round(time.Microsecond))
 			}
+			// No cancelled call is still counted in flight: shutdown does
+			// not wait out its grace period for one.
+			start := time.Now()
+			p.stop(t)
+			if took := time.Since(start); took > 5*time.Second || strings.Contains(p.stderr.String(), "did not finish") {
+				t.Errorf("shutdown took %v after the cancellations:\n%s", took, p.stderr.String())
+			}
 		})
 	}
 }
