@@ -41,15 +41,35 @@ type nameEntry struct {
 // workspaces maps each *client.Client to its workspace cache.
 type workspaces struct {
 	now func() time.Time
-	m   sync.Map
+	mu  sync.Mutex
+	m   map[*client.Client]*workspace
 }
 
+// maxWorkspaces bounds the caches kept, one per API client: with client
+// API keys, one per key a caller sent. Past it they start over, which only
+// costs fresh lookups; without a bound, a caller cycling through keys would
+// grow the server's memory for good.
+const maxWorkspaces = 2048
+
 func (ws *workspaces) get(c *client.Client) *workspace {
-	if w, ok := ws.m.Load(c); ok {
-		return w.(*workspace)
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if w, ok := ws.m[c]; ok {
+		return w
 	}
-	w, _ := ws.m.LoadOrStore(c, &workspace{c: c, now: ws.now, names: map[convKey]nameEntry{}})
-	return w.(*workspace)
+	if ws.m == nil || len(ws.m) >= maxWorkspaces {
+		ws.m = make(map[*client.Client]*workspace)
+	}
+	w := &workspace{c: c, now: ws.now, names: map[convKey]nameEntry{}}
+	ws.m[c] = w
+	return w
+}
+
+// len is the number of caches kept.
+func (ws *workspaces) len() int {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	return len(ws.m)
 }
 
 // phoneNumbers returns the workspace's numbers, from the cache when fresh.
