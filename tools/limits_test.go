@@ -33,3 +33,23 @@ func TestWorkspacesBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestConversationNamesBounded: every participant a caller asks about is
+// remembered (without a name when it has no conversation); the cache of
+// names stays bounded whatever the number of participants.
+func TestConversationNamesBounded(t *testing.T) {
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	w := &workspace{now: func() time.Time { return now }, names: map[convKey]nameEntry{}}
+	name := "Maple Dental"
+	for i := range 3 * maxNames {
+		w.rememberConversations([]client.Conversation{{PhoneNumberID: "PN1", Participants: []string{"+1212555" + time.Duration(i).String()}, Name: &name}})
+		if len(w.names) > maxNames {
+			t.Fatalf("%d names after %d conversations, more than %d", len(w.names), i+1, maxNames)
+		}
+	}
+	// The newest entry is always kept.
+	w.rememberConversations([]client.Conversation{{PhoneNumberID: "PN1", Participants: []string{"+12125550103"}, Name: &name}})
+	if got, known := w.conversationName("PN1", "+12125550103"); !known || got != name {
+		t.Errorf("the newest name is lost: %q, %v", got, known)
+	}
+}

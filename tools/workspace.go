@@ -220,7 +220,31 @@ func (w *workspace) rememberConversations(convs []client.Conversation) {
 		if len(c.Participants) != 1 {
 			continue
 		}
+		w.trimNamesLocked(now)
 		w.names[convKey{c.PhoneNumberID, c.Participants[0]}] = nameEntry{name: deref(c.Name), at: now}
+	}
+}
+
+// maxNames bounds the conversation names a workspace cache holds. Every
+// participant a caller asks list_calls about is remembered (with no name
+// when it has no conversation), so without a bound a caller walking through
+// phone numbers would grow the cache for good.
+const maxNames = 20000
+
+// trimNamesLocked makes room for one more name: at the bound it drops the
+// expired entries, and if that frees less than a quarter, all of them (so
+// the scan is paid at most once per maxNames/4 insertions).
+func (w *workspace) trimNamesLocked(now time.Time) {
+	if len(w.names) < maxNames {
+		return
+	}
+	for k, e := range w.names {
+		if now.Sub(e.at) >= workspaceTTL {
+			delete(w.names, k)
+		}
+	}
+	if len(w.names) > maxNames*3/4 {
+		clear(w.names)
 	}
 }
 
@@ -251,6 +275,7 @@ func (w *workspace) fetchConversationNames(ctx context.Context, phoneNumberID st
 	defer w.mu.Unlock()
 	for _, p := range participants {
 		if !found[p] {
+			w.trimNamesLocked(now)
 			w.names[convKey{phoneNumberID, p}] = nameEntry{at: now}
 		}
 	}
