@@ -230,6 +230,14 @@ func FuzzToolsOverAnyAPIAnswer(f *testing.F) {
 	} {
 		f.Add(uint8(i), body)
 	}
+	// The tools are built once; each input gets a client of its own, and so
+	// an empty workspace cache (caches are per client).
+	type clientKey struct{}
+	byName := map[string]server.ServerTool{}
+	for _, st := range All(Deps{Client: func(ctx context.Context) (*client.Client, error) { return ctx.Value(clientKey{}).(*client.Client), nil },
+		Now: func() time.Time { return testNow }}) {
+		byName[st.Tool.Name] = st
+	}
 	f.Fuzz(func(t *testing.T, which uint8, body string) {
 		tg := targets[int(which)%len(targets)]
 		api, err := client.New(markerKey, client.WithTransport(answerTransport{path: tg.path, status: 200, body: []byte(body), rest: sb.Transport()}),
@@ -237,16 +245,11 @@ func FuzzToolsOverAnyAPIAnswer(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var st server.ServerTool
-		for _, s := range All(Deps{Client: func(context.Context) (*client.Client, error) { return api, nil }, Now: func() time.Time { return testNow }}) {
-			if s.Tool.Name == tg.tool {
-				st = s
-			}
-		}
+		st := byName[tg.tool]
 		var req mcp.CallToolRequest
 		req.Params.Name = tg.tool
 		req.Params.RawArguments = json.RawMessage(tg.args)
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.WithValue(context.Background(), clientKey{}, api), 10*time.Second)
 		defer cancel()
 		res, err := st.Handler(ctx, req)
 		if err != nil || res == nil {

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -8,12 +9,13 @@ import (
 
 // apiText is an id, phone number or status from the API placed in the
 // server's own lines: printable ASCII without spaces (every real value)
-// passes as it is; anything else goes through cleanText, so that not even
-// the API's own fields can start a line.
+// passes as it is; anything else is cleaned and quoted, so that not even the
+// API's own fields can start a line or pass for the server's words (a call
+// id "Last page." shows as "\"Last page.\"").
 func apiText(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c <= 0x20 || c >= 0x7f {
-			return cleanText(s, 80)
+			return strconv.Quote(cleanText(s, 80))
 		}
 	}
 	return s
