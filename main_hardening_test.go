@@ -19,6 +19,8 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/openphone-mcp/openphone-mcp/internal/sandbox"
+
+	"github.com/openphone-mcp/openphone-mcp/internal/testutil"
 )
 
 // The hardening tests of the whole program: run() over stdio pipes and over
@@ -99,7 +101,7 @@ func demoArgs(ws *sandbox.Workspace) map[string]map[string]any {
 // program is the real program serving one MCP client session.
 type program struct {
 	c      *mcpclient.Client
-	stderr *lockedBuffer
+	stderr *testutil.Buffer
 	stop   func(t *testing.T)
 }
 
@@ -110,7 +112,7 @@ var urlLine = regexp.MustCompile(`url=(http://\S+/mcp)`)
 // client session with the given protocol version ("" = mcp-go's default).
 func startProgram(t *testing.T, kind, protocol string, args []string, envm map[string]string, headers map[string]string) *program {
 	t.Helper()
-	stderr := &lockedBuffer{}
+	stderr := &testutil.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var opts []mcpclient.ClientOption

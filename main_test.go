@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +15,8 @@ import (
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 	"go.uber.org/goleak"
+
+	"github.com/openphone-mcp/openphone-mcp/internal/testutil"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -23,23 +24,6 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 const markerKey = "opk_test_MARKER_main_51c9"
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func TestRunWithoutKeyExits2(t *testing.T) {
 	var stdout, stderr bytes.Buffer
@@ -93,7 +77,7 @@ func TestStdioSession(t *testing.T) {
 
 	serverIn, clientOut := io.Pipe()
 	clientIn, serverOut := io.Pipe()
-	stderr := &lockedBuffer{}
+	stderr := &testutil.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {

@@ -52,29 +52,12 @@ func (f *fakeAPI) set(h http.HandlerFunc) {
 // env is one MCP session over the tools, wired to an API at baseURL.
 type env struct {
 	mcp  *mcpclient.Client
-	logs *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs *testutil.Buffer
 }
 
 func newEnv(t *testing.T, opts []client.Option, protocol string, mutate ...func(*Deps)) *env {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testutil.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts = append([]client.Option{
 		client.WithRateLimit(0),
