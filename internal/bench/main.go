@@ -490,21 +490,30 @@ func stdioLatency(t target, n int) (p50, p99 float64, err error) {
 	if err := p.initialize(); err != nil {
 		return 0, 0, err
 	}
+	return timeCalls(n, func(i int) (int64, []byte, error) {
+		id, err := p.send("tools/call", t.params(i))
+		if err != nil {
+			return 0, nil, err
+		}
+		line, err := p.readResponse(id)
+		return id, line, err
+	})
+}
+
+// timeCalls times n sequential calls of call after a warm-up, checking some
+// answers outside the timed window, and returns the p50 and p99 in ms.
+func timeCalls(n int, call func(i int) (id int64, answer []byte, err error)) (p50, p99 float64, err error) {
 	warm := max(50, n/20)
 	times := make([]float64, 0, n)
 	for i := range warm + n {
 		start := time.Now()
-		id, err := p.send("tools/call", t.params(i))
-		if err != nil {
-			return 0, 0, err
-		}
-		line, err := p.readResponse(id)
+		id, answer, err := call(i)
 		elapsed := time.Since(start)
 		if err != nil {
 			return 0, 0, err
 		}
-		if i < warm || i%97 == 0 { // check some answers, outside the timed window
-			res, err := decodeResponse(line, id)
+		if i < warm || i%97 == 0 {
+			res, err := decodeResponse(answer, id)
 			if err == nil {
 				_, err = decodeToolResult(res)
 			}
@@ -550,30 +559,9 @@ func httpLatency(t target, n int) (p50, p99 float64, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	warm := max(50, n/20)
-	times := make([]float64, 0, n)
-	for i := range warm + n {
-		start := time.Now()
-		id, body, err := s.send(ctx, "tools/call", t.params(i))
-		elapsed := time.Since(start)
-		if err != nil {
-			return 0, 0, err
-		}
-		if i < warm || i%97 == 0 {
-			res, err := decodeResponse(body, id)
-			if err == nil {
-				_, err = decodeToolResult(res)
-			}
-			if err != nil {
-				return 0, 0, err
-			}
-		}
-		if i >= warm {
-			times = append(times, ms(elapsed))
-		}
-	}
-	p50, p99 = percentiles(times)
-	return p50, p99, nil
+	return timeCalls(n, func(i int) (int64, []byte, error) {
+		return s.send(ctx, "tools/call", t.params(i))
+	})
 }
 
 func (b *bench) httpRoundTrip() error {
