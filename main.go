@@ -187,10 +187,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 }
 
 // demoTransport serves the API from the demo workspace. Building it takes
-// ~25 ms of CPU, so it starts in the background once a client has its
-// initialize reply (notifications/initialized), or at the first API
-// request: the MCP handshake never waits for it, and a client is rarely
-// quick enough with its first tool call to.
+// ~12 ms of CPU (BenchmarkDemo in internal/sandbox), so it starts in the
+// background once a client has its initialize reply
+// (notifications/initialized), or at the first API request, whichever
+// comes first; stateless HTTP, where no notification arrives, always takes
+// the second way. The MCP handshake never waits for it; a tool call that
+// comes before it is ready waits in RoundTrip (or until its context ends).
 type demoTransport struct {
 	key    string
 	logger *slog.Logger
@@ -242,6 +244,8 @@ func (d *demoTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 const stdioMemoryLimit = 20 << 20
 
 func limitStdioMemory() {
+	// The process environment, not run's getenv: the runtime itself reads
+	// GOMEMLIMIT from there.
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
 		debug.SetMemoryLimit(stdioMemoryLimit)
 	}
@@ -318,24 +322,28 @@ const instructions = `Tools over the call history of an OpenPhone (Quo) workspac
 const demoInstructions = `This is a DEMO workspace with simulated data (no real OpenPhone account). ` + instructions
 
 func newServer(d tools.Deps, demo *demoTransport) *server.MCPServer {
-	text := instructions
 	// Reflecting the tools' JSON schemas (once) takes a few ms of CPU at
 	// start-up: it runs beside the initialize handshake, which does not
-	// need the tools, and tools/list and tools/call wait for it.
+	// need the tools, and tools/list and tools/call wait for it, whether or
+	// not notifications/initialized came first (stateless HTTP sends none).
+	// The initialize reply cannot tell: WithToolCapabilities declares the
+	// tools capability up front, and with listChanged false adding the
+	// tools later notifies nobody. mcp-go's AddTools takes its own lock.
 	registered := make(chan struct{})
 	hooks := &server.Hooks{}
 	hooks.AddBeforeListTools(func(context.Context, any, *mcp.ListToolsRequest) { <-registered })
 	hooks.AddBeforeCallTool(func(context.Context, any, *mcp.CallToolRequest) { <-registered })
-	opts := []server.ServerOption{
+	text := instructions
+	if demo != nil {
+		text = demoInstructions
+	}
+	s := server.NewMCPServer("openphone-mcp", version,
 		server.WithToolCapabilities(false),
 		server.WithLogging(),
 		server.WithRecovery(),
 		server.WithHooks(hooks),
-	}
-	if demo != nil {
-		text = demoInstructions
-	}
-	s := server.NewMCPServer("openphone-mcp", version, append(opts, server.WithInstructions(text))...)
+		server.WithInstructions(text),
+	)
 	if demo != nil {
 		// The client sends this once it has the initialize reply: building
 		// the demo workspace then cannot delay that reply.
