@@ -658,12 +658,10 @@ type walker struct {
 	ordered  bool       // lastActivityAt never went up: the documented order held
 	frontier *time.Time // last activity of the last conversation taken: no conversation left in the list is newer
 	natural  bool       // the list was taken to its end or to the window's start
-	pruned   bool       // the walk stopped because the page was full
-	tooNew   bool       // a conversation may hold calls for a later page
+	tooNew   bool       // a conversation may hold calls for a later page (one was deferred)
 	queue    candHeap   // conversations to list the calls of, latest possible call first
 	groups   []client.Conversation
 	steps    int
-	received int
 
 	// What the walk found.
 	calls   map[string]client.Call // eligible calls by id
@@ -672,8 +670,7 @@ type walker struct {
 }
 
 type walkItem struct {
-	conv    *client.Conversation
-	handled bool
+	conv *client.Conversation
 	// bound is what the previous page left of the conversation: none of
 	// its calls still to list is newer. Zero: its last activity bounds it.
 	bound    time.Time
@@ -687,6 +684,13 @@ func (it *walkItem) newest() time.Time {
 		return it.bound
 	}
 	return l
+}
+
+// deferItem leaves an item's calls to a later page: none of them is newer
+// than bound, and this page is full without them.
+func (w *walker) deferItem(item int, bound time.Time) {
+	it := &w.items[item]
+	it.deferred, it.bound, w.tooNew = true, bound, true
 }
 
 type convJob struct {
@@ -845,24 +849,21 @@ func (w *walker) walk(ctx context.Context) error {
 		job := inflight[r.item]
 		delete(inflight, r.item)
 		job.cancel()
-		it := &w.items[r.item]
 		if r.err != nil {
 			if job.pruned && ctx.Err() == nil {
 				// Cancelled on purpose: this page no longer needs it, a
 				// later one may.
-				it.handled, it.deferred, it.bound, w.tooNew = true, true, job.newest, true
+				w.deferItem(r.item, job.newest)
 				return nil
 			}
 			return r.err
 		}
-		it.handled = true
 		for _, c := range r.calls {
 			w.add(c)
 		}
 		w.results = append(w.results, r)
-		w.received++
 		w.steps++
-		w.progress(w.steps, "Listed the calls of "+strconv.Itoa(w.received)+" conversation(s); "+strconv.Itoa(len(w.calls))+" call(s) in the window so far")
+		w.progress(w.steps, "Listed the calls of "+strconv.Itoa(len(w.results))+" conversation(s); "+strconv.Itoa(len(w.calls))+" call(s) in the window so far")
 		// Calls newer than anything a conversation in flight can hold may
 		// now fill the page: its request is no longer needed.
 		for _, j := range inflight {
@@ -938,16 +939,14 @@ func (w *walker) walk(ctx context.Context) error {
 				// ... and than anything any other conversation left
 				// holds: they wait for a later page.
 				for _, c := range w.queue {
-					it := &w.items[c.item]
-					it.handled, it.deferred, it.bound = true, true, c.newest
+					w.deferItem(c.item, c.newest)
 				}
 				w.queue = w.queue[:0]
-				ended, w.pruned, w.tooNew = true, true, true
+				ended = true
 				continue
 			}
 			heap.Pop(&w.queue)
-			it := &w.items[top.item]
-			it.handled, it.deferred, it.bound, w.tooNew = true, true, top.newest, true
+			w.deferItem(top.item, top.newest)
 			continue
 		}
 		if len(inflight) >= recentWorkers {
@@ -976,8 +975,7 @@ func (w *walker) examine(item int) bool {
 	it := &w.items[item]
 	conv := it.conv
 	if conv.LastActivityAt == nil {
-		it.handled = true // never active
-		return false
+		return false // never active
 	}
 	l := *conv.LastActivityAt
 	if w.frontier != nil && l.After(*w.frontier) {
@@ -987,7 +985,6 @@ func (w *walker) examine(item int) bool {
 		w.frontier = &l
 	}
 	if !l.Add(clockSlack).After(w.q.after) {
-		it.handled = true
 		if w.ordered {
 			// Every conversation from here on was last active before the
 			// window: none has a call in it.
@@ -996,31 +993,25 @@ func (w *walker) examine(item int) bool {
 		return false
 	}
 	switch {
-	case !w.scope.ids[conv.PhoneNumberID]:
-		it.handled = true
+	case !w.scope.ids[conv.PhoneNumberID], len(conv.Participants) == 0:
+		return false
 	case len(conv.Participants) > 1:
-		it.handled = true
 		if l.After(w.q.after) && !(w.ordered && w.q.zone.covers(l)) {
 			w.groups = append(w.groups, *conv)
 		}
-	case len(conv.Participants) == 0:
-		it.handled = true
-	default:
-		if !w.ordered {
-			return true
-		}
-		known, remains, bound := w.q.zone.lookup(conv)
-		switch {
-		case !known:
-			return true
-		case !remains:
-			it.handled = true // walked by an earlier page: holds nothing older
-		default:
-			it.bound = bound // none of what is left is newer
-			return true
-		}
+		return false
+	case !w.ordered:
+		return true
 	}
-	return false
+	known, remains, bound := w.q.zone.lookup(conv)
+	switch {
+	case !known:
+		return true
+	case !remains:
+		return false // walked by an earlier page: holds nothing older
+	}
+	it.bound = bound // none of what is left is newer
+	return true
 }
 
 // listConversationCalls lists the eligible calls of one 1:1 conversation:
@@ -1080,7 +1071,7 @@ func (w *walker) result() recentResult {
 	}
 	sort.Slice(all, func(i, j int) bool { return keyOf(&all[i]).before(keyOf(&all[j])) })
 	res := recentResult{groups: w.groups}
-	more := w.pruned || w.tooNew || len(all) > w.q.n
+	more := w.tooNew || len(all) > w.q.n
 	for _, r := range w.results {
 		more = more || r.more
 	}
