@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -265,8 +266,7 @@ func splitList(s string) []string {
 // --allow-client-api-keys one per caller key, each with its own pacing since
 // the API limits each key separately.
 type clientPool struct {
-	rate   float64
-	opts   []client.Option
+	opts   []client.Option // every client's, pacing included
 	own    *client.Client
 	mu     sync.Mutex
 	perKey map[[32]byte]*client.Client
@@ -277,9 +277,12 @@ type clientPool struct {
 const maxClientKeys = 1024
 
 func newClientPool(key string, rate float64, opts []client.Option) (*clientPool, error) {
-	p := &clientPool{rate: rate, opts: opts, perKey: map[[32]byte]*client.Client{}}
+	// A copy: appending to the caller's slice could write into its spare
+	// capacity.
+	opts = append(slices.Clip(opts), client.WithRateLimit(rate))
+	p := &clientPool{opts: opts, perKey: map[[32]byte]*client.Client{}}
 	if key != "" {
-		c, err := client.New(key, append(opts, client.WithRateLimit(rate))...)
+		c, err := client.New(key, opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -306,7 +309,7 @@ func (p *clientPool) forRequest(ctx context.Context) (*client.Client, error) {
 	if c, ok := p.perKey[id]; ok {
 		return c, nil
 	}
-	c, err := client.New(key, append(p.opts, client.WithRateLimit(p.rate))...)
+	c, err := client.New(key, p.opts...)
 	if err != nil {
 		return nil, err
 	}
