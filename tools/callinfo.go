@@ -120,19 +120,6 @@ func nameParty(ctx context.Context, d *Deps, w *workspace, call *client.Call) {
 	}
 }
 
-// numberByID is the workspace's number with id from the cache, or one that
-// carries the id alone.
-func (w *workspace) numberByID(id string) client.PhoneNumber {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for _, n := range w.numbers {
-		if n.ID == id {
-			return n
-		}
-	}
-	return client.PhoneNumber{ID: id}
-}
-
 func renderCall(d *Deps, w *workspace, call *client.Call) *mcp.CallToolResult {
 	var b strings.Builder
 	if d.Demo {

@@ -299,7 +299,7 @@ const routeDirect = "phone-number"
 func otherParty(c *client.Call, w *workspace) string {
 	own := ""
 	if w != nil {
-		own = w.numberOf(c.PhoneNumberID)
+		own = w.numberByID(c.PhoneNumberID).Number
 	}
 	for _, p := range c.Participants {
 		if p != own {

@@ -173,16 +173,17 @@ func listNumbers(numbers []client.PhoneNumber) string {
 	return strings.Join(parts, "; ")
 }
 
-// numberOf is the E.164 number of a cached PN id, or "". It never fetches.
-func (w *workspace) numberOf(phoneNumberID string) string {
+// numberByID is the workspace's number with id from the cache, or one that
+// carries the id alone (its Number ""). It never fetches.
+func (w *workspace) numberByID(id string) client.PhoneNumber {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, n := range w.numbers {
-		if n.ID == phoneNumberID {
-			return n.Number
+		if n.ID == id {
+			return n
 		}
 	}
-	return ""
+	return client.PhoneNumber{ID: id}
 }
 
 // userName is a workspace user's display name from the cached phone numbers,
