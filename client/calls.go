@@ -51,55 +51,35 @@ func (c *Client) ListCalls(ctx context.Context, p ListCallsParams) (*CallPage, e
 
 // GetCall fetches one call by its "AC…" id.
 func (c *Client) GetCall(ctx context.Context, callID string) (*Call, error) {
-	seg, err := pathID(callID)
-	if err != nil {
-		return nil, err
-	}
-	var out struct {
-		Data *Call `json:"data"`
-	}
-	if err = c.get(ctx, "/v1/calls/"+seg, nil, &out); err != nil {
-		return nil, err
-	}
-	if out.Data == nil {
-		return nil, fmt.Errorf("%w to GET /v1/calls/{id}: no data", ErrMalformedResponse)
-	}
-	return out.Data, nil
+	return getData[Call](ctx, c, "calls", callID)
 }
 
 // GetCallSummary fetches the AI summary of a call. Check Status before
 // reading Summary: it may be absent, in progress or failed.
 func (c *Client) GetCallSummary(ctx context.Context, callID string) (*CallSummary, error) {
-	seg, err := pathID(callID)
-	if err != nil {
-		return nil, err
-	}
-	var out struct {
-		Data *CallSummary `json:"data"`
-	}
-	if err = c.get(ctx, "/v1/call-summaries/"+seg, nil, &out); err != nil {
-		return nil, err
-	}
-	if out.Data == nil {
-		return nil, fmt.Errorf("%w to GET /v1/call-summaries/{id}: no data", ErrMalformedResponse)
-	}
-	return out.Data, nil
+	return getData[CallSummary](ctx, c, "call-summaries", callID)
 }
 
 // GetCallTranscript fetches the transcript of a call. Check Status first.
 func (c *Client) GetCallTranscript(ctx context.Context, callID string) (*CallTranscript, error) {
+	return getData[CallTranscript](ctx, c, "call-transcripts", callID)
+}
+
+// getData fetches GET /v1/<resource>/{callID}, whose body is {"data": T};
+// a body without data is ErrMalformedResponse.
+func getData[T any](ctx context.Context, c *Client, resource, callID string) (*T, error) {
 	seg, err := pathID(callID)
 	if err != nil {
 		return nil, err
 	}
 	var out struct {
-		Data *CallTranscript `json:"data"`
+		Data *T `json:"data"`
 	}
-	if err = c.get(ctx, "/v1/call-transcripts/"+seg, nil, &out); err != nil {
+	if err = c.get(ctx, "/v1/"+resource+"/"+seg, nil, &out); err != nil {
 		return nil, err
 	}
 	if out.Data == nil {
-		return nil, fmt.Errorf("%w to GET /v1/call-transcripts/{id}: no data", ErrMalformedResponse)
+		return nil, fmt.Errorf("%w to GET /v1/%s/{id}: no data", ErrMalformedResponse, resource)
 	}
 	return out.Data, nil
 }
