@@ -88,6 +88,15 @@ func badRequest(res string, errs []fieldError) *apiError {
 	}
 }
 
+// notPhoneNumberUser is the documented 403 for a phone number the
+// workspace lacks or the given user is not on.
+func notPhoneNumberUser(res, phoneNumberID string) *apiError {
+	return &apiError{
+		status: http.StatusForbidden, code: res + "01403", title: "Not Phone Number User",
+		message: "You are not a user of phone number " + strconv.Quote(phoneNumberID),
+	}
+}
+
 func notFound(res, what, id string) *apiError {
 	return &apiError{
 		status: http.StatusNotFound, code: res + "00404", title: "Not Found",
@@ -257,10 +266,7 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request, _ string) {
 	}
 	num := s.numberByID[pn]
 	if num == nil || (user != "" && !hasUser(num, user)) {
-		writeError(w, &apiError{
-			status: http.StatusForbidden, code: "0101403", title: "Not Phone Number User",
-			message: "You are not a user of phone number " + strconv.Quote(pn),
-		})
+		writeError(w, notPhoneNumberUser("01", pn))
 		return
 	}
 	var matched []int
@@ -277,19 +283,28 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request, _ string) {
 		}
 		matched = append(matched, i)
 	}
-	page := client.CallPage{Data: []client.Call{}, TotalItems: s.numberCalls[pn]}
-	if off < len(matched) {
-		end := min(off+max, len(matched))
-		page.Data = make([]client.Call, 0, end-off)
-		for _, i := range matched[off:end] {
-			page.Data = append(page.Data, s.calls[i])
-		}
-		if end < len(matched) {
-			t := pageToken(end, fp)
-			page.NextPageToken = &t
-		}
-	}
+	page := client.CallPage{TotalItems: s.numberCalls[pn]}
+	page.Data, page.NextPageToken = pageOf(s.calls, matched, off, max, fp)
 	writeJSON(w, page)
+}
+
+// pageOf is the page of items at matched[off:off+max], sized once, and the
+// token of the page after it, nil on the last page. The page is never nil:
+// the API sends an empty one as [].
+func pageOf[T any](items []T, matched []int, off, max int, fp string) ([]T, *string) {
+	if off >= len(matched) {
+		return []T{}, nil
+	}
+	end := min(off+max, len(matched))
+	data := make([]T, 0, end-off)
+	for _, i := range matched[off:end] {
+		data = append(data, items[i])
+	}
+	if end == len(matched) {
+		return data, nil
+	}
+	t := pageToken(end, fp)
+	return data, &t
 }
 
 func eq(p *string, s string) bool { return p != nil && *p == s }
@@ -456,10 +471,7 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, _ str
 	}
 	for _, id := range ids {
 		if strings.HasPrefix(id, "PN") && s.numberByID[id] == nil {
-			writeError(w, &apiError{
-				status: http.StatusForbidden, code: "1001403", title: "Not Phone Number User",
-				message: "You are not a user of phone number " + strconv.Quote(id),
-			})
+			writeError(w, notPhoneNumberUser("10", id))
 			return
 		}
 	}
@@ -483,17 +495,8 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, _ str
 		}
 		matched = append(matched, i)
 	}
-	page := client.ConversationPage{Data: []client.Conversation{}, TotalItems: len(s.convs)}
-	if off < len(matched) {
-		end := min(off+max, len(matched))
-		for _, i := range matched[off:end] {
-			page.Data = append(page.Data, s.convs[i])
-		}
-		if end < len(matched) {
-			t := pageToken(end, fp)
-			page.NextPageToken = &t
-		}
-	}
+	page := client.ConversationPage{TotalItems: len(s.convs)}
+	page.Data, page.NextPageToken = pageOf(s.convs, matched, off, max, fp)
 	writeJSON(w, page)
 }
 
