@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +16,8 @@ const DefaultRegion = "US"
 
 // e164Pattern is the API's pattern for phone numbers.
 const e164Pattern = `^\+[1-9]\d{1,14}$`
+
+var e164Re = regexp.MustCompile(e164Pattern)
 
 // normalizePhone turns the ways people write a phone number into E.164.
 func normalizePhone(arg, raw, region string) (string, error) {

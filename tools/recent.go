@@ -9,7 +9,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/fnv"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -115,8 +114,6 @@ func recentCallsTool(d *Deps) server.ServerTool {
 }
 
 type progressTokenKey struct{}
-
-var recentE164 = regexp.MustCompile(`^\+[1-9]\d{1,14}$`)
 
 // recentQuery is the validated request: the window, the filters and where
 // the page starts.
@@ -471,7 +468,7 @@ func decodeRecentToken(s string) (*recentToken, error) {
 		return nil, badToken("its position lies outside its window")
 	case !tokenID(t.cursor.id, "AC"):
 		return nil, badToken("its call id is malformed")
-	case t.phone != "" && !tokenID(t.phone, "PN") && !recentE164.MatchString(t.phone):
+	case t.phone != "" && !tokenID(t.phone, "PN") && !e164Re.MatchString(t.phone):
 		return nil, badToken("its phone number filter is malformed")
 	case t.user != "" && !tokenID(t.user, "US"):
 		return nil, badToken("its user filter is malformed")
