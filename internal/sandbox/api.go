@@ -337,9 +337,7 @@ func (s *Server) getCall(w http.ResponseWriter, _ *http.Request, id string) {
 		writeError(w, notFound("01", "Call", id))
 		return
 	}
-	writeJSON(w, struct {
-		Data client.Call `json:"data"`
-	}{s.calls[i]})
+	writeData(w, s.calls[i])
 }
 
 // getSummary serves GET /v1/call-summaries/{callId}.
@@ -355,9 +353,7 @@ func (s *Server) getSummary(w http.ResponseWriter, _ *http.Request, id string) {
 	if !ok {
 		sum = client.CallSummary{CallID: id, Status: client.StatusAbsent}
 	}
-	writeJSON(w, struct {
-		Data client.CallSummary `json:"data"`
-	}{sum})
+	writeData(w, sum)
 }
 
 // getTranscript serves GET /v1/call-transcripts/{id}.
@@ -374,9 +370,7 @@ func (s *Server) getTranscript(w http.ResponseWriter, _ *http.Request, id string
 	if !ok {
 		tr = client.CallTranscript{CallID: id, CreatedAt: s.calls[i].CreatedAt, Status: client.StatusAbsent}
 	}
-	writeJSON(w, struct {
-		Data client.CallTranscript `json:"data"`
-	}{tr})
+	writeData(w, tr)
 }
 
 // getRecordings serves GET /v1/call-recordings/{callId}.
@@ -403,9 +397,7 @@ func (s *Server) getRecordings(w http.ResponseWriter, _ *http.Request, id string
 		}
 		return 0
 	})
-	writeJSON(w, struct {
-		Data []client.CallRecording `json:"data"`
-	}{recs})
+	writeData(w, recs)
 }
 
 // listPhoneNumbers serves GET /v1/phone-numbers (not paginated).
@@ -422,9 +414,7 @@ func (s *Server) listPhoneNumbers(w http.ResponseWriter, r *http.Request, _ stri
 			out = append(out, s.numbers[i])
 		}
 	}
-	writeJSON(w, struct {
-		Data []client.PhoneNumber `json:"data"`
-	}{out})
+	writeData(w, out)
 }
 
 // listConversations serves GET /v1/conversations.

@@ -352,6 +352,13 @@ func route(path string) routed {
 	return routed{"00", nil, ""}
 }
 
+// writeData writes v in the API's {"data": v} envelope as the 200 body.
+func writeData[T any](w http.ResponseWriter, v T) {
+	writeJSON(w, struct {
+		Data T `json:"data"`
+	}{v})
+}
+
 // writeJSON writes v as the 200 body.
 func writeJSON(w http.ResponseWriter, v any) {
 	b, err := json.Marshal(v)
