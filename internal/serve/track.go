@@ -68,6 +68,10 @@ func (t *tracker) notifyLocked() {
 func (t *tracker) pending() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.pendingLocked()
+}
+
+func (t *tracker) pendingLocked() int {
 	n := t.active
 	for _, c := range t.sse {
 		n += c
@@ -79,10 +83,7 @@ func (t *tracker) pending() int {
 func (t *tracker) wait(ctx context.Context) error {
 	for {
 		t.mu.Lock()
-		n := t.active
-		for _, c := range t.sse {
-			n += c
-		}
+		n := t.pendingLocked()
 		ch := t.changed
 		t.mu.Unlock()
 		if n == 0 {
