@@ -92,7 +92,7 @@ const (
 )
 
 func recentCallsTool(d *Deps) server.ServerTool {
-	st := typedTool[RecentCallsArgs, RecentCallsOutput]("recent_calls", recentCallsDescription,
+	return typedTool[RecentCallsArgs, RecentCallsOutput]("recent_calls", recentCallsDescription,
 		readOnlyAPI("Recent calls of the workspace"), d,
 		func(ctx context.Context, c *client.Client, in *RecentCallsArgs) (*mcp.CallToolResult, error) {
 			q, err := in.query(d.now())
@@ -101,19 +101,7 @@ func recentCallsTool(d *Deps) server.ServerTool {
 			}
 			return recentCalls(ctx, d, c, q)
 		})
-	// typedTool does not hand the request to the handler: carry the
-	// progress token in the context instead.
-	inner := st.Handler
-	st.Handler = func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		if m := req.Params.Meta; m != nil && m.ProgressToken != nil {
-			ctx = context.WithValue(ctx, progressTokenKey{}, m.ProgressToken)
-		}
-		return inner(ctx, req)
-	}
-	return st
 }
-
-type progressTokenKey struct{}
 
 // recentQuery is the validated request: the window, the filters and where
 // the page starts.

@@ -130,6 +130,11 @@ func typedTool[In any, Out any](name, description string, ann annotations, d *De
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
+		// Handlers get the decoded arguments, not the request: the progress
+		// token, for progressFunc, travels in the context.
+		if m := req.Params.Meta; m != nil && m.ProgressToken != nil {
+			ctx = context.WithValue(ctx, progressTokenKey{}, m.ProgressToken)
+		}
 		res, err := handle(ctx, c, in)
 		if err != nil {
 			d.logger().Warn("tool call failed", "tool", name, "error", err)
@@ -139,6 +144,9 @@ func typedTool[In any, Out any](name, description string, ann annotations, d *De
 	}
 	return server.ServerTool{Tool: tool, Handler: handler}
 }
+
+// progressTokenKey is the context key of the call's progress token.
+type progressTokenKey struct{}
 
 // SchemaFor reflects the JSON schema of T the way MCP clients accept it: an
 // inline object (no $ref root), no $schema, additionalProperties false.
