@@ -581,17 +581,11 @@ func (b *bench) httpRoundTrip() error {
 	return nil
 }
 
-// callsPerSecond runs sessions concurrent sessions, each calling as fast as
-// it gets answers, for d after a warm-up, and returns completed calls per
-// second.
-func callsPerSecond(t target, sessions int, d time.Duration) (float64, error) {
-	v, _, err := callsPerSecondCPU(t, sessions, d)
-	return v, err
-}
-
-// callsPerSecondCPU also gives the server's CPU time (user+system) per
-// completed call in µs: unlike the rate, it hardly depends on what else
-// the machine is running.
+// callsPerSecondCPU runs sessions concurrent sessions, each calling as fast
+// as it gets answers, for d after a warm-up, and returns completed calls per
+// second and the server's CPU time (user+system) per completed call in µs:
+// unlike the rate, the CPU time hardly depends on what else the machine is
+// running.
 func callsPerSecondCPU(t target, sessions int, d time.Duration) (float64, float64, error) {
 	p, err := startHTTP(t.bin, t.args, t.env, "/mcp")
 	if err != nil {

@@ -323,14 +323,6 @@ func (s *httpSession) send(ctx context.Context, method string, params []byte) (i
 	return s.id, body, err
 }
 
-func (s *httpSession) call(ctx context.Context, method string, params []byte) (json.RawMessage, error) {
-	id, body, err := s.send(ctx, method, params)
-	if err != nil {
-		return nil, err
-	}
-	return decodeResponse(body, id)
-}
-
 // post sends one message; a JSON answer is returned as is, an SSE answer
 // as the data of its last event (the response comes after notifications).
 func (s *httpSession) post(ctx context.Context, msg []byte) ([]byte, http.Header, error) {
