@@ -102,22 +102,10 @@ func getCallNamed(ctx context.Context, d *Deps, c *client.Client, w *workspace, 
 	if err != nil {
 		return nil, err
 	}
-	nameParty(ctx, d, w, call)
+	if other := otherParty(call, w); other != "unknown" && call.PhoneNumberID != "" {
+		nameConversation(ctx, d, w, call.PhoneNumberID, other)
+	}
 	return call, nil
-}
-
-// nameParty makes sure the cache can name the other party of call.
-func nameParty(ctx context.Context, d *Deps, w *workspace, call *client.Call) {
-	other := otherParty(call, w)
-	if other == "unknown" || call.PhoneNumberID == "" {
-		return
-	}
-	if _, known := w.conversationName(call.PhoneNumberID, other); known {
-		return
-	}
-	if err := w.fetchConversationNames(ctx, call.PhoneNumberID, other); err != nil && ctx.Err() == nil {
-		d.logger().Info("conversation names unavailable", "phoneNumberId", call.PhoneNumberID, "error", err)
-	}
 }
 
 func renderCall(d *Deps, w *workspace, call *client.Call) *mcp.CallToolResult {

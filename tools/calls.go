@@ -88,25 +88,18 @@ func listCallsTool(d *Deps) server.ServerTool {
 			// The participant's conversation name, when not cached, comes
 			// from one page of the number's conversations, fetched while
 			// the calls are.
-			var names chan struct{}
 			nctx, cancel := context.WithCancel(ctx)
 			defer cancel()
-			if _, known := w.conversationName(num.ID, participant); !known {
-				names = make(chan struct{})
-				go func() {
-					defer close(names)
-					if err := w.fetchConversationNames(nctx, num.ID, participant); err != nil && nctx.Err() == nil {
-						d.logger().Info("conversation names unavailable", "phoneNumberId", num.ID, "error", err)
-					}
-				}()
-			}
+			names := make(chan struct{})
+			go func() {
+				defer close(names)
+				nameConversation(nctx, d, w, num.ID, participant)
+			}()
 			page, err := c.ListCalls(ctx, params)
-			if names != nil {
-				if err != nil {
-					cancel() // no page to name: stop the lookup
-				}
-				<-names
+			if err != nil {
+				cancel() // no page to name: stop the lookup
 			}
+			<-names
 			if err != nil {
 				return nil, err
 			}

@@ -283,6 +283,18 @@ func (w *workspace) fetchConversationNames(ctx context.Context, phoneNumberID st
 	return nil
 }
 
+// nameConversation makes sure the cache can name the conversation between
+// phoneNumberID and participant, fetching on a miss. A failed fetch is
+// logged, not returned: a result without the name is still a result.
+func nameConversation(ctx context.Context, d *Deps, w *workspace, phoneNumberID, participant string) {
+	if _, known := w.conversationName(phoneNumberID, participant); known {
+		return
+	}
+	if err := w.fetchConversationNames(ctx, phoneNumberID, participant); err != nil && ctx.Err() == nil {
+		d.logger().Info("conversation names unavailable", "phoneNumberId", phoneNumberID, "error", err)
+	}
+}
+
 // conversationName is the cached name of the conversation between an
 // OpenPhone number and a participant; known reports whether the cache holds
 // an answer (a conversation with no name is known, with name "").
