@@ -83,13 +83,7 @@ func FuzzToolArguments(f *testing.F) {
 		if n := sb.Requests() - before; n > 60 {
 			t.Fatalf("%s: %d API requests for one call", st.Tool.Name, n)
 		}
-		var text strings.Builder
-		for _, c := range res.Content {
-			if tc, ok := c.(mcp.TextContent); ok {
-				text.WriteString(tc.Text)
-			}
-		}
-		s := text.String()
+		s := resultText(res)
 		switch {
 		case s == "":
 			t.Fatalf("%s: an empty answer", st.Tool.Name)
@@ -253,13 +247,7 @@ func FuzzToolsOverAnyAPIAnswer(f *testing.F) {
 		if err != nil || res == nil {
 			t.Fatalf("%s over %s: a Go error or no result: %v", tg.tool, tg.path, err)
 		}
-		var text strings.Builder
-		for _, c := range res.Content {
-			if tc, ok := c.(mcp.TextContent); ok {
-				text.WriteString(tc.Text)
-			}
-		}
-		s := text.String()
+		s := resultText(res)
 		switch {
 		case s == "":
 			t.Fatalf("%s over %s: an empty answer", tg.tool, tg.path)

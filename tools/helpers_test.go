@@ -14,6 +14,7 @@ import (
 	"time"
 
 	mcpclient "github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
@@ -116,3 +117,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// resultText is the text of a tool result: its text contents, joined.
+func resultText(res *mcp.CallToolResult) string {
+	var b strings.Builder
+	for _, c := range res.Content {
+		if t, ok := c.(mcp.TextContent); ok {
+			b.WriteString(t.Text)
+		}
+	}
+	return b.String()
+}

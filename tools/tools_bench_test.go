@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
@@ -216,13 +215,4 @@ func BenchmarkHandleRecentCalls(b *testing.B) {
 
 func hasTool(s *server.MCPServer, name string) bool {
 	return s.GetTool(name) != nil
-}
-
-func resultText(res *mcp.CallToolResult) string {
-	for _, c := range res.Content {
-		if t, ok := c.(mcp.TextContent); ok {
-			return t.Text
-		}
-	}
-	return ""
 }
