@@ -44,25 +44,9 @@ func benchServer(b *testing.B) (*server.MCPServer, []byte) {
 		Demo:   true,
 	}, demo)
 
-	ws := sandbox.Demo(time.Now())
-	own := map[string]bool{}
-	for _, n := range ws.PhoneNumbers {
-		own[n.Number] = true
-	}
-	count := map[[2]string]int{}
-	var best [2]string
-	for _, call := range ws.Calls {
-		for _, p := range call.Participants {
-			if !own[p] {
-				k := [2]string{call.PhoneNumberID, p}
-				if count[k]++; count[k] > count[best] {
-					best = k
-				}
-			}
-		}
-	}
+	best := sandbox.Demo(time.Now()).Pairs()[0]
 	params, _ := json.Marshal(map[string]any{"name": "list_calls",
-		"arguments": map[string]any{"phoneNumberId": best[0], "participants": []string{best[1]}}})
+		"arguments": map[string]any{"phoneNumberId": best.PhoneNumberID, "participants": []string{best.Participant}}})
 	return s, params
 }
 

@@ -23,23 +23,8 @@ import (
 func callPage100(b *testing.B) ([]byte, client.ListCallsParams) {
 	b.Helper()
 	ws := sandbox.Demo(time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC))
-	own := map[string]bool{}
-	for _, n := range ws.PhoneNumbers {
-		own[n.Number] = true
-	}
-	count := map[[2]string]int{}
-	var best [2]string
-	for _, c := range ws.Calls {
-		for _, p := range c.Participants {
-			if !own[p] {
-				k := [2]string{c.PhoneNumberID, p}
-				if count[k]++; count[k] > count[best] {
-					best = k
-				}
-			}
-		}
-	}
-	p := client.ListCallsParams{PhoneNumberID: best[0], Participants: []string{best[1]}, MaxResults: 100}
+	best := ws.Pairs()[0]
+	p := client.ListCallsParams{PhoneNumberID: best.PhoneNumberID, Participants: []string{best.Participant}, MaxResults: 100}
 	rt := sandbox.New(ws, sandbox.Options{}).Transport()
 	q := url.Values{"phoneNumberId": {p.PhoneNumberID}, "participants": p.Participants, "maxResults": {"100"}}
 	req, _ := http.NewRequest(http.MethodGet, "http://sandbox/v1/calls?"+q.Encode(), nil)

@@ -62,12 +62,12 @@ func TestProcReadings(t *testing.T) {
 }
 
 func TestDemoPairs(t *testing.T) {
-	pairs := demoPairs(sandbox.Demo(time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)))
-	if len(pairs) < 20 || pairs[0].calls < 100 {
-		t.Fatalf("%d pairs, the busiest with %d calls", len(pairs), pairs[0].calls)
+	pairs := sandbox.Demo(time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)).Pairs()
+	if len(pairs) < 20 || pairs[0].Calls < 100 {
+		t.Fatalf("%d pairs, the busiest with %d calls", len(pairs), pairs[0].Calls)
 	}
 	for i := 1; i < len(pairs); i++ {
-		if pairs[i].calls > pairs[i-1].calls {
+		if pairs[i].Calls > pairs[i-1].Calls {
 			t.Fatalf("pairs not busiest first at %d", i)
 		}
 	}

@@ -16,7 +16,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -140,18 +139,13 @@ type bench struct {
 	self       string
 	tmp        string
 	now        time.Time
-	pairs      []pair // busiest first
+	pairs      []sandbox.Pair // of the demo, busiest first: the same as the server's --demo
 	recentArgs map[string]any
 	figs       []*figure
 	byName     map[string]*figure
 	notes      []string
 	machine    map[string]string
 	toolParts  map[string]int // bytes of the tools' fields in tools/list
-}
-
-type pair struct {
-	pn, participant string
-	calls           int
 }
 
 func newBench(cfg config, log io.Writer) (*bench, error) {
@@ -181,7 +175,7 @@ func newBench(cfg config, log io.Writer) (*bench, error) {
 			return nil, fmt.Errorf("go build: %w", err)
 		}
 	}
-	b.pairs = demoPairs(sandbox.Demo(b.now))
+	b.pairs = sandbox.Demo(b.now).Pairs()
 	b.machine = machineInfo()
 	return b, nil
 }
@@ -200,38 +194,10 @@ func moduleRoot() (string, error) {
 	return filepath.Dir(mod), nil
 }
 
-// demoPairs lists the (OpenPhone number, other party) pairs of the demo
-// workspace's calls, busiest first. The demo is deterministic, so the
-// server's own --demo workspace has the same pairs.
-func demoPairs(ws *sandbox.Workspace) []pair {
-	own := map[string]bool{}
-	for _, n := range ws.PhoneNumbers {
-		own[n.Number] = true
-	}
-	count := map[[2]string]int{}
-	for _, c := range ws.Calls {
-		var others []string
-		for _, p := range c.Participants {
-			if !own[p] {
-				others = append(others, p)
-			}
-		}
-		if len(others) == 1 {
-			count[[2]string{c.PhoneNumberID, others[0]}]++
-		}
-	}
-	var out []pair
-	for k, n := range count {
-		out = append(out, pair{k[0], k[1], n})
-	}
-	slices.SortFunc(out, func(a, b pair) int {
-		return cmp.Or(cmp.Compare(b.calls, a.calls), cmp.Compare(a.pn, b.pn), cmp.Compare(a.participant, b.participant))
-	})
-	return out
-}
-
-func (p pair) args(maxResults int) map[string]any {
-	a := map[string]any{"phoneNumberId": p.pn, "participants": []string{p.participant}}
+// listCallsArgs are the list_calls arguments of pair p; maxResults 0
+// leaves the tool's default.
+func listCallsArgs(p sandbox.Pair, maxResults int) map[string]any {
+	a := map[string]any{"phoneNumberId": p.PhoneNumberID, "participants": []string{p.Participant}}
 	if maxResults > 0 {
 		a["maxResults"] = maxResults
 	}
@@ -307,14 +273,14 @@ type target struct {
 
 func (b *bench) ours() target {
 	p := b.pairs[0]
-	params := toolCallParams("list_calls", p.args(0))
+	params := toolCallParams("list_calls", listCallsArgs(p, 0))
 	return target{bin: b.bin, args: demoArgs, env: serverEnv(), tool: "list_calls",
 		params: func(int) []byte { return params }}
 }
 
 func (b *bench) echo() target {
 	// The echo gets the same arguments, so request sizes match.
-	params := toolCallParams("echo", map[string]any{"text": fmt.Sprint(b.pairs[0].args(0))})
+	params := toolCallParams("echo", map[string]any{"text": fmt.Sprint(listCallsArgs(b.pairs[0], 0))})
 	return target{bin: b.self, env: serverEnv(echoEnv + "=1"), tool: "echo",
 		params: func(int) []byte { return params }}
 }
@@ -323,7 +289,7 @@ func (b *bench) runAll() error {
 	if len(b.pairs) == 0 {
 		return errors.New("the demo workspace has no calls")
 	}
-	fmt.Fprintf(b.log, "server %s; pair %s / %s (%d calls); %d runs\n", b.bin, b.pairs[0].pn, b.pairs[0].participant, b.pairs[0].calls, b.cfg.runs)
+	fmt.Fprintf(b.log, "server %s; pair %s / %s (%d calls); %d runs\n", b.bin, b.pairs[0].PhoneNumberID, b.pairs[0].Participant, b.pairs[0].Calls, b.cfg.runs)
 	for r := 1; r <= b.cfg.runs; r++ {
 		fmt.Fprintf(b.log, "run %d/%d\n", r, b.cfg.runs)
 		steps := []struct {
@@ -688,7 +654,7 @@ func (b *bench) throughput() error {
 	k := min(8, len(b.pairs))
 	params := make([][]byte, k)
 	for i := range params {
-		params[i] = toolCallParams("list_calls", b.pairs[i].args(0))
+		params[i] = toolCallParams("list_calls", listCallsArgs(b.pairs[i], 0))
 	}
 	ours.params = func(i int) []byte { return params[i%k] }
 	v, cpu, err := callsPerSecondCPU(ours, b.cfg.sessions, b.cfg.duration)
@@ -751,7 +717,7 @@ func (b *bench) rss() error {
 	// Every pair in turn, with page sizes 10, 50 and 100.
 	sizes := []int{10, 50, 100}
 	ours.params = func(i int) []byte {
-		return toolCallParams("list_calls", b.pairs[i%len(b.pairs)].args(sizes[i%len(sizes)]))
+		return toolCallParams("list_calls", listCallsArgs(b.pairs[i%len(b.pairs)], sizes[i%len(sizes)]))
 	}
 	v, split, err := peakRSSDetail(ours, b.cfg.rssCalls)
 	if err != nil {
@@ -886,9 +852,9 @@ func (b *bench) textBytes() error {
 	}
 	type sample struct{ text, structured, api int }
 	var defaults, full []sample
-	do := func(pr pair, maxResults int) (sample, error) {
+	do := func(pr sandbox.Pair, maxResults int) (sample, error) {
 		before := api.callBytes.Load()
-		res, err := p.call("tools/call", toolCallParams("list_calls", pr.args(maxResults)))
+		res, err := p.call("tools/call", toolCallParams("list_calls", listCallsArgs(pr, maxResults)))
 		if err != nil {
 			return sample{}, err
 		}

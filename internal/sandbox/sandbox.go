@@ -43,6 +43,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -155,7 +156,11 @@ func New(ws *Workspace, opts Options) *Server {
 		c := &s.calls[i]
 		s.callIndex[c.ID] = i
 		s.numberCalls[c.PhoneNumberID]++
-		if other, ok := s.otherParty(c); ok {
+		own := ""
+		if n := s.numberByID[c.PhoneNumberID]; n != nil {
+			own = n.Number
+		}
+		if other, ok := otherParty(c, own); ok {
 			k := pairKey{c.PhoneNumberID, other}
 			s.pairs[k] = append(s.pairs[k], i)
 		}
@@ -180,13 +185,9 @@ func New(ws *Workspace, opts Options) *Server {
 	return s
 }
 
-// otherParty is the one participant of a call that is not its OpenPhone
-// number; ok is false for calls with several other parties.
-func (s *Server) otherParty(c *client.Call) (string, bool) {
-	own := ""
-	if n := s.numberByID[c.PhoneNumberID]; n != nil {
-		own = n.Number
-	}
+// otherParty is the one participant of a call that is not own, its
+// OpenPhone number; ok is false for calls with several other parties.
+func otherParty(c *client.Call, own string) (string, bool) {
 	other, count := "", 0
 	for _, p := range c.Participants {
 		if p != own {
@@ -195,6 +196,41 @@ func (s *Server) otherParty(c *client.Call) (string, bool) {
 		}
 	}
 	return other, count == 1
+}
+
+// Pair is an OpenPhone number and the other party of calls on it: what one
+// GET /v1/calls query names (phoneNumberId and its one participant).
+type Pair struct {
+	PhoneNumberID string
+	Participant   string
+	Calls         int // how many calls /v1/calls lists for the pair
+}
+
+// Pairs lists the pairs of ws's calls as a Server lists them, busiest first,
+// then by phone number id and participant. A call with several other
+// parties belongs to no pair.
+func (ws *Workspace) Pairs() []Pair {
+	own := make(map[string]string, len(ws.PhoneNumbers)) // id -> number
+	for _, n := range ws.PhoneNumbers {
+		own[n.ID] = n.Number
+	}
+	count := map[Pair]int{}
+	for i := range ws.Calls {
+		c := &ws.Calls[i]
+		if other, ok := otherParty(c, own[c.PhoneNumberID]); ok {
+			count[Pair{PhoneNumberID: c.PhoneNumberID, Participant: other}]++
+		}
+	}
+	out := make([]Pair, 0, len(count))
+	for p, n := range count {
+		p.Calls = n
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b Pair) int {
+		return cmp.Or(cmp.Compare(b.Calls, a.Calls), strings.Compare(a.PhoneNumberID, b.PhoneNumberID),
+			strings.Compare(a.Participant, b.Participant))
+	})
+	return out
 }
 
 // Requests is the number of requests served so far, whatever their answer.

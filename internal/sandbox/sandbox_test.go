@@ -350,6 +350,34 @@ func TestPaginationEveryPair(t *testing.T) {
 	}
 }
 
+func TestPairs(t *testing.T) {
+	ws := demo(t)
+	want := map[[2]string]int{}
+	for _, c := range ws.Calls {
+		want[[2]string{c.PhoneNumberID, other(c)}]++
+	}
+	pairs := ws.Pairs()
+	if len(pairs) != len(want) {
+		t.Fatalf("%d pairs, want %d", len(pairs), len(want))
+	}
+	for i, p := range pairs {
+		if n := want[[2]string{p.PhoneNumberID, p.Participant}]; p.Calls != n {
+			t.Errorf("%+v: want %d calls", p, n)
+		}
+		if i == 0 {
+			continue
+		}
+		q := pairs[i-1]
+		if p.Calls > q.Calls || p.Calls == q.Calls && (p.PhoneNumberID < q.PhoneNumberID ||
+			p.PhoneNumberID == q.PhoneNumberID && p.Participant < q.Participant) {
+			t.Errorf("pair %d (%+v) is out of order after %+v", i, p, q)
+		}
+	}
+	if pn, who, calls := aPair(t, ws); pairs[0].Calls != len(calls) {
+		t.Errorf("busiest pair %+v, want %s %s with %d calls", pairs[0], pn, who, len(calls))
+	}
+}
+
 func TestCallsDefaultsAndTotals(t *testing.T) {
 	ws := demo(t)
 	_, srv := startServer(t, ws, Options{})
