@@ -1050,17 +1050,15 @@ type recentResult struct {
 }
 
 func (w *walker) result() recentResult {
-	all := make([]client.Call, 0, len(w.calls))
-	for _, c := range w.calls {
-		all = append(all, c)
+	// w.top already holds the page, in order.
+	res := recentResult{groups: w.groups, page: make([]client.Call, len(w.top))}
+	for i, k := range w.top {
+		res.page[i] = w.calls[k.id]
 	}
-	sort.Slice(all, func(i, j int) bool { return keyOf(&all[i]).before(keyOf(&all[j])) })
-	res := recentResult{groups: w.groups}
-	more := w.tooNew || len(all) > w.q.n
+	more := w.tooNew || len(w.calls) > w.q.n
 	for _, r := range w.results {
 		more = more || r.more
 	}
-	res.page = all[:min(len(all), w.q.n)]
 	if !more || len(res.page) == 0 {
 		return res
 	}
