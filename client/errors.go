@@ -89,16 +89,12 @@ var (
 	ErrRedirect = errors.New("the OpenPhone API redirected to another host; not followed")
 )
 
-// parseAPIError builds an *APIError from a non-2xx response body. Each
-// field is decoded on its own, so one odd-typed field does not lose the
+// parseAPIErrorRedacted builds an *APIError from a non-2xx response body.
+// Each field is decoded on its own, so one odd-typed field does not lose the
 // others; text fields are clipped so that a huge body cannot flood a message.
-func parseAPIError(method, path string, status int, body []byte) *APIError {
-	return parseAPIErrorRedacted(method, path, status, body, "")
-}
-
-// parseAPIErrorRedacted is parseAPIError that removes key from every field
-// before clipping: clipping first could cut an echoed key and leave its
-// first characters, which redaction would then no longer recognise.
+// key is removed from every field before clipping: clipping first could cut
+// an echoed key and leave its first characters, which redaction would then
+// no longer recognise.
 func parseAPIErrorRedacted(method, path string, status int, body []byte, key string) *APIError {
 	e := &APIError{Method: method, Path: path, StatusCode: status}
 	var doc map[string]json.RawMessage

@@ -15,6 +15,11 @@ import (
 
 // documentedError builds the documented error body of the OpenAPI doc:
 // {message, code, status, docs, title, trace?, errors?, description?}.
+// parseAPIError is parseAPIErrorRedacted for tests that have no key to hide.
+func parseAPIError(method, path string, status int, body []byte) *APIError {
+	return parseAPIErrorRedacted(method, path, status, body, "")
+}
+
 func documentedError(status int, code, title, message, trace, fieldErrors string) string {
 	s := fmt.Sprintf(`{"message":%q,"code":%q,"status":%d,"docs":"https://openphone.com/docs","title":%q,"trace":%q`,
 		message, code, status, title, trace)
