@@ -254,10 +254,10 @@ func (w *workspace) trimNamesLocked(now time.Time) {
 const conversationPage = 100
 
 // fetchConversationNames fetches one page of the most recent conversations
-// of the OpenPhone number phoneNumberID and remembers their names. Each of
-// participants that the page does not hold is remembered as known without a
-// name, so that it costs no further request until the cache expires.
-func (w *workspace) fetchConversationNames(ctx context.Context, phoneNumberID string, participants ...string) error {
+// of the OpenPhone number phoneNumberID and remembers their names. If the
+// page does not hold participant, it is remembered as known without a name,
+// so that it costs no further request until the cache expires.
+func (w *workspace) fetchConversationNames(ctx context.Context, phoneNumberID, participant string) error {
 	page, err := w.c.ListConversations(ctx, client.ListConversationsParams{
 		PhoneNumbers: []string{phoneNumberID}, MaxResults: conversationPage,
 	})
@@ -265,21 +265,16 @@ func (w *workspace) fetchConversationNames(ctx context.Context, phoneNumberID st
 		return err
 	}
 	w.rememberConversations(page.Data)
-	found := map[string]bool{}
 	for _, c := range page.Data {
-		if c.PhoneNumberID == phoneNumberID && len(c.Participants) == 1 {
-			found[c.Participants[0]] = true
+		if c.PhoneNumberID == phoneNumberID && len(c.Participants) == 1 && c.Participants[0] == participant {
+			return nil
 		}
 	}
 	now := w.now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for _, p := range participants {
-		if !found[p] {
-			w.trimNamesLocked(now)
-			w.names[convKey{phoneNumberID, p}] = nameEntry{at: now}
-		}
-	}
+	w.trimNamesLocked(now)
+	w.names[convKey{phoneNumberID, participant}] = nameEntry{at: now}
 	return nil
 }
 
