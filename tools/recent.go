@@ -479,10 +479,7 @@ func (t *recentToken) matches(q *recentQuery, in *RecentCallsArgs) error {
 		return strconv.Quote(s)
 	}
 	showTime := func(v time.Time, def bool) string {
-		switch {
-		case def:
-			return "not given"
-		case v.IsZero():
+		if def || v.IsZero() {
 			return "not given"
 		}
 		return v.Format(time.RFC3339Nano)
