@@ -71,7 +71,7 @@ func about(what, hint string, err error) error {
 // must not be able to add lines that pose as the server's own.
 func apiStatus(ae *client.APIError) string {
 	detail := ae.Message
-	if detail == "" || detail == ae.Title {
+	if detail == ae.Title {
 		detail = ""
 	}
 	for _, fe := range ae.Errors {
