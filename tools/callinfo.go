@@ -137,12 +137,8 @@ func renderCall(d *Deps, w *workspace, call *client.Call) *mcp.CallToolResult {
 	if call.UserID != "" {
 		b.WriteString("\nuser: ")
 		b.WriteString(call.UserID)
-		if n := w.userName(call.UserID); n != "" {
-			b.WriteString(" (")
-			b.WriteString(n)
-			b.WriteByte(')')
-			out.UserName = n
-		}
+		out.UserName = w.userName(call.UserID)
+		writeName(&b, out.UserName)
 	}
 	b.WriteString("\nansweredAt: ")
 	if call.AnsweredAt != nil {

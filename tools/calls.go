@@ -165,11 +165,7 @@ func renderCallPage(d *Deps, w *workspace, num client.PhoneNumber, p client.List
 	if p.UserID != "" {
 		b.WriteString(", user ")
 		b.WriteString(p.UserID)
-		if n := w.userName(p.UserID); n != "" {
-			b.WriteString(" (")
-			b.WriteString(n)
-			b.WriteByte(')')
-		}
+		writeName(&b, w.userName(p.UserID))
 	}
 	b.WriteString(", newest first, UTC:\n")
 	out := CallsOutput{PhoneNumberID: num.ID, PhoneNumber: num.Number, PhoneNumberName: cleanText(num.Name, 60),
@@ -325,9 +321,14 @@ func optUser(b *strings.Builder, w *workspace, named map[string]bool, name strin
 	if named != nil {
 		named[*v] = true
 	}
-	if n := w.userName(*v); n != "" {
+	writeName(b, w.userName(*v))
+}
+
+// writeName follows an id with its name in parentheses, when it has one.
+func writeName(b *strings.Builder, name string) {
+	if name != "" {
 		b.WriteString(" (")
-		b.WriteString(n)
+		b.WriteString(name)
 		b.WriteByte(')')
 	}
 }

@@ -76,11 +76,7 @@ func renderPhoneNumbers(d *Deps, w *workspace, user string, numbers []client.Pho
 	if user != "" {
 		b.WriteString(" of user ")
 		b.WriteString(user)
-		if n := nameOfUser(w, numbers, user); n != "" {
-			b.WriteString(" (")
-			b.WriteString(n)
-			b.WriteByte(')')
-		}
+		writeName(&b, nameOfUser(w, numbers, user))
 	} else {
 		b.WriteString(" of this workspace")
 	}

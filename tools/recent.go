@@ -1193,11 +1193,7 @@ func renderRecent(d *Deps, w *workspace, q *recentQuery, scope *recentScope, res
 	if q.user != "" {
 		b.WriteString(" handled by user ")
 		b.WriteString(q.user)
-		if n := w.userName(q.user); n != "" {
-			b.WriteString(" (")
-			b.WriteString(n)
-			b.WriteByte(')')
-		}
+		writeName(&b, w.userName(q.user))
 	}
 	b.WriteString(" on ")
 	writeScope(&b, scope, q)
