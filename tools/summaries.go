@@ -39,11 +39,10 @@ func hasSummary(c *client.Call) bool {
 	return c.Status == "completed" || (c.Status == "missed" && c.Duration > 0)
 }
 
-// fetchSummaries fetches the summaries of the calls among calls that can
-// have one (hasSummary),
-// at most summaryConcurrency at a time. A failed request is kept as an error
-// on its call (rendered as a short note) rather than failing the result;
-// a cancelled ctx ends the remaining requests early.
+// fetchSummaries fetches the summaries of the calls that can have one
+// (hasSummary), at most summaryConcurrency at a time. A failed request is
+// kept as an error on its call (rendered as a short note) rather than
+// failing the result; a cancelled ctx ends the remaining requests early.
 func fetchSummaries(ctx context.Context, c *client.Client, calls []client.Call) callSummaries {
 	var ids []string
 	seen := map[string]bool{}
