@@ -174,6 +174,8 @@ func compactSchema(raw json.RawMessage) json.RawMessage {
 		case map[string]any:
 			delete(t, "description")
 			for k, c := range t {
+				// The keys of "properties" are argument names, not schema
+				// keywords: a property called "description" must stay.
 				if k != "properties" {
 					strip(c)
 					continue
@@ -221,6 +223,8 @@ func decodeArgs(req mcp.CallToolRequest, in any, fields []string) error {
 			return fmt.Errorf("arguments must be a JSON object, not a JSON %s", te.Value)
 		case errors.As(err, &se):
 			return fmt.Errorf("arguments are not valid JSON: %v", err)
+		// encoding/json has no error type for an unknown field: only its text
+		// tells.
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			unknown := strings.TrimPrefix(err.Error(), "json: unknown field ")
 			return fmt.Errorf("unknown argument %s; the arguments are: %s", echo(unknown), strings.Join(fields, ", "))
