@@ -136,7 +136,7 @@ func renderCall(d *Deps, w *workspace, call *client.Call) *mcp.CallToolResult {
 	}
 	if call.UserID != "" {
 		b.WriteString("\nuser: ")
-		b.WriteString(call.UserID)
+		b.WriteString(apiText(call.UserID))
 		out.UserName = w.userName(call.UserID)
 		writeName(&b, out.UserName)
 	}
@@ -153,14 +153,14 @@ func renderCall(d *Deps, w *workspace, call *client.Call) *mcp.CallToolResult {
 		out.CompletedAt = call.CompletedAt.UTC().Format(time.RFC3339)
 		b.WriteString(out.CompletedAt)
 	case call.Status == "in-progress" || call.Status == "ringing" || call.Status == "initiated" || call.Status == "queued":
-		b.WriteString("not yet, the call is " + call.Status)
+		b.WriteString("not yet, the call is " + apiText(call.Status))
 	default:
 		b.WriteString("not completed")
 	}
 	b.WriteString("\nMore: get_call_summary, get_call_transcript or get_call_recordings with this callId")
 	if other != "unknown" {
 		b.WriteString("; list_calls with phoneNumberId ")
-		b.WriteString(call.PhoneNumberID)
+		b.WriteString(apiText(call.PhoneNumberID))
 		b.WriteString(" and participants [")
 		b.WriteString(strconv.Quote(other))
 		b.WriteString("] for the other calls with this party")

@@ -196,7 +196,7 @@ func TestGetCallTranscriptDemo(t *testing.T) {
 		}
 	}
 	if call == nil {
-		t.Skip("the demo dataset has no AI-handled call with a transcript")
+		t.Fatal("the demo dataset must have an AI-handled call with a transcript")
 	}
 	e, _ := newSandboxEnv(t, ws, testutil.ProtocolLegacy, func(d *Deps) { d.Demo = true })
 	res := e.call(t, "get_call_transcript", map[string]any{"callId": call.ID})

@@ -164,7 +164,7 @@ func renderCallPage(d *Deps, w *workspace, num client.PhoneNumber, p client.List
 	writeParticipant(&b, w, num.ID, participant)
 	if p.UserID != "" {
 		b.WriteString(", user ")
-		b.WriteString(p.UserID)
+		b.WriteString(apiText(p.UserID))
 		writeName(&b, w.userName(p.UserID))
 	}
 	b.WriteString(", newest first, UTC:\n")

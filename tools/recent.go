@@ -95,7 +95,7 @@ func recentCallsTool(d *Deps) server.ServerTool {
 	return typedTool[RecentCallsArgs, RecentCallsOutput]("recent_calls", recentCallsDescription,
 		readOnlyAPI("Recent calls of the workspace"), d,
 		func(ctx context.Context, c *client.Client, in *RecentCallsArgs) (*mcp.CallToolResult, error) {
-			q, err := in.query(d.now())
+			q, err := in.query(d.now(), d.region())
 			if err != nil {
 				return nil, err
 			}
@@ -139,7 +139,7 @@ var (
 )
 
 // query validates and normalises the arguments; it makes no request.
-func (in *RecentCallsArgs) query(now time.Time) (*recentQuery, error) {
+func (in *RecentCallsArgs) query(now time.Time, region string) (*recentQuery, error) {
 	q := &recentQuery{summaries: in.IncludeSummaries}
 	var err error
 	if q.n, err = pageSize(in.MaxResults, recentDefaultPage); err != nil {
@@ -163,7 +163,7 @@ func (in *RecentCallsArgs) query(now time.Time) (*recentQuery, error) {
 			}
 			q.phone = in.PhoneNumberID
 		} else {
-			e164, err := normalizePhone("phoneNumberId", in.PhoneNumberID, DefaultRegion)
+			e164, err := normalizePhone("phoneNumberId", in.PhoneNumberID, region)
 			if err != nil {
 				return nil, badArg("phoneNumberId %q is neither a PN id such as \"PN123abc\" nor a phone number such as \"+14155550100\" or \"(415) 555-0100\"", echo(in.PhoneNumberID))
 			}
@@ -1327,7 +1327,7 @@ func writeGroups(b *strings.Builder, groups []client.Conversation) {
 			b.WriteString(strconv.Quote(name))
 		}
 		b.WriteString(" on ")
-		b.WriteString(g.PhoneNumberID)
+		b.WriteString(apiText(g.PhoneNumberID))
 		b.WriteString(" with ")
 		for j, p := range g.Participants {
 			if j > 0 {

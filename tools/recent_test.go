@@ -1278,3 +1278,14 @@ func TestRecentCallsAnyReplica(t *testing.T) {
 	}
 	checkSameList(t, got, rcExpected(ws, rcFiveDays, time.Time{}, nil, rcBen))
 }
+
+// TestRecentCallsDefaultRegion: a number written without its country code
+// is read in Deps.DefaultRegion, as list_calls reads it.
+func TestRecentCallsDefaultRegion(t *testing.T) {
+	ws := &sandbox.Workspace{PhoneNumbers: []client.PhoneNumber{{ID: "PNlondon01", Name: "London", Number: "+442079460000"}}}
+	e, _ := newSandboxEnv(t, ws, testutil.ProtocolLegacy, func(d *Deps) { d.DefaultRegion = "GB" })
+	res := e.call(t, "recent_calls", map[string]any{"phoneNumberId": "020 7946 0000"})
+	if res.IsError || !strings.Contains(res.Text, "PNlondon01") {
+		t.Errorf("020 7946 0000 in GB is the London number; got %s", res.Text)
+	}
+}
