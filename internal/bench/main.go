@@ -496,18 +496,24 @@ func timeCalls(n int, call func(i int) (id int64, answer []byte, err error)) (p5
 }
 
 func (b *bench) stdioRoundTrip() error {
-	p50, p99, err := stdioLatency(b.ours(), b.cfg.calls)
-	if err != nil {
-		return err
-	}
-	e50, e99, err := stdioLatency(b.echo(), b.cfg.calls)
-	if err != nil {
-		return err
-	}
 	note := fmt.Sprintf("%d sequential list_calls (default page of 10) after a warm-up, one session", b.cfg.calls)
-	f := b.fig("list_calls round trip, stdio, p50", "ms", "≤ 1 ms", 3, atMost(1))
+	return b.roundTrip("stdio", note, stdioLatency, "≤ 1 ms", atMost(1))
+}
+
+// roundTrip measures the p50 and p99 of our server and of the echo baseline
+// with measure and records them as figures; target and check apply to p50.
+func (b *bench) roundTrip(transport, note string, measure func(target, int) (float64, float64, error), target string, check func(float64) bool) error {
+	p50, p99, err := measure(b.ours(), b.cfg.calls)
+	if err != nil {
+		return err
+	}
+	e50, e99, err := measure(b.echo(), b.cfg.calls)
+	if err != nil {
+		return err
+	}
+	f := b.fig("list_calls round trip, "+transport+", p50", "ms", target, 3, check)
 	f.Runs, f.Baseline, f.Note = append(f.Runs, p50), append(f.Baseline, e50), note
-	g := b.fig("list_calls round trip, stdio, p99", "ms", "", 3, nil)
+	g := b.fig("list_calls round trip, "+transport+", p99", "ms", "", 3, nil)
 	g.Runs, g.Baseline, g.Note = append(g.Runs, p99), append(g.Baseline, e99), note
 	return nil
 }
@@ -531,20 +537,8 @@ func httpLatency(t target, n int) (p50, p99 float64, err error) {
 }
 
 func (b *bench) httpRoundTrip() error {
-	p50, p99, err := httpLatency(b.ours(), b.cfg.calls)
-	if err != nil {
-		return err
-	}
-	e50, e99, err := httpLatency(b.echo(), b.cfg.calls)
-	if err != nil {
-		return err
-	}
 	note := fmt.Sprintf("%d sequential list_calls over one keep-alive connection, one session", b.cfg.calls)
-	f := b.fig("list_calls round trip, streamable HTTP, p50", "ms", "", 3, nil)
-	f.Runs, f.Baseline, f.Note = append(f.Runs, p50), append(f.Baseline, e50), note
-	g := b.fig("list_calls round trip, streamable HTTP, p99", "ms", "", 3, nil)
-	g.Runs, g.Baseline, g.Note = append(g.Runs, p99), append(g.Baseline, e99), note
-	return nil
+	return b.roundTrip("streamable HTTP", note, httpLatency, "", nil)
 }
 
 // callsPerSecondCPU runs sessions concurrent sessions, each calling as fast
