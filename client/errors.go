@@ -146,12 +146,17 @@ func parseAPIErrorRedacted(method, path string, status int, body []byte, key str
 // maxFieldErrorsShown bounds how many field errors Error() lists.
 const maxFieldErrorsShown = 10
 
+// maxCodeLen bounds the code: the documented one has 7 digits, and a huge
+// number (1 MB of digits) must not become a 1 MB log line per failed call.
+const maxCodeLen = 40
+
 func (e *APIError) clip() {
 	e.Message = clip(e.Message, 500)
 	e.Title = clip(e.Title, 200)
 	e.Docs = clip(e.Docs, 200)
 	e.Trace = clip(e.Trace, 200)
 	e.Key = clip(e.Key, 200)
+	e.Code = clip(e.Code, maxCodeLen)
 	for i := range e.Errors {
 		e.Errors[i].Path = clip(e.Errors[i].Path, 200)
 		e.Errors[i].Message = clip(e.Errors[i].Message, 300)
@@ -168,18 +173,41 @@ func (e *APIError) redact(key string) {
 		return
 	}
 	r := func(s string) string { return strings.ReplaceAll(s, key, "[redacted]") }
-	e.Message, e.Title, e.Docs, e.Trace, e.Key = r(e.Message), r(e.Title), r(e.Docs), r(e.Trace), r(e.Key)
+	e.Message, e.Title, e.Docs, e.Trace, e.Key, e.Code = r(e.Message), r(e.Title), r(e.Docs), r(e.Trace), r(e.Key), r(e.Code)
 	for i := range e.Errors {
 		fe := &e.Errors[i]
 		fe.Path, fe.Message, fe.Schema.Type = r(fe.Path), r(fe.Message), r(fe.Schema.Type)
-		if len(fe.Value) > 0 && strings.Contains(string(fe.Value), key) {
-			if v := json.RawMessage(r(string(fe.Value))); json.Valid(v) {
-				fe.Value = v
-			} else {
-				fe.Value = nil
-			}
-		}
+		fe.Value = redactJSON(fe.Value, key)
 	}
+}
+
+// redactJSON removes key from a raw JSON value. The value is first written
+// in its canonical form, so that a key spelled with \u escapes (which a
+// reader of the decoded value would see) is found too; a value that still
+// holds the key after replacement, or no longer parses, is dropped.
+func redactJSON(raw json.RawMessage, key string) json.RawMessage {
+	if len(raw) == 0 {
+		return raw
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return nil
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) != nil {
+		return nil
+	}
+	canon := strings.TrimSuffix(b.String(), "\n")
+	if !strings.Contains(canon, key) {
+		return raw
+	}
+	out := json.RawMessage(strings.ReplaceAll(canon, key, "[redacted]"))
+	if !json.Valid(out) || strings.Contains(string(out), key) {
+		return nil
+	}
+	return out
 }
 
 // jsonString decodes raw as a JSON string, or gives "".

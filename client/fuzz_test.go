@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -123,6 +124,11 @@ func FuzzParseAPIError(f *testing.F) {
 	f.Add(500, []byte(`<html>`+key+`</html>`))
 	f.Add(302, []byte(``))
 	f.Add(400, []byte(`{"message":"\u006fpk_MARKER_3f9c2a7e5d"}`))
+	// Found by this target: the code was neither redacted nor clipped.
+	f.Add(400, []byte(`{"code":"`+key+`"}`))
+	f.Add(400, []byte(`{"code":"`+strings.Repeat("0", 40)+key+`"}`))
+	f.Add(500, []byte(`{"code":`+strings.Repeat("9", 1<<16)+`}`))
+	f.Add(400, []byte(`{"errors":[{"path":"p","value":"\u006fpk_MARKER_3f9c2a7e5d"}]}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		if status < 300 || status > 599 {
 			status = 300 + (status%300+300)%300
@@ -144,26 +150,44 @@ func FuzzParseAPIError(f *testing.F) {
 		case ae.StatusCode != status:
 			t.Fatalf("status %d reported as %d", status, ae.StatusCode)
 		}
-		echoed := bytes.Contains(body, []byte(key))
 		msg := err.Error()
 		if len(msg) > maxErrorText {
 			t.Fatalf("a %d-byte message", len(msg))
 		}
+		if len(ae.Code) > maxCodeLen+len("…") {
+			t.Fatalf("a %d-byte code", len(ae.Code))
+		}
 		fields := []string{msg, ae.Message, ae.Title, ae.Docs, ae.Trace, ae.Key, ae.Code}
 		for _, fe := range ae.Errors {
-			fields = append(fields, fe.Path, fe.Message, fe.Schema.Type, string(fe.Value))
+			fields = append(fields, fe.Path, fe.Message, fe.Schema.Type, string(fe.Value), decodedJSON(fe.Value))
 		}
+		// Pieces of the key that the body holds only inside a whole echoed
+		// key: any of them in a field means the key leaked, clipped or not.
+		rest := strings.ReplaceAll(string(body), key, "")
 		for _, s := range fields {
 			if strings.Contains(s, key) {
 				t.Fatalf("the API key is in %q", s)
 			}
-			// A clipped key is a leak too: when the body echoed the whole
-			// key, no piece of it may survive next to the clip mark.
-			if i := strings.Index(s, key[:8]); i >= 0 && echoed && strings.HasSuffix(s, "…") && strings.HasPrefix(key, strings.TrimSuffix(s[i:], "…")) {
-				t.Fatalf("a clipped piece of the API key is in %q", s)
+			for i := 0; i+keyPiece <= len(key); i++ {
+				if p := key[i : i+keyPiece]; strings.Contains(s, p) && !strings.Contains(rest, p) {
+					t.Fatalf("a %d-character piece of the API key is in %q", keyPiece, s)
+				}
 			}
 		}
 	})
+}
+
+// keyPiece is the shortest piece of the key that counts as a leak.
+const keyPiece = 12
+
+// decodedJSON is a raw JSON value as a reader would see it decoded, so that
+// a key spelled with \u escapes is caught too.
+func decodedJSON(raw json.RawMessage) string {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return ""
+	}
+	return fmt.Sprint(v)
 }
 
 // TestAPIError_keyCutByTheClipIsRedacted: a key echoed right where a field
