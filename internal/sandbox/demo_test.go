@@ -2,6 +2,9 @@ package sandbox
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
 	"reflect"
 	"regexp"
 	"slices"
@@ -327,7 +330,7 @@ func BenchmarkDemo(b *testing.B) {
 func BenchmarkListCalls(b *testing.B) {
 	ws := Demo(testNow)
 	s := New(ws, Options{})
-	c, err := client.New("k", client.WithTransport(s.Transport()), client.WithRateLimit(0))
+	c, err := client.New("k", client.WithTransport(s.RoundTripper()), client.WithRateLimit(0))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -337,6 +340,29 @@ func BenchmarkListCalls(b *testing.B) {
 	for b.Loop() {
 		if _, err := c.ListCalls(context.Background(), p); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestDemoFingerprint pins the demo workspace of two fixed clocks, byte for
+// byte as the API would serve it, so that reorganising the generator cannot
+// change the data unnoticed. A deliberate change of the demo data updates
+// the want hashes (the failure prints the new ones).
+func TestDemoFingerprint(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		now  time.Time
+		want string
+	}{
+		{testNow, "de636cf06f1ab08e8325a6218cb7ec9b4dd8164868b36d7dd413611441fe07c3"},
+		{time.Date(2027, 3, 14, 4, 30, 0, 0, time.UTC), "14d6979320968ccab0fd7dcc02ebdd2a75391d572ea3081cf8369d303a6dc034"}, // a Sunday night: the after-hours paths
+	} {
+		raw, err := json.Marshal(Demo(tc.now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprintf("%x", sha256.Sum256(raw)); got != tc.want {
+			t.Errorf("Demo(%s): sha256 of its JSON is %s, want %s", tc.now.Format(time.RFC3339), got, tc.want)
 		}
 	}
 }
