@@ -212,7 +212,7 @@ func (d *demoTransport) start() {
 		go func() {
 			started := time.Now()
 			sb := sandbox.New(sandbox.Demo(started), sandbox.Options{APIKey: d.key, RateLimit: 0})
-			d.rt = sb.Transport()
+			d.rt = sb.RoundTripper()
 			close(d.ready)
 			d.logger.Info("demo workspace ready", "took", time.Since(started).Round(time.Microsecond).String())
 		}()

@@ -25,7 +25,7 @@ func callPage100(b *testing.B) ([]byte, client.ListCallsParams) {
 	ws := sandbox.Demo(time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC))
 	best := ws.Pairs()[0]
 	p := client.ListCallsParams{PhoneNumberID: best.PhoneNumberID, Participants: []string{best.Participant}, MaxResults: 100}
-	rt := sandbox.New(ws, sandbox.Options{}).Transport()
+	rt := sandbox.New(ws, sandbox.Options{}).RoundTripper()
 	q := url.Values{"phoneNumberId": {p.PhoneNumberID}, "participants": p.Participants, "maxResults": {"100"}}
 	req, _ := http.NewRequest(http.MethodGet, "http://sandbox/v1/calls?"+q.Encode(), nil)
 	resp, err := rt.RoundTrip(req)

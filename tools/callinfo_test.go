@@ -149,7 +149,7 @@ func TestCallInfoNotFound(t *testing.T) {
 // TestCallInfoAPIErrors: errors other than 404 keep their own explanation.
 func TestCallInfoAPIErrors(t *testing.T) {
 	sb := sandbox.New(fxWorkspace(), sandbox.Options{APIKey: "another key"})
-	e := newEnv(t, []client.Option{client.WithTransport(sb.Transport())}, testutil.ProtocolLegacy)
+	e := newEnv(t, []client.Option{client.WithTransport(sb.RoundTripper())}, testutil.ProtocolLegacy)
 	for _, tool := range callInfoTools {
 		res := e.call(t, tool, map[string]any{"callId": fxCompleted})
 		if !res.IsError || !strings.Contains(res.Text, "OpenPhone rejected the API key") || strings.Contains(res.Text, "not found") {

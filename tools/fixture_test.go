@@ -113,5 +113,5 @@ func fxWorkspace(numbers ...client.PhoneNumber) *sandbox.Workspace {
 func newSandboxEnv(t *testing.T, ws *sandbox.Workspace, protocol string, mutate ...func(*Deps)) (*env, *sandbox.Server) {
 	t.Helper()
 	sb := sandbox.New(ws, sandbox.Options{APIKey: markerKey})
-	return newEnv(t, []client.Option{client.WithTransport(sb.Transport())}, protocol, mutate...), sb
+	return newEnv(t, []client.Option{client.WithTransport(sb.RoundTripper())}, protocol, mutate...), sb
 }

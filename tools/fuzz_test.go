@@ -30,7 +30,7 @@ const maxErrorText = 2048
 // content, the API key never shows, and the work per call is bounded.
 func FuzzToolArguments(f *testing.F) {
 	sb := sandbox.New(fxWorkspace(), sandbox.Options{APIKey: markerKey})
-	api, err := client.New(markerKey, client.WithTransport(sb.Transport()), client.WithRateLimit(0),
+	api, err := client.New(markerKey, client.WithTransport(sb.RoundTripper()), client.WithRateLimit(0),
 		client.WithRetries(1, 0, 0), client.WithTimeout(5*time.Second))
 	if err != nil {
 		f.Fatal(err)
@@ -232,7 +232,7 @@ func FuzzToolsOverAnyAPIAnswer(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, which uint8, body string) {
 		tg := targets[int(which)%len(targets)]
-		api, err := client.New(markerKey, client.WithTransport(answerTransport{path: tg.path, status: 200, body: []byte(body), rest: sb.Transport()}),
+		api, err := client.New(markerKey, client.WithTransport(answerTransport{path: tg.path, status: 200, body: []byte(body), rest: sb.RoundTripper()}),
 			client.WithRateLimit(0), client.WithRetries(1, 0, 0), client.WithTimeout(5*time.Second))
 		if err != nil {
 			t.Fatal(err)

@@ -192,7 +192,7 @@ func newRecentEnv(t *testing.T, ws *sandbox.Workspace, opts sandbox.Options, cli
 	t.Helper()
 	opts.APIKey = markerKey
 	sb := sandbox.New(ws, opts)
-	e := newEnv(t, []client.Option{client.WithTransport(sb.Transport()), client.WithRateLimit(clientRate)}, testutil.ProtocolLegacy, mutate...)
+	e := newEnv(t, []client.Option{client.WithTransport(sb.RoundTripper()), client.WithRateLimit(clientRate)}, testutil.ProtocolLegacy, mutate...)
 	return e, sb
 }
 
@@ -646,7 +646,7 @@ func TestRecentCallsProgress(t *testing.T) {
 func testRecentCallsProgress(t *testing.T, protocol string) {
 	ws := recentWorkspace()
 	sb := sandbox.New(ws, sandbox.Options{APIKey: markerKey})
-	e := newEnv(t, []client.Option{client.WithTransport(sb.Transport())}, protocol)
+	e := newEnv(t, []client.Option{client.WithTransport(sb.RoundTripper())}, protocol)
 	var mu sync.Mutex
 	var got []mcp.JSONRPCNotification
 	e.mcp.OnNotification(func(n mcp.JSONRPCNotification) {
@@ -1119,7 +1119,7 @@ func (s *swapTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func (s *swapTransport) swap(ws *sandbox.Workspace) {
 	sb := sandbox.New(ws, sandbox.Options{APIKey: markerKey})
 	s.mu.Lock()
-	s.rt = sb.Transport()
+	s.rt = sb.RoundTripper()
 	s.mu.Unlock()
 }
 
@@ -1192,7 +1192,7 @@ func BenchmarkRecentCallsFiveDays(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
 				sb := sandbox.New(ws, sandbox.Options{APIKey: markerKey, RateLimit: 10, Latency: latency})
-				api, err := client.New(markerKey, client.WithTransport(sb.Transport()), client.WithRateLimit(10))
+				api, err := client.New(markerKey, client.WithTransport(sb.RoundTripper()), client.WithRateLimit(10))
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -1256,9 +1256,9 @@ func TestRecentCallsAnyReplica(t *testing.T) {
 	ws := recentWorkspace()
 	sb := sandbox.New(ws, sandbox.Options{APIKey: markerKey})
 	replicas := []*env{
-		newEnv(t, []client.Option{client.WithTransport(sb.Transport())}, testutil.ProtocolLegacy),
-		newEnv(t, []client.Option{client.WithTransport(sb.Transport())}, testutil.ProtocolDefault),
-		newEnv(t, []client.Option{client.WithTransport(sb.Transport())}, testutil.ProtocolLegacy),
+		newEnv(t, []client.Option{client.WithTransport(sb.RoundTripper())}, testutil.ProtocolLegacy),
+		newEnv(t, []client.Option{client.WithTransport(sb.RoundTripper())}, testutil.ProtocolDefault),
+		newEnv(t, []client.Option{client.WithTransport(sb.RoundTripper())}, testutil.ProtocolLegacy),
 	}
 	args := map[string]any{"createdAfter": rcFiveDays.Format(time.RFC3339), "maxResults": 10, "userId": rcBen}
 	var got []string

@@ -16,7 +16,7 @@ import (
 func TestFetchSummaries(t *testing.T) {
 	ws := fxWorkspace()
 	sb := sandbox.New(ws, sandbox.Options{APIKey: markerKey})
-	c, err := client.New(markerKey, client.WithTransport(sb.Transport()), client.WithRateLimit(0))
+	c, err := client.New(markerKey, client.WithTransport(sb.RoundTripper()), client.WithRateLimit(0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ type benchEnv struct {
 func newBenchEnv(b *testing.B) *benchEnv {
 	b.Helper()
 	ws := sandbox.Demo(benchNow)
-	api, err := client.New("bench", client.WithTransport(sandbox.New(ws, sandbox.Options{}).Transport()), client.WithRateLimit(0))
+	api, err := client.New("bench", client.WithTransport(sandbox.New(ws, sandbox.Options{}).RoundTripper()), client.WithRateLimit(0))
 	if err != nil {
 		b.Fatal(err)
 	}

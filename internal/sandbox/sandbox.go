@@ -35,7 +35,7 @@
 // A Server serves a Workspace. Demo builds the deterministic demo workspace
 // used by --demo mode, tests and benchmarks. A Server is an http.Handler (use
 // it with httptest.NewServer or any listener) and also serves requests in
-// process, without a port, through Transport. Options add an API key check
+// process, without a port, through RoundTripper. Options add an API key check
 // (401), a per-key token-bucket rate limit (429 with Retry-After) and a
 // fixed latency.
 //

@@ -92,7 +92,7 @@ func newClient(t *testing.T, s *Server, key string) *client.Client {
 	if key == "" {
 		key = "test-key"
 	}
-	c, err := client.New(key, client.WithTransport(s.Transport()), client.WithRateLimit(0),
+	c, err := client.New(key, client.WithTransport(s.RoundTripper()), client.WithRateLimit(0),
 		client.WithRetries(1, time.Millisecond, time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
@@ -689,7 +689,7 @@ func TestRateLimitPaced(t *testing.T) {
 	t.Parallel()
 	// Paced at the limit, the bucket never runs dry even past its burst.
 	s := New(demo(t), Options{RateLimit: 100})
-	c, err := client.New("k", client.WithTransport(s.Transport()), client.WithRateLimit(100),
+	c, err := client.New("k", client.WithTransport(s.RoundTripper()), client.WithRateLimit(100),
 		client.WithRetries(1, time.Millisecond, time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
@@ -712,9 +712,9 @@ type trackedBody struct {
 
 func (b *trackedBody) Close() error { b.closed = true; return nil }
 
-func TestTransport(t *testing.T) {
+func TestRoundTripper(t *testing.T) {
 	s := New(demo(t), Options{Latency: 2 * time.Second})
-	rt := s.Transport()
+	rt := s.RoundTripper()
 
 	// The context ends before the latency does.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
@@ -737,7 +737,7 @@ func TestTransport(t *testing.T) {
 	s = New(demo(t), Options{})
 	ctx, cancel = context.WithCancel(context.Background())
 	req, _ = http.NewRequestWithContext(ctx, http.MethodGet, "http://sandbox/v1/phone-numbers", nil)
-	resp, err = s.Transport().RoundTrip(req)
+	resp, err = s.RoundTripper().RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -759,7 +759,7 @@ func TestTransport(t *testing.T) {
 
 	// Methods other than GET.
 	req, _ = http.NewRequest(http.MethodPost, "http://sandbox/v1/calls", strings.NewReader("{}"))
-	resp, err = s.Transport().RoundTrip(req)
+	resp, err = s.RoundTripper().RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}

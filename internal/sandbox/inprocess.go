@@ -11,16 +11,18 @@ import (
 	"sync/atomic"
 )
 
-// Transport returns a RoundTripper that serves requests in process, with no
-// listener: use it with client.WithTransport. Any scheme and host are
+// RoundTripper returns an http.RoundTripper that serves requests in process,
+// with no listener: use it with client.WithTransport. Any scheme and host are
 // accepted; only the path and query matter. A request whose context ends
 // before the answer gets the context's error; the body of the response
 // fails reads once that context ends or once it is closed.
-func (s *Server) Transport() http.RoundTripper { return &transport{s: s} }
+func (s *Server) RoundTripper() http.RoundTripper { return &inProcess{s: s} }
 
-type transport struct{ s *Server }
+// inProcess calls the Server's handler directly instead of going through a
+// socket, so the demo and tests need no listener.
+type inProcess struct{ s *Server }
 
-func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t *inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body != nil {
 		// A RoundTripper must close the request body, even on errors.
 		defer req.Body.Close()
