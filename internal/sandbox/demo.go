@@ -77,7 +77,7 @@ type demoGen struct {
 	convs    []demoConv
 	cum      []float64 // cumulative call weights of convs
 	buf      []byte
-	v        [26]string
+	vars     templateVars
 }
 
 // Demo returns the deterministic demo workspace of a small business,

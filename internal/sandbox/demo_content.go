@@ -50,21 +50,21 @@ func (g *demoGen) content(c *client.Call, out int, line *demoLine, user demoUser
 
 	// Template variables.
 	t := &topics[line.topics[r.IntN(len(line.topics))]]
-	v := &g.v
-	v['A'-'A'] = user.first
+	v := &g.vars
+	v.set('A', user.first)
 	if out == outAI {
-		v['A'-'A'] = "the assistant"
+		v.set('A', "the assistant")
 	}
-	v['C'-'A'] = contact.first
-	v['K'-'A'] = demoCompany
-	v['D'-'A'] = weekdays[r.IntN(len(weekdays))]
-	v['T'-'A'] = slots[r.IntN(len(slots))]
+	v.set('C', contact.first)
+	v.set('K', demoCompany)
+	v.set('D', weekdays[r.IntN(len(weekdays))])
+	v.set('T', slots[r.IntN(len(slots))])
 	past := c.CreatedAt.Add(-time.Duration(3+r.IntN(40)) * 24 * time.Hour).In(demoZone)
-	v['E'-'A'] = months[past.Month()-1] + " " + strconv.Itoa(past.Day())
-	v['O'-'A'] = "#" + strconv.Itoa(40000+r.IntN(9999))
-	v['M'-'A'] = "$" + strconv.Itoa(49+r.IntN(900)) + "." + []string{"00", "50", "99"}[r.IntN(3)]
-	v['P'-'A'] = products[r.IntN(len(products))]
-	v['N'-'A'] = "T-" + strconv.Itoa(1000+r.IntN(9000))
+	v.set('E', months[past.Month()-1]+" "+strconv.Itoa(past.Day()))
+	v.set('O', "#"+strconv.Itoa(40000+r.IntN(9999)))
+	v.set('M', "$"+strconv.Itoa(49+r.IntN(900))+"."+[]string{"00", "50", "99"}[r.IntN(3)])
+	v.set('P', products[r.IntN(len(products))])
+	v.set('N', "T-"+strconv.Itoa(1000+r.IntN(9000)))
 
 	// The AI content of calls that ended in the last ten minutes is still
 	// being made.
@@ -100,7 +100,7 @@ func (g *demoGen) content(c *client.Call, out int, line *demoLine, user demoUser
 			sum.NextSteps = append(sum.NextSteps, g.fill(s))
 		}
 		if line.id == DemoSalesID && out == outCompleted && r.Float64() < 0.5 {
-			sum.Jobs = []client.AIJob{leadJob(r, v['M'-'A'])}
+			sum.Jobs = []client.AIJob{leadJob(r, v.get('M'))}
 		}
 	}
 	if sum.Status != "" {
@@ -178,13 +178,13 @@ func leadJob(r *rand.Rand, budget string) client.AIJob {
 	return job
 }
 
-// fill replaces the {X} placeholders of tmpl with g.v.
+// fill replaces the {X} placeholders of tmpl with g.vars.
 func (g *demoGen) fill(tmpl string) string {
 	b := g.buf[:0]
 	for i := 0; i < len(tmpl); i++ {
 		ch := tmpl[i]
 		if ch == '{' && i+2 < len(tmpl) && tmpl[i+2] == '}' && tmpl[i+1] >= 'A' && tmpl[i+1] <= 'Z' {
-			b = append(b, g.v[tmpl[i+1]-'A']...)
+			b = append(b, g.vars.get(tmpl[i+1])...)
 			i += 2
 			continue
 		}
@@ -193,4 +193,13 @@ func (g *demoGen) fill(tmpl string) string {
 	g.buf = b
 	return string(b)
 }
+
+// templateVars are the values of the {A}..{Z} placeholders of the
+// templates, by letter (see demo_text.go).
+type templateVars [26]string
+
+func (v *templateVars) set(letter byte, value string) { v[letter-'A'] = value }
+
+func (v *templateVars) get(letter byte) string { return v[letter-'A'] }
+
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
