@@ -2,7 +2,7 @@
 // against the targets of BENCHMARKS.md, and prints a table (and optionally
 // JSON). It is not a test: run it on purpose.
 //
-//	go run ./internal/bench [--runs 3] [--bin path] [--json out.json] [--short]
+//	go run ./internal/cmd/bench [--runs 3] [--bin path] [--json out.json] [--short]
 //
 // Without --bin it builds the server (go build into a temporary directory).
 // The server runs with --demo --api-rate 0 (the sandbox in process, zero

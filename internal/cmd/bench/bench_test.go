@@ -10,7 +10,7 @@ import (
 )
 
 // These check the bench's own helpers; the bench itself only runs on
-// purpose (go run ./internal/bench).
+// purpose (go run ./internal/cmd/bench).
 
 func TestRequestEncoding(t *testing.T) {
 	got := request(nil, 7, "tools/call", []byte(`{"name":"x"}`))
