@@ -1,10 +1,12 @@
+// The calls resource, as the API groups it: calls, and the summaries,
+// transcripts and recordings that hang off one call by its id.
+
 package client
 
 import (
 	"context"
 	"fmt"
 	"net/url"
-	"strconv"
 	"time"
 )
 
@@ -12,55 +14,45 @@ import (
 // "since" parameter is deliberately absent: the API documents that it
 // behaves like createdBefore.
 type ListCallsParams struct {
-	PhoneNumberID string   // required, "PN…"
-	Participants  []string // required, exactly one E.164 number today
-	UserID        string   // optional, "US…"
-	CreatedAfter  time.Time
-	CreatedBefore time.Time
-	MaxResults    int // 1-100; 0 sends the API default of 10
-	PageToken     string
-}
-
-func (p ListCallsParams) values() url.Values {
-	q := url.Values{}
-	q.Set("phoneNumberId", p.PhoneNumberID)
-	for _, part := range p.Participants {
-		q.Add("participants", part)
-	}
-	if p.UserID != "" {
-		q.Set("userId", p.UserID)
-	}
-	setTime(q, "createdAfter", p.CreatedAfter)
-	setTime(q, "createdBefore", p.CreatedBefore)
-	q.Set("maxResults", strconv.Itoa(orDefault(p.MaxResults, 10)))
-	if p.PageToken != "" {
-		q.Set("pageToken", p.PageToken)
-	}
-	return q
+	PhoneNumberID string    `url:"phoneNumberId"`    // required, "PN…"
+	Participants  []string  `url:"participants"`     // required, exactly one E.164 number today
+	UserID        string    `url:"userId,omitempty"` // optional, "US…"
+	CreatedAfter  time.Time `url:"createdAfter,omitempty"`
+	CreatedBefore time.Time `url:"createdBefore,omitempty"`
+	MaxResults    int       `url:"maxResults,default=10"` // 1-100; 0 sends the API default of 10
+	PageToken     string    `url:"pageToken,omitempty"`
 }
 
 // ListCalls lists the calls between one OpenPhone number and one participant,
-// newest first, one page at a time.
+// newest first, one page at a time. Calls walks every page.
+//
+// API: GET /v1/calls (operationId listCalls_v1)
 func (c *Client) ListCalls(ctx context.Context, p ListCallsParams) (*CallPage, error) {
 	var page CallPage
-	if err := c.get(ctx, "/v1/calls", p.values(), &page); err != nil {
+	if err := c.get(ctx, "/v1/calls", encodeQuery(p), &page); err != nil {
 		return nil, err
 	}
 	return &page, nil
 }
 
 // GetCall fetches one call by its "AC…" id.
+//
+// API: GET /v1/calls/{callId} (operationId getCallById_v1)
 func (c *Client) GetCall(ctx context.Context, callID string) (*Call, error) {
 	return getData[Call](ctx, c, "calls", callID)
 }
 
 // GetCallSummary fetches the AI summary of a call. Check Status before
 // reading Summary: it may be absent, in progress or failed.
+//
+// API: GET /v1/call-summaries/{callId} (operationId getCallSummary_v1)
 func (c *Client) GetCallSummary(ctx context.Context, callID string) (*CallSummary, error) {
 	return getData[CallSummary](ctx, c, "call-summaries", callID)
 }
 
 // GetCallTranscript fetches the transcript of a call. Check Status first.
+//
+// API: GET /v1/call-transcripts/{id} (operationId getCallTranscript_v1)
 func (c *Client) GetCallTranscript(ctx context.Context, callID string) (*CallTranscript, error) {
 	return getData[CallTranscript](ctx, c, "call-transcripts", callID)
 }
@@ -85,6 +77,8 @@ func getData[T any](ctx context.Context, c *Client, resource, callID string) (*T
 }
 
 // GetCallRecordings lists the recordings of a call, oldest first.
+//
+// API: GET /v1/call-recordings/{callId} (operationId getCallRecordings_v1)
 func (c *Client) GetCallRecordings(ctx context.Context, callID string) ([]CallRecording, error) {
 	seg, err := pathID(callID)
 	if err != nil {
@@ -106,17 +100,4 @@ func pathID(id string) (string, error) {
 		return "", fmt.Errorf("openphone: call id %q is not valid: call ids look like AC123abc", id)
 	}
 	return url.PathEscape(id), nil
-}
-
-func setTime(q url.Values, key string, t time.Time) {
-	if !t.IsZero() {
-		q.Set(key, t.UTC().Format(time.RFC3339Nano))
-	}
-}
-
-func orDefault(n, def int) int {
-	if n == 0 {
-		return def
-	}
-	return n
 }

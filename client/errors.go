@@ -1,3 +1,6 @@
+// Errors: the sentinels callers match with errors.Is, and *APIError, the
+// parsed non-2xx answer, whose text is redacted of the key and clipped.
+
 package client
 
 import (

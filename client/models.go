@@ -1,3 +1,6 @@
+// The API's objects as the client decodes them, shared by every resource
+// file; field comments give the API's value sets.
+
 package client
 
 import (

@@ -6,8 +6,13 @@ package client
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestClient_requestURIsAreExact pins the request URI, byte for byte, of
@@ -98,5 +103,118 @@ func TestClient_requestURIsAreExact(t *testing.T) {
 				t.Errorf("request URI\n got %s\nwant %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// queryRules has one field per rule of encodeQuery.
+type queryRules struct {
+	Always     string    `url:"always"`
+	Omitted    string    `url:"omitted,omitempty"`
+	Kept       string    `url:"kept,omitempty"`
+	Size       int       `url:"size,default=10"`
+	SizeSet    int       `url:"sizeSet,default=10"`
+	Count      int       `url:"count"`
+	CountOmit  int       `url:"countOmit,omitempty"`
+	Flag       bool      `url:"flag"`
+	FlagOmit   bool      `url:"flagOmit,omitempty"`
+	NilFlag    *bool     `url:"nilFlag"`
+	FalseFlag  *bool     `url:"falseFlag,omitempty"`
+	List       []string  `url:"list"`
+	EmptyList  []string  `url:"emptyList"`
+	When       time.Time `url:"when,omitempty"`
+	ZeroWhen   time.Time `url:"zeroWhen,omitempty"`
+	Skipped    string    `url:"-"`
+	unexported string
+	NilText    *string `url:"nilText"`
+	EmptyText  *string `url:"emptyText,omitempty"`
+}
+
+func TestEncodeQuery_rules(t *testing.T) {
+	no, empty := false, ""
+	got := encodeQuery(queryRules{
+		Kept:       "k",
+		SizeSet:    50,
+		List:       []string{"+2", "+1", "+2"},
+		EmptyList:  []string{},
+		When:       time.Date(2026, 3, 1, 10, 0, 0, 250_000_000, time.FixedZone("CET", 3600)),
+		Skipped:    "never",
+		unexported: "never",
+		FalseFlag:  &no,
+		EmptyText:  &empty,
+	})
+	want := url.Values{
+		"always":    {""},
+		"kept":      {"k"},
+		"size":      {"10"},
+		"sizeSet":   {"50"},
+		"count":     {"0"},
+		"flag":      {"false"},
+		"falseFlag": {"false"},                   // a set pointer is sent even when zero
+		"list":      {"+2", "+1", "+2"},          // repeated key, order and duplicates kept
+		"when":      {"2026-03-01T09:00:00.25Z"}, // UTC, fraction kept
+		"emptyText": {""},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("encodeQuery (-want +got):\n%s", diff)
+	}
+	// A pointer to the struct encodes the same.
+	if diff := cmp.Diff(encodeQuery(queryRules{Kept: "k"}), encodeQuery(&queryRules{Kept: "k"})); diff != "" {
+		t.Errorf("pointer and value differ (-value +pointer):\n%s", diff)
+	}
+	if raw := encodeQuery(queryRules{List: []string{"+15555550100"}}).Encode(); !strings.Contains(raw, "list=%2B15555550100") {
+		t.Errorf("raw %q: + must travel as %%2B", raw)
+	}
+}
+
+func TestEncodeQuery_panicsOnAMistakenStruct(t *testing.T) {
+	for name, params := range map[string]any{
+		"untagged field": struct{ Name string }{},
+		"unsupported type": struct {
+			N int64 `url:"n"`
+		}{},
+		"unknown option": struct {
+			N int `url:"n,omitempty,squash"`
+		}{},
+		"not a struct": "phoneNumberId=PN1",
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Error("no panic")
+				}
+			}()
+			encodeQuery(params)
+		})
+	}
+}
+
+// TestEncodeQuery_everyParamsStruct: each params struct of the package
+// encodes with every field set (so no field has a type the encoder lacks),
+// and each tagged field reaches the query under its tag name.
+func TestEncodeQuery_everyParamsStruct(t *testing.T) {
+	yes := true
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, params := range []any{
+		ListCallsParams{PhoneNumberID: "PN1", Participants: []string{"+1"}, UserID: "US1",
+			CreatedAfter: now, CreatedBefore: now, MaxResults: 5, PageToken: "t"},
+		ListConversationsParams{PhoneNumbers: []string{"PN1"}, UserID: "US1", CreatedAfter: now, CreatedBefore: now,
+			UpdatedAfter: now, UpdatedBefore: now, ExcludeInactive: &yes, MaxResults: 5, PageToken: "t"},
+		listPhoneNumbersParams{UserID: "US1"},
+	} {
+		typ := reflect.TypeOf(params)
+		q := encodeQuery(params)
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			if reflect.ValueOf(params).Field(i).IsZero() {
+				t.Fatalf("%s.%s is not set in this test", typ.Name(), f.Name)
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("url"), ",")
+			if !q.Has(name) {
+				t.Errorf("%s.%s is not sent as %q: %s", typ.Name(), f.Name, name, q.Encode())
+			}
+		}
+		if len(q) != typ.NumField() {
+			t.Errorf("%s: %d query keys for %d fields: %s", typ.Name(), len(q), typ.NumField(), q.Encode())
+		}
 	}
 }
