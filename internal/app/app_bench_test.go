@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bufio"
@@ -19,7 +19,6 @@ import (
 	"github.com/openphone-mcp/openphone-mcp/client"
 	"github.com/openphone-mcp/openphone-mcp/internal/sandbox"
 	"github.com/openphone-mcp/openphone-mcp/internal/serve"
-	"github.com/openphone-mcp/openphone-mcp/tools"
 )
 
 // Benchmarks of the whole server in process, as --demo --api-rate 0 builds
@@ -27,27 +26,18 @@ import (
 // measures from outside (-cpuprofile, -memprofile). They run only with
 // -bench; see BENCHMARKS.md.
 
-// benchServer is the server of --demo with pacing off, and the list_calls
-// arguments of the demo's busiest pair.
+// benchServer is the server of --demo with pacing off, built by New as
+// main builds it, and the list_calls arguments of the demo's busiest pair.
 func benchServer(b *testing.B) (*server.MCPServer, []byte) {
 	b.Helper()
-	logger := slog.New(slog.DiscardHandler)
-	demo := newDemoTransport("demo", logger)
-	demo.start()
-	c, err := client.New("demo", client.WithTransport(demo), client.WithRateLimit(0), client.WithLogger(logger))
+	a, err := New(Config{Version: "bench", Demo: true, APIRate: 0, Timeout: client.DefaultTimeout}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := newServer(tools.Deps{
-		Client: func(context.Context) (*client.Client, error) { return c, nil },
-		Logger: logger,
-		Demo:   true,
-	}, demo)
-
 	best := sandbox.Demo(time.Now()).Pairs()[0]
 	params, _ := json.Marshal(map[string]any{"name": "list_calls",
 		"arguments": map[string]any{"phoneNumberId": best.PhoneNumberID, "participants": []string{best.Participant}}})
-	return s, params
+	return a.MCPServer(), params
 }
 
 const benchInit = `{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}`

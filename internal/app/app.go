@@ -1,0 +1,159 @@
+// Package app wires openphone-mcp together from a Config: the OpenPhone API
+// clients (one per key, each paced), the demo API under --demo, and the
+// mcp-go server with the tools registered, which it hands to internal/serve.
+// Flags, the environment and exit statuses stay in package main.
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/openphone-mcp/openphone-mcp/client"
+	"github.com/openphone-mcp/openphone-mcp/internal/serve"
+	"github.com/openphone-mcp/openphone-mcp/tools"
+)
+
+// Config is what main read from its flags and the environment, already
+// validated.
+type Config struct {
+	Version string // in the initialize reply, the User-Agent and the start-up log line
+
+	// APIKey is the server's own OpenPhone key (OPENPHONE_API_KEY). It may
+	// be empty only with AllowClientAPIKeys; every caller must then send its
+	// own. Demo ignores it.
+	APIKey string
+	// BaseURL is the API root (OPENPHONE_BASE_URL); "" keeps the client's
+	// default. Demo ignores it.
+	BaseURL string
+	// Demo serves the built-in simulated workspace, in process.
+	Demo bool
+
+	APIRate       float64       // requests per second per key; 0 turns pacing off
+	Timeout       time.Duration // limit for each API request
+	DefaultRegion string        // region of numbers written without a country code
+
+	Transport       string // "stdio", "sse" or "http"
+	Addr            string // listen address for sse and http
+	Stateless       bool   // streamable HTTP without server-side sessions
+	AuthToken       string // MCP_AUTH_TOKEN: the bearer token HTTP requests must carry
+	AllowedOrigins  []string
+	ShutdownTimeout time.Duration // grace for in-flight tool calls on shutdown
+	// AllowClientAPIKeys lets each HTTP client send its own key in
+	// X-OpenPhone-Api-Key; with Demo the header is accepted but every call
+	// still reaches the demo.
+	AllowClientAPIKeys bool
+}
+
+// App is the server, built and ready to serve.
+type App struct {
+	cfg    Config
+	logger *slog.Logger
+	mcp    *server.MCPServer
+}
+
+// demoKey is the key the demo API expects: the client sends it like a real
+// one, so the demo goes through the same Authorization path.
+const demoKey = "demo"
+
+// New builds the API clients, the demo API with cfg.Demo, and the MCP server
+// with the tools. Its only error is a client that cannot be built (such as
+// a BaseURL that is not http or https); the message never holds the key.
+func New(cfg Config, logger *slog.Logger) (*App, error) {
+	opts := []client.Option{
+		client.WithTimeout(cfg.Timeout),
+		client.WithUserAgent("openphone-mcp/" + cfg.Version),
+		client.WithLogger(logger),
+	}
+	key := cfg.APIKey
+	var demo *demoAPI
+	if cfg.Demo {
+		key = demoKey
+		demo = newDemoAPI(demoKey, logger)
+		opts = append(opts, client.WithTransport(demo))
+	} else if cfg.BaseURL != "" {
+		opts = append(opts, client.WithBaseURL(cfg.BaseURL))
+	}
+	clients, err := newClientPool(key, cfg.APIRate, opts)
+	if err != nil {
+		return nil, err
+	}
+	clientFor := clients.shared
+	if cfg.AllowClientAPIKeys && !cfg.Demo {
+		clientFor = clients.forRequest
+	}
+	s := newServer(cfg.Version, tools.Deps{
+		Client:        clientFor,
+		Logger:        logger,
+		Demo:          cfg.Demo,
+		DefaultRegion: cfg.DefaultRegion,
+	}, demo)
+	return &App{cfg: cfg, logger: logger, mcp: s}, nil
+}
+
+// MCPServer is the mcp-go server New built, for callers that put it on a
+// transport of their own (benchmarks).
+func (a *App) MCPServer() *server.MCPServer { return a.mcp }
+
+// Run serves on cfg.Transport until ctx ends (then shuts down gracefully)
+// or the transport fails. stdin and stdout are the protocol's on stdio and
+// unused otherwise; logs go to the logger only.
+func (a *App) Run(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
+	a.logger.Info("starting", "version", a.cfg.Version, "transport", a.cfg.Transport, "demo", a.cfg.Demo)
+	return serve.Run(ctx, a.mcp, serve.Config{
+		Transport:          a.cfg.Transport,
+		Addr:               a.cfg.Addr,
+		Stateless:          a.cfg.Stateless,
+		AuthToken:          a.cfg.AuthToken,
+		AllowedOrigins:     a.cfg.AllowedOrigins,
+		AllowClientAPIKeys: a.cfg.AllowClientAPIKeys,
+		ShutdownTimeout:    a.cfg.ShutdownTimeout,
+		Logger:             a.logger,
+		Stdin:              stdin,
+		Stdout:             stdout,
+	})
+}
+
+const instructions = `Tools over the call history of an OpenPhone (Quo) workspace. Times are UTC. Results that have more pages end with a pageToken to pass back to the same tool with the same arguments.`
+
+const demoInstructions = `This is a DEMO workspace with simulated data (no real OpenPhone account). ` + instructions
+
+// newServer builds the MCP server; demo is nil unless --demo.
+func newServer(version string, d tools.Deps, demo *demoAPI) *server.MCPServer {
+	// Reflecting the tools' JSON schemas (once) takes a few ms of CPU at
+	// start-up: it runs beside the initialize handshake, which does not
+	// need the tools, and tools/list and tools/call wait for it, whether or
+	// not notifications/initialized came first (stateless HTTP sends none).
+	// The initialize reply cannot tell: WithToolCapabilities declares the
+	// tools capability up front, and with listChanged false adding the
+	// tools later notifies nobody. mcp-go's AddTools takes its own lock.
+	registered := make(chan struct{})
+	hooks := &server.Hooks{}
+	hooks.AddBeforeListTools(func(context.Context, any, *mcp.ListToolsRequest) { <-registered })
+	hooks.AddBeforeCallTool(func(context.Context, any, *mcp.CallToolRequest) { <-registered })
+	text := instructions
+	if demo != nil {
+		text = demoInstructions
+	}
+	s := server.NewMCPServer("openphone-mcp", version,
+		server.WithToolCapabilities(false),
+		server.WithLogging(),
+		server.WithRecovery(),
+		server.WithHooks(hooks),
+		server.WithInstructions(text),
+	)
+	if demo != nil {
+		// The client sends this once it has the initialize reply: building
+		// the demo workspace then cannot delay that reply.
+		s.AddNotificationHandler(string(mcp.MethodNotificationInitialized), func(context.Context, mcp.JSONRPCNotification) { demo.start() })
+	}
+	go func() {
+		defer close(registered)
+		tools.Register(s, d)
+	}()
+	return s
+}
