@@ -1,14 +1,27 @@
+// args.go: every argument that several tools share, parsed once per call
+// into a typed value, with one sentence per mistake: what is wrong and what
+// a good value looks like. Nothing here makes an API request.
+
 package tools
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
+	"github.com/invopop/jsonschema"
 	"github.com/nyaruka/phonenumbers"
 )
+
+// argError is a bad argument: what is wrong and what a good value looks like.
+type argError struct{ msg string }
+
+func (e *argError) Error() string { return e.msg }
+
+func badArg(format string, a ...any) error { return &argError{msg: fmt.Sprintf(format, a...)} }
 
 // DefaultRegion is the region assumed for phone numbers written without a
 // country code, such as "(212) 555-0103".
@@ -93,6 +106,23 @@ func timeWindow(after, before string) (time.Time, time.Time, error) {
 	return a, b, nil
 }
 
+// PageArgs are the paging arguments, defined once and embedded by the
+// arguments of every paged tool. A struct tag cannot differ between the
+// tools that embed it, so each sets its own default in its schema with
+// setPageDefault and in its handler with pageSize.
+type PageArgs struct {
+	MaxResults *int   `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=100" jsonschema_description:"Calls per page, 1-100."`
+	PageToken  string `json:"pageToken,omitempty" jsonschema_description:"The pageToken of the previous result, to get the next page."`
+}
+
+// setPageDefault gives maxResults its default in the schema s of a tool's
+// arguments (from a JSONSchemaExtend method).
+func setPageDefault(s *jsonschema.Schema, def int) {
+	if p, ok := s.Properties.Get("maxResults"); ok {
+		p.Default = def
+	}
+}
+
 // pageSize applies the default and the 1-100 range of maxResults.
 func pageSize(v *int, def int) (int, error) {
 	if v == nil {
@@ -102,30 +132,6 @@ func pageSize(v *int, def int) (int, error) {
 		return 0, badArg("maxResults %d is out of range: give a number from 1 to 100 (default %d)", *v, def)
 	}
 	return *v, nil
-}
-
-func checkPrefix(arg, v, prefix, example string) error {
-	if !strings.HasPrefix(v, prefix) || len(v) <= len(prefix) {
-		return badArg("%s %q is not valid: it must start with %q, such as %q", arg, echo(v), prefix, example)
-	}
-	return nil
-}
-
-// checkNumberArg checks the form of a phoneNumberId argument without any
-// API request: "" (resolved later when the workspace has one number), a PN
-// id, or a phone number in any common form.
-func checkNumberArg(arg, region string) error {
-	arg = strings.TrimSpace(arg)
-	switch {
-	case arg == "":
-		return nil
-	case strings.HasPrefix(arg, "PN"):
-		return checkPrefix("phoneNumberId", arg, "PN", "PN123abc")
-	}
-	if _, err := normalizePhone("phoneNumberId", arg, region); err != nil {
-		return badArg("phoneNumberId %q is neither an OpenPhone number id such as \"PN123abc\" nor a phone number such as \"+14155550100\" or \"(415) 555-0100\"; list_phone_numbers lists your numbers", echo(arg))
-	}
-	return nil
 }
 
 // maxEcho bounds how much of a bad argument an error repeats, in runes:
@@ -140,10 +146,98 @@ func echo(s string) string {
 	return string([]rune(s)[:maxEcho]) + "…"
 }
 
-// checkCallID checks a call id argument: the API's ids start with AC.
-func checkCallID(id string) error {
-	if strings.TrimSpace(id) == "" {
-		return badArg("callId is required: the id of a call, such as \"AC123abc\", from list_calls")
+// maxIDLen bounds the length of an id argument: the API's ids are much
+// shorter, and a page token carries ids of at most this length.
+const maxIDLen = 64
+
+// tokenID reports whether s is prefix followed by 1-62 letters and digits:
+// what ids look like, and what a page token can carry.
+func tokenID(s, prefix string) bool {
+	rest, ok := strings.CutPrefix(s, prefix)
+	if !ok || len(rest) == 0 || len(s) > maxIDLen {
+		return false
 	}
-	return checkPrefix("callId", id, "AC", "AC123abc")
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkID checks an id argument (arg, already trimmed) against the API's
+// form: prefix, then letters and digits.
+func checkID(arg, v, prefix, example string) error {
+	switch {
+	case !strings.HasPrefix(v, prefix):
+		return badArg("%s %q is not valid: it must start with %q, such as %q", arg, echo(v), prefix, example)
+	case !tokenID(v, prefix):
+		return badArg("%s %q is not valid: it is %q followed by letters and digits, such as %q", arg, echo(v), prefix, example)
+	}
+	return nil
+}
+
+// numberArg is a parsed phoneNumberId: empty, an OpenPhone number id, or a
+// phone number in E.164. Only parseNumberArg makes one, and the workspace
+// resolves a numberArg, not text: the argument cannot be parsed twice.
+type numberArg struct {
+	id   string // "PN…", or ""
+	e164 string // "+1…", or ""
+}
+
+// empty reports whether the argument was left out: the tool then takes the
+// workspace's only number, or every number.
+func (n numberArg) empty() bool { return n.id == "" && n.e164 == "" }
+
+// String is the argument in the form the API and page tokens carry: the
+// id, the E.164 number, or "".
+func (n numberArg) String() string {
+	if n.id != "" {
+		return n.id
+	}
+	return n.e164
+}
+
+// parseNumberArg parses a phoneNumberId argument: "", a PN id, or a phone
+// number in any common form (read in region without a country code).
+func parseNumberArg(raw, region string) (numberArg, error) {
+	s := strings.TrimSpace(raw)
+	switch {
+	case s == "":
+		return numberArg{}, nil
+	case strings.HasPrefix(s, "PN"):
+		if err := checkID("phoneNumberId", s, "PN", "PN123abc"); err != nil {
+			return numberArg{}, err
+		}
+		return numberArg{id: s}, nil
+	}
+	e164, err := normalizePhone("phoneNumberId", s, region)
+	if err != nil {
+		return numberArg{}, badArg("phoneNumberId %q is neither a PN id such as \"PN123abc\" nor a phone number such as \"+14155550100\" or \"(415) 555-0100\"; list_phone_numbers lists your numbers", echo(s))
+	}
+	return numberArg{e164: e164}, nil
+}
+
+// parseUserID parses a userId argument: "" or a US id.
+func parseUserID(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", nil
+	}
+	return s, checkID("userId", s, "US", "US123abc")
+}
+
+// CallIDArgs is the path parameter of the GET /v1/calls/{callId} family.
+type CallIDArgs struct {
+	CallID string `json:"callId" jsonschema:"pattern=^AC(.*)$" jsonschema_description:"Call id, such as AC123abc (the first word of a list_calls or recent_calls line)."`
+}
+
+// id parses the callId argument: required, an AC id.
+func (in *CallIDArgs) id() (string, error) {
+	id := strings.TrimSpace(in.CallID)
+	if id == "" {
+		return "", badArg("callId is required: the id of a call, such as \"AC123abc\", from list_calls")
+	}
+	return id, checkID("callId", id, "AC", "AC123abc")
 }

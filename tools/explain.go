@@ -1,3 +1,6 @@
+// explain.go: errors to sentences. What a tool call fails with reaches the
+// model as what went wrong and what to do about it.
+
 package tools
 
 import (
@@ -117,4 +120,32 @@ func orStr(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// callIDHint ends a not-found message.
+const callIDHint = "call ids start with AC; take one from a call line of list_calls or recent_calls."
+
+// callNotFound names the call (or its content) in a 404 from a request
+// about call id. what is "" for the call itself, else "summary",
+// "transcript" or "recordings": a 404 for those can also mean that a
+// real call has none.
+func callNotFound(what, id string, err error) error {
+	if what == "" {
+		return about("call "+id, callIDHint, err)
+	}
+	return about("the "+what+" of call "+id, callIDHint+" If the id is right, the call has no "+what+
+		": it was not completed/answered, or the workspace's plan lacks the feature.", err)
+}
+
+// shortError is an error in a few words, for a note inside a result.
+func shortError(err error) string {
+	var ae *client.APIError
+	if errors.As(err, &ae) {
+		return fmt.Sprintf("%d %s", ae.StatusCode, orStr(ae.Title, http.StatusText(ae.StatusCode)))
+	}
+	msg := explain(err)
+	if i := strings.Index(msg, ". "); i > 0 {
+		msg = msg[:i]
+	}
+	return msg
 }

@@ -155,10 +155,24 @@ func FuzzNormalizeInputs(f *testing.F) {
 		} else {
 			check("timeWindow", err)
 		}
-		check("checkNumberArg", checkNumberArg(raw, "US"))
-		check("checkCallID", checkCallID(raw))
-		if err := checkCallID(raw); err == nil && !strings.HasPrefix(raw, "AC") {
-			t.Fatalf("checkCallID accepted %q", raw)
+		if n, err := parseNumberArg(raw, region); err == nil {
+			// What it accepts is what the API and page tokens take.
+			if v := n.String(); v != "" && !tokenID(v, "PN") && !e164Re.MatchString(v) {
+				t.Fatalf("parseNumberArg(%q) = %q, neither a PN id nor E.164", raw, v)
+			}
+		} else {
+			check("parseNumberArg", err)
+		}
+		if u, err := parseUserID(raw); err == nil && u != "" && !tokenID(u, "US") {
+			t.Fatalf("parseUserID accepted %q", raw)
+		} else {
+			check("parseUserID", err)
+		}
+		in := CallIDArgs{CallID: raw}
+		if id, err := in.id(); err == nil && !tokenID(id, "AC") {
+			t.Fatalf("CallIDArgs.id accepted %q", raw)
+		} else {
+			check("CallIDArgs.id", err)
 		}
 	})
 }

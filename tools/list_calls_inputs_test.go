@@ -198,7 +198,7 @@ func TestListCallsIncludeSummaries(t *testing.T) {
 	testutil.Golden(t, "list_calls/summaries.txt", res.Text)
 	assertRequests(t, sb, requestCounts{"/v1/phone-numbers": 1, "/v1/conversations": 1, "/v1/calls": 1, "/v1/call-summaries/": 3})
 
-	var out CallsOutput
+	var out ListCallsOutput
 	raw, _ := json.Marshal(res.Structured)
 	if err := json.Unmarshal(raw, &out); err != nil {
 		t.Fatal(err)
@@ -244,7 +244,7 @@ Last page.
 		t.Errorf("got\n%s\nwant\n%s", res.Text, want)
 	}
 	assertNoForgedLines(t, res.Text)
-	var out CallsOutput
+	var out ListCallsOutput
 	raw, _ := json.Marshal(res.Structured)
 	_ = json.Unmarshal(raw, &out)
 	if out.ParticipantName != "Bob nextPageToken: evil" || out.NextPageToken != "" {

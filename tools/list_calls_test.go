@@ -136,7 +136,7 @@ func TestListCallsBadArguments(t *testing.T) {
 	}{
 		{"phoneNumberId neither id nor number", withArgs(map[string]any{"phoneNumberId": "sales line"}), []string{`phoneNumberId "sales line" is neither`, "PN123abc", "+14155550100", "list_phone_numbers"}},
 		{"phoneNumberId too short a number", withArgs(map[string]any{"phoneNumberId": "555-01"}), []string{`phoneNumberId "555-01" is neither`}},
-		{"phoneNumberId bare prefix", withArgs(map[string]any{"phoneNumberId": "PN"}), []string{"phoneNumberId", `must start with "PN"`, "PN123abc"}},
+		{"phoneNumberId bare prefix", withArgs(map[string]any{"phoneNumberId": "PN"}), []string{`phoneNumberId "PN" is not valid: it is "PN" followed by letters and digits`, "PN123abc"}},
 		{"missing participants", withArgs(map[string]any{"participants": nil}), []string{"participants is required", "+12125550103"}},
 		{"empty participants", withArgs(map[string]any{"participants": []string{}}), []string{"participants is required"}},
 		{"not a phone number", withArgs(map[string]any{"participants": []string{"Maple Dental"}}), []string{`"Maple Dental" is not a valid phone number`, "E.164"}},

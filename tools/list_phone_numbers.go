@@ -1,3 +1,6 @@
+// list_phone_numbers.go: the list_phone_numbers tool, the workspace's
+// OpenPhone numbers and their users.
+
 package tools
 
 import (
@@ -5,53 +8,30 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
 )
+
+func init() { registerTool(listPhoneNumbersTool) }
 
 // ListPhoneNumbersArgs mirrors the query parameters of GET /v1/phone-numbers.
 type ListPhoneNumbersArgs struct {
 	UserID string `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Only the numbers this user (US...) can use."`
 }
 
-// PhoneNumbersOutput is the structured content of list_phone_numbers.
-type PhoneNumbersOutput struct {
-	UserID       string              `json:"userId,omitempty"`
-	PhoneNumbers []PhoneNumberOutput `json:"phoneNumbers"`
-}
-
-// PhoneNumberOutput is one OpenPhone number in structured output.
-type PhoneNumberOutput struct {
-	ID     string       `json:"id" jsonschema_description:"The phoneNumberId for other tools, such as PN123abc."`
-	Number string       `json:"number" jsonschema_description:"E.164."`
-	Name   string       `json:"name,omitempty"`
-	Users  []UserOutput `json:"users"`
-}
-
-// UserOutput is a workspace user in structured output.
-type UserOutput struct {
-	ID   string `json:"id"`
-	Name string `json:"name" jsonschema_description:"First and last name, or the email address when the user has no name."`
-	Role string `json:"role,omitempty"`
-}
-
 const listPhoneNumbersDescription = `The workspace's OpenPhone numbers (PN id, number, name) and their users (name, US id). Not paged. Use it to pick phoneNumberId for list_calls, or to name a user id. userId narrows to one user's numbers.`
 
 func listPhoneNumbersTool(d *Deps) server.ServerTool {
-	return typedTool[ListPhoneNumbersArgs, PhoneNumbersOutput]("list_phone_numbers", listPhoneNumbersDescription,
+	return typedTool[ListPhoneNumbersArgs, ListPhoneNumbersOutput]("list_phone_numbers", listPhoneNumbersDescription,
 		readOnlyAPI("List OpenPhone numbers"), d,
-		func(ctx context.Context, c *client.Client, in *ListPhoneNumbersArgs) (*mcp.CallToolResult, error) {
-			user := strings.TrimSpace(in.UserID)
-			if user != "" {
-				if err := checkPrefix("userId", user, "US", "US123abc"); err != nil {
-					return nil, err
-				}
+		func(ctx context.Context, c *client.Client, in *ListPhoneNumbersArgs) (ListPhoneNumbersOutput, string, error) {
+			user, err := parseUserID(in.UserID)
+			if err != nil {
+				return ListPhoneNumbersOutput{}, "", err
 			}
 			w := d.workspace(c)
 			var numbers []client.PhoneNumber
-			var err error
 			if user == "" {
 				numbers, err = w.phoneNumbers(ctx)
 			} else {
@@ -60,18 +40,16 @@ func listPhoneNumbersTool(d *Deps) server.ServerTool {
 				numbers, err = c.ListPhoneNumbers(ctx, user)
 			}
 			if err != nil {
-				return nil, err
+				return ListPhoneNumbersOutput{}, "", err
 			}
-			return renderPhoneNumbers(d, w, user, numbers), nil
+			out, text := renderPhoneNumbers(w, user, numbers)
+			return out, text, nil
 		})
 }
 
-func renderPhoneNumbers(d *Deps, w *workspace, user string, numbers []client.PhoneNumber) *mcp.CallToolResult {
+func renderPhoneNumbers(w *workspace, user string, numbers []client.PhoneNumber) (ListPhoneNumbersOutput, string) {
 	var b strings.Builder
-	if d.Demo {
-		b.WriteString(demoNote)
-	}
-	out := PhoneNumbersOutput{UserID: user, PhoneNumbers: make([]PhoneNumberOutput, 0, len(numbers))}
+	out := ListPhoneNumbersOutput{UserID: user, PhoneNumbers: make([]PhoneNumberOutput, 0, len(numbers))}
 	b.WriteString("OpenPhone numbers")
 	if user != "" {
 		b.WriteString(" of user ")
@@ -119,7 +97,7 @@ func renderPhoneNumbers(d *Deps, w *workspace, user string, numbers []client.Pho
 	default:
 		b.WriteString("Pass a PN id, or the number itself, as phoneNumberId to list_calls.\n")
 	}
-	return mcp.NewToolResultStructured(out, b.String())
+	return out, b.String()
 }
 
 // nameOfUser is a user's name from numbers (the API's answer for that user)

@@ -78,7 +78,7 @@ func TestListCallsWalksEveryPage(t *testing.T) {
 			seen[m[1]]++
 			order = append(order, m[1])
 		}
-		var out CallsOutput
+		var out ListCallsOutput
 		raw, _ := json.Marshal(res.Structured)
 		if err := json.Unmarshal(raw, &out); err != nil {
 			t.Fatal(err)

@@ -16,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
@@ -48,7 +47,7 @@ type RecentCallsOutput struct {
 // RecentCall is one call of recent_calls: the call and the conversation it
 // belongs to.
 type RecentCall struct {
-	CallSummary
+	CallRow
 	PhoneNumberID    string         `json:"phoneNumberId"`
 	Participant      string         `json:"participant" jsonschema_description:"The other party, E.164."`
 	ConversationName string         `json:"conversationName,omitempty"`
@@ -91,13 +90,15 @@ const (
 	zoneMargin = time.Minute
 )
 
+func init() { registerTool(recentCallsTool) }
+
 func recentCallsTool(d *Deps) server.ServerTool {
 	return typedTool[RecentCallsArgs, RecentCallsOutput]("recent_calls", recentCallsDescription,
 		readOnlyAPI("Recent calls of the workspace"), d,
-		func(ctx context.Context, c *client.Client, in *RecentCallsArgs) (*mcp.CallToolResult, error) {
+		func(ctx context.Context, c *client.Client, in *RecentCallsArgs) (RecentCallsOutput, string, error) {
 			q, err := in.query(d.now(), d.region())
 			if err != nil {
-				return nil, err
+				return RecentCallsOutput{}, "", err
 			}
 			return recentCalls(ctx, d, c, q)
 		})
@@ -108,7 +109,7 @@ func recentCallsTool(d *Deps) server.ServerTool {
 type recentQuery struct {
 	after, before time.Time // before zero: open, up to now
 	afterDefault  bool
-	phone         string // "" (every number), a PN id, or an E.164 number
+	phone         numberArg // empty: every number
 	user          string
 	n             int
 	summaries     bool
@@ -156,28 +157,11 @@ func (in *RecentCallsArgs) query(now time.Time, region string) (*recentQuery, er
 			return nil, badArg("%s %s is out of range: give a time between 1970 and 2200, such as %q", t.name, t.v.Format(time.RFC3339), now.UTC().Add(-recentDefaultWindow).Format(time.RFC3339))
 		}
 	}
-	if in.PhoneNumberID = strings.TrimSpace(in.PhoneNumberID); in.PhoneNumberID != "" {
-		if strings.HasPrefix(in.PhoneNumberID, "PN") {
-			if !tokenID(in.PhoneNumberID, "PN") {
-				return nil, badArg("phoneNumberId %q is not valid: a PN id has letters and digits only, such as \"PN123abc\"", echo(in.PhoneNumberID))
-			}
-			q.phone = in.PhoneNumberID
-		} else {
-			e164, err := normalizePhone("phoneNumberId", in.PhoneNumberID, region)
-			if err != nil {
-				return nil, badArg("phoneNumberId %q is neither a PN id such as \"PN123abc\" nor a phone number such as \"+14155550100\" or \"(415) 555-0100\"", echo(in.PhoneNumberID))
-			}
-			q.phone = e164
-		}
+	if q.phone, err = parseNumberArg(in.PhoneNumberID, region); err != nil {
+		return nil, err
 	}
-	if in.UserID != "" {
-		if err := checkPrefix("userId", in.UserID, "US", "US123abc"); err != nil {
-			return nil, err
-		}
-		if !tokenID(in.UserID, "US") {
-			return nil, badArg("userId %q is not valid: a user id has letters and digits only, such as \"US123abc\"", echo(in.UserID))
-		}
-		q.user = in.UserID
+	if q.user, err = parseUserID(in.UserID); err != nil {
+		return nil, err
 	}
 	if in.PageToken != "" {
 		tok, err := decodeRecentToken(in.PageToken)
@@ -198,22 +182,6 @@ func (in *RecentCallsArgs) query(now time.Time, region string) (*recentQuery, er
 		}
 	}
 	return q, nil
-}
-
-// tokenID reports whether s is prefix followed by 1-62 letters and digits:
-// what ids look like, and what a page token can carry.
-func tokenID(s, prefix string) bool {
-	rest, ok := strings.CutPrefix(s, prefix)
-	if !ok || len(rest) == 0 || len(s) > maxTokenID {
-		return false
-	}
-	for i := 0; i < len(rest); i++ {
-		c := rest[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // ---------------------------------------------------------------------------
@@ -247,7 +215,7 @@ func tokenID(s, prefix string) bool {
 const (
 	recentTokenVersion = 1
 	recentTokenMaxLen  = 700 // characters; the largest token has 670
-	maxTokenID         = 64
+	maxTokenID         = maxIDLen
 	maxZoneConvs       = 32
 	tokenChecksumLen   = 8
 	tokenDomain        = "openphone-mcp/recent_calls/v1\x00"
@@ -485,8 +453,8 @@ func (t *recentToken) matches(q *recentQuery, in *RecentCallsArgs) error {
 		return v.Format(time.RFC3339Nano)
 	}
 	switch {
-	case t.phone != q.phone:
-		return differ("phoneNumberId", show(t.phone), show(q.phone))
+	case t.phone != q.phone.String():
+		return differ("phoneNumberId", show(t.phone), show(q.phone.String()))
 	case t.user != q.user:
 		return differ("userId", show(t.user), show(q.user))
 	case in.CreatedAfter == "" && !t.afterDefault, in.CreatedAfter != "" && (t.afterDefault || !t.after.Equal(q.after)):
@@ -506,35 +474,36 @@ type recentScope struct {
 	ids     map[string]bool
 }
 
-func recentCalls(ctx context.Context, d *Deps, c *client.Client, q *recentQuery) (*mcp.CallToolResult, error) {
+func recentCalls(ctx context.Context, d *Deps, c *client.Client, q *recentQuery) (RecentCallsOutput, string, error) {
 	w := d.workspace(c)
 	scope, err := resolveScope(ctx, d, w, q)
 	if err != nil {
-		return nil, err
+		return RecentCallsOutput{}, "", err
 	}
 	if len(scope.ids) == 0 {
-		return mcp.NewToolResultStructured(RecentCallsOutput{
+		return RecentCallsOutput{
 			CreatedAfter: q.after.Format(time.RFC3339Nano), PhoneNumberIDs: []string{}, Calls: []RecentCall{},
-		}, "This workspace has no OpenPhone numbers this API key can see, so it has no calls to list.\n"), nil
+		}, "This workspace has no OpenPhone numbers this API key can see, so it has no calls to list.\n", nil
 	}
 	wk := &walker{c: c, ws: w, q: q, scope: scope, progress: progressFunc(ctx), ordered: true}
 	if err := wk.walk(ctx); err != nil {
-		return nil, err
+		return RecentCallsOutput{}, "", err
 	}
 	res := wk.result()
 	var sums callSummaries
 	if q.summaries && len(res.page) > 0 {
 		sums = fetchSummaries(ctx, c, res.page)
 	}
-	return renderRecent(d, w, q, scope, res, sums), nil
+	out, text := renderRecent(w, q, scope, res, sums)
+	return out, text, nil
 }
 
 // resolveScope turns the phoneNumberId and userId filters into the numbers
 // to walk.
 func resolveScope(ctx context.Context, d *Deps, w *workspace, q *recentQuery) (*recentScope, error) {
 	var numbers []client.PhoneNumber
-	if q.phone != "" {
-		n, err := w.resolveNumber(ctx, q.phone, d.region())
+	if !q.phone.empty() {
+		n, err := w.resolveNumber(ctx, q.phone)
 		if err != nil {
 			return nil, err
 		}
@@ -1061,7 +1030,7 @@ func (w *walker) result() recentResult {
 	}
 	cursor := keyOf(&res.page[len(res.page)-1])
 	res.next = &recentToken{after: w.q.after, before: w.q.before, afterDefault: w.q.afterDefault,
-		phone: w.q.phone, user: w.q.user, cursor: cursor, zone: w.zone(cursor)}
+		phone: w.q.phone.String(), user: w.q.user, cursor: cursor, zone: w.zone(cursor)}
 	return res
 }
 
@@ -1169,12 +1138,9 @@ func minTime(a, b time.Time) time.Time {
 
 const maxGroupsShown = 10
 
-func renderRecent(d *Deps, w *workspace, q *recentQuery, scope *recentScope, res recentResult, sums callSummaries) *mcp.CallToolResult {
+func renderRecent(w *workspace, q *recentQuery, scope *recentScope, res recentResult, sums callSummaries) (RecentCallsOutput, string) {
 	var b strings.Builder
 	b.Grow(256 + 160*len(res.page))
-	if d.Demo {
-		b.WriteString(demoNote)
-	}
 	out := RecentCallsOutput{
 		CreatedAfter:   q.after.UTC().Format(time.RFC3339Nano),
 		PhoneNumberIDs: make([]string, 0, len(scope.numbers)),
@@ -1225,7 +1191,7 @@ func renderRecent(d *Deps, w *workspace, q *recentQuery, scope *recentScope, res
 		writeCallLine(&b, c, w, true)
 		sums.write(&b, c.ID)
 		other := otherParty(c, w)
-		rc := RecentCall{CallSummary: summarize(c), PhoneNumberID: c.PhoneNumberID, Participant: other, Summary: sums.output(c.ID)}
+		rc := RecentCall{CallRow: callRow(c), PhoneNumberID: c.PhoneNumberID, Participant: other, Summary: sums.output(c.ID)}
 		if name, ok := w.conversationName(c.PhoneNumberID, other); ok {
 			rc.ConversationName = cleanText(name, 60)
 		}
@@ -1259,12 +1225,12 @@ func renderRecent(d *Deps, w *workspace, q *recentQuery, scope *recentScope, res
 			})
 		}
 	}
-	return mcp.NewToolResultStructured(out, b.String())
+	return out, b.String()
 }
 
 func writeScope(b *strings.Builder, scope *recentScope, q *recentQuery) {
 	switch n := len(scope.numbers); {
-	case q.phone != "":
+	case !q.phone.empty():
 		b.WriteString("OpenPhone number ")
 	case q.user != "":
 		b.WriteString("their ")

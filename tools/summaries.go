@@ -2,9 +2,6 @@ package tools
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net/http"
 	"strings"
 	"sync"
 
@@ -135,24 +132,4 @@ func (s callSummaries) output(callID string) *SummaryOutput {
 		return &SummaryOutput{Status: "unavailable"}
 	}
 	return &SummaryOutput{Status: orStr(f.sum.Status, client.StatusAbsent), Summary: f.sum.Summary, NextSteps: f.sum.NextSteps}
-}
-
-// SummaryOutput is a call's AI summary in structured output.
-type SummaryOutput struct {
-	Status    string   `json:"status" jsonschema_description:"absent, in-progress, completed or failed; unavailable when it could not be fetched."`
-	Summary   []string `json:"summary,omitempty"`
-	NextSteps []string `json:"nextSteps,omitempty"`
-}
-
-// shortError is an error in a few words, for a note inside a result.
-func shortError(err error) string {
-	var ae *client.APIError
-	if errors.As(err, &ae) {
-		return fmt.Sprintf("%d %s", ae.StatusCode, orStr(ae.Title, http.StatusText(ae.StatusCode)))
-	}
-	msg := explain(err)
-	if i := strings.Index(msg, ". "); i > 0 {
-		msg = msg[:i]
-	}
-	return msg
 }

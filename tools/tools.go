@@ -1,24 +1,23 @@
-// Package tools holds the MCP tools of openphone-mcp: one file per domain,
-// each tool a typed input struct (its JSON schema is reflected once, at
-// start-up, with invopop/jsonschema), a handler that validates and normalises
-// the arguments into client parameters, and compact text rendering for the
-// model plus structured content for clients that read it.
+// Package tools holds the MCP tools of openphone-mcp: a small kit and one
+// file per tool, named after it (list_calls.go, get_call.go, ...). The kit:
+//
+//   - tools.go: what the tools need from the program (Deps), and All.
+//   - typed.go: the typed wrapper; a handler returns (Out, text, error).
+//   - args.go: every shared argument, parsed once into a typed value.
+//   - render.go: the shared text of results, and every output type.
+//   - explain.go: errors to sentences the model can act on.
+//   - text.go, workspace.go, summaries.go: safe text, the per-key cache of
+//     numbers and names, the AI summaries under call lines.
+//
+// Tool files use the kit; the kit never refers to a tool file.
 package tools
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
-	"reflect"
 	"sort"
-	"strings"
 	"time"
 
-	"github.com/invopop/jsonschema"
-	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
@@ -68,18 +67,25 @@ func (d *Deps) logger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// All returns every tool, ready for server.AddTools.
+// toolFunc builds one tool over d.
+type toolFunc func(d *Deps) server.ServerTool
+
+// toolFuncs are the tools, each added by its own file's init: the kit names
+// no tool, and a new tool is one new file.
+var toolFuncs []toolFunc
+
+func registerTool(f toolFunc) { toolFuncs = append(toolFuncs, f) }
+
+// All returns every tool, ready for server.AddTools, by name (the order of
+// tools/list, which mcp-go sorts too).
 func All(d Deps) []server.ServerTool {
 	d.ws = &workspaces{now: d.now}
-	return []server.ServerTool{
-		listCallsTool(&d),
-		recentCallsTool(&d),
-		listPhoneNumbersTool(&d),
-		getCallTool(&d),
-		getCallSummaryTool(&d),
-		getCallTranscriptTool(&d),
-		getCallRecordingsTool(&d),
+	all := make([]server.ServerTool, 0, len(toolFuncs))
+	for _, f := range toolFuncs {
+		all = append(all, f(&d))
 	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Tool.Name < all[j].Tool.Name })
+	return all
 }
 
 // Register adds every tool to s.
@@ -98,174 +104,3 @@ type annotations struct {
 func readOnlyAPI(title string) annotations {
 	return annotations{title: title, readOnly: true, idempotent: true, openWorld: true}
 }
-
-// outputSchemaPublisher marks output types whose schema is sent as the
-// tool's outputSchema. Tool definitions are context that every conversation
-// pays for, so only the core tool, list_calls, sends one (compacted); the
-// others still return structuredContent, which needs no schema.
-type outputSchemaPublisher interface{ publishOutputSchema() }
-
-// typedTool builds a server tool whose input is decoded strictly into In.
-// The schemas are reflected once, here, never on the hot path.
-func typedTool[In any, Out any](name, description string, ann annotations, d *Deps,
-	handle func(ctx context.Context, c *client.Client, in *In) (*mcp.CallToolResult, error)) server.ServerTool {
-	tool := mcp.NewToolWithRawSchema(name, description, SchemaFor[In]())
-	if _, ok := any(*new(Out)).(outputSchemaPublisher); ok {
-		tool.RawOutputSchema = compactSchema(SchemaFor[Out]())
-	}
-	tool.Annotations = mcp.ToolAnnotation{
-		Title:           ann.title,
-		ReadOnlyHint:    mcp.ToBoolPtr(ann.readOnly),
-		DestructiveHint: mcp.ToBoolPtr(ann.destructive),
-		IdempotentHint:  mcp.ToBoolPtr(ann.idempotent),
-		OpenWorldHint:   mcp.ToBoolPtr(ann.openWorld),
-	}
-	fields := jsonFieldNames(reflect.TypeFor[In]())
-	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		in := new(In)
-		if err := decodeArgs(req, in, fields); err != nil {
-			return mcp.NewToolResultError(fmt.Sprintf("%s: %v", name, err)), nil
-		}
-		c, err := d.Client(ctx)
-		if err != nil {
-			return mcp.NewToolResultError(err.Error()), nil
-		}
-		// Handlers get the decoded arguments, not the request: the progress
-		// token, for progressFunc, travels in the context.
-		if m := req.Params.Meta; m != nil && m.ProgressToken != nil {
-			ctx = context.WithValue(ctx, progressTokenKey{}, m.ProgressToken)
-		}
-		res, err := handle(ctx, c, in)
-		if err != nil {
-			d.logger().Warn("tool call failed", "tool", name, "error", err)
-			return mcp.NewToolResultError(explain(err)), nil
-		}
-		return res, nil
-	}
-	return server.ServerTool{Tool: tool, Handler: handler}
-}
-
-// progressTokenKey is the context key of the call's progress token.
-type progressTokenKey struct{}
-
-// SchemaFor reflects the JSON schema of T the way MCP clients accept it: an
-// inline object (no $ref root), no $schema, additionalProperties false.
-func SchemaFor[T any]() json.RawMessage {
-	r := jsonschema.Reflector{ExpandedStruct: true, DoNotReference: true, Anonymous: true}
-	s := r.Reflect(new(T))
-	s.Version = ""
-	raw, err := json.Marshal(s)
-	if err != nil {
-		panic(fmt.Sprintf("schema for %T: %v", *new(T), err)) // a programming error, caught by tests
-	}
-	return raw
-}
-
-// compactSchema drops descriptions from a schema: an output schema is for
-// clients to validate with, not prose for the model.
-func compactSchema(raw json.RawMessage) json.RawMessage {
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		panic(err)
-	}
-	var strip func(any)
-	strip = func(v any) {
-		switch t := v.(type) {
-		case map[string]any:
-			delete(t, "description")
-			for k, c := range t {
-				// The keys of "properties" are argument names, not schema
-				// keywords: a property called "description" must stay.
-				if k != "properties" {
-					strip(c)
-					continue
-				}
-				for _, p := range c.(map[string]any) {
-					strip(p)
-				}
-			}
-		case []any:
-			for _, c := range t {
-				strip(c)
-			}
-		}
-	}
-	strip(v)
-	out, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return out
-}
-
-// decodeArgs decodes the call's arguments into in, rejecting unknown names
-// and wrong types with a sentence the model can act on.
-func decodeArgs(req mcp.CallToolRequest, in any, fields []string) error {
-	raw := req.Params.RawArguments
-	if len(raw) == 0 && req.Params.Arguments != nil {
-		var err error
-		if raw, err = json.Marshal(req.Params.Arguments); err != nil {
-			return fmt.Errorf("arguments are not a JSON object: %v", err)
-		}
-	}
-	if len(bytes.TrimSpace(raw)) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-		raw = []byte("{}")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(in); err != nil {
-		var te *json.UnmarshalTypeError
-		var se *json.SyntaxError
-		switch {
-		case errors.As(err, &te) && te.Field != "":
-			return fmt.Errorf("argument %s must be %s, not a JSON %s", te.Field, jsonKind(te.Type), te.Value)
-		case errors.As(err, &te):
-			return fmt.Errorf("arguments must be a JSON object, not a JSON %s", te.Value)
-		case errors.As(err, &se):
-			return fmt.Errorf("arguments are not valid JSON: %v", err)
-		// encoding/json has no error type for an unknown field: only its text
-		// tells.
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			unknown := strings.TrimPrefix(err.Error(), "json: unknown field ")
-			return fmt.Errorf("unknown argument %s; the arguments are: %s", echo(unknown), strings.Join(fields, ", "))
-		default:
-			return fmt.Errorf("could not read arguments: %v", err)
-		}
-	}
-	return nil
-}
-
-func jsonKind(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.Pointer:
-		return jsonKind(t.Elem())
-	case reflect.String:
-		return "a string"
-	case reflect.Int, reflect.Int64, reflect.Int32:
-		return "an integer"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Slice:
-		return "an array of " + strings.TrimPrefix(strings.TrimPrefix(jsonKind(t.Elem()), "a "), "an ") + "s"
-	}
-	return "a " + t.Kind().String()
-}
-
-func jsonFieldNames(t reflect.Type) []string {
-	var names []string
-	for i := 0; i < t.NumField(); i++ {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		if name != "" && name != "-" {
-			names = append(names, name)
-		}
-	}
-	sort.Strings(names)
-	return names
-}
-
-// argError is a bad argument: what is wrong and what a good value looks like.
-type argError struct{ msg string }
-
-func (e *argError) Error() string { return e.msg }
-
-func badArg(format string, a ...any) error { return &argError{msg: fmt.Sprintf(format, a...)} }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
@@ -74,7 +75,7 @@ func (e *benchEnv) page(b *testing.B, n int) (*workspace, client.PhoneNumber, cl
 	b.Helper()
 	ctx := context.Background()
 	w := e.deps.workspace(e.api)
-	num, err := w.resolveNumber(ctx, e.pn, DefaultRegion)
+	num, err := w.resolveNumber(ctx, numberArg{id: e.pn})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -97,11 +98,11 @@ func (e *benchEnv) page(b *testing.B, n int) (*workspace, client.PhoneNumber, cl
 func BenchmarkRenderCallPage100(b *testing.B) {
 	e := newBenchEnv(b)
 	w, num, p, page := e.page(b, 100)
-	res := renderCallPage(e.deps, w, num, p, page, nil)
-	b.ReportMetric(float64(len(resultText(res))), "text-B")
+	_, text := renderCallPage(w, num, p, page, nil)
+	b.ReportMetric(float64(len(text)), "text-B")
 	b.ReportAllocs()
 	for b.Loop() {
-		renderCallPage(e.deps, w, num, p, page, nil)
+		renderCallPage(w, num, p, page, nil)
 	}
 }
 
@@ -110,14 +111,14 @@ func BenchmarkRenderCallPage100(b *testing.B) {
 func BenchmarkRenderCallPage100Encode(b *testing.B) {
 	e := newBenchEnv(b)
 	w, num, p, page := e.page(b, 100)
-	raw, err := json.Marshal(renderCallPage(e.deps, w, num, p, page, nil))
+	raw, err := json.Marshal(mcp.NewToolResultStructured(renderCallPage(w, num, p, page, nil)))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(len(raw)), "wire-B")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := json.Marshal(renderCallPage(e.deps, w, num, p, page, nil)); err != nil {
+		if _, err := json.Marshal(mcp.NewToolResultStructured(renderCallPage(w, num, p, page, nil))); err != nil {
 			b.Fatal(err)
 		}
 	}

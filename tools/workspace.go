@@ -1,3 +1,7 @@
+// workspace.go: the cache, per API key, of what names things in results:
+// the workspace's OpenPhone numbers with their users, and the names of
+// conversations; and resolving a phoneNumberId against those numbers.
+
 package tools
 
 import (
@@ -109,55 +113,49 @@ func (w *workspace) phoneNumbers(ctx context.Context) ([]client.PhoneNumber, err
 	}
 }
 
-// resolveNumber turns a phoneNumberId argument into one of the workspace's
-// numbers: a PN id, the number itself in any common form, or nothing when
-// the workspace has exactly one number.
-func (w *workspace) resolveNumber(ctx context.Context, arg, region string) (client.PhoneNumber, error) {
-	arg = strings.TrimSpace(arg)
+// resolveNumber turns a parsed phoneNumberId into one of the workspace's
+// numbers: its PN id, the number itself, or nothing when the workspace has
+// exactly one number.
+func (w *workspace) resolveNumber(ctx context.Context, arg numberArg) (client.PhoneNumber, error) {
 	numbers, err := w.phoneNumbers(ctx)
 	if err != nil {
 		return client.PhoneNumber{}, err
 	}
-	if arg == "" {
+	switch {
+	case arg.empty():
 		if len(numbers) == 1 {
 			return numbers[0], nil
 		}
 		return client.PhoneNumber{}, badArg("phoneNumberId is required because this workspace has %d OpenPhone numbers; pass one of: %s", len(numbers), listNumbers(numbers))
-	}
-	if strings.HasPrefix(arg, "PN") {
+	case arg.id != "":
 		for _, n := range numbers {
-			if n.ID == arg {
+			if n.ID == arg.id {
 				return n, nil
 			}
 		}
 		// Not in the list (another user's number, or a stale cache): let the
 		// API decide, it answers 403 or 404 with its own explanation.
-		return client.PhoneNumber{ID: arg}, nil
-	}
-	e164, err := normalizePhone("phoneNumberId", arg, region)
-	if err != nil {
-		return client.PhoneNumber{}, badArg("phoneNumberId %q is neither a PN id nor a phone number; pass one of: %s", echo(arg), listNumbers(numbers))
+		return client.PhoneNumber{ID: arg.id}, nil
 	}
 	for _, n := range numbers {
-		if n.Number == e164 {
+		if n.Number == arg.e164 {
 			return n, nil
 		}
 	}
-	return client.PhoneNumber{}, badArg("%s is not one of this workspace's OpenPhone numbers; pass one of: %s", e164, listNumbers(numbers))
+	return client.PhoneNumber{}, badArg("%s is not one of this workspace's OpenPhone numbers; pass one of: %s", arg.e164, listNumbers(numbers))
 }
 
-// resolveNumberArg resolves a phoneNumberId argument (already checked with
-// checkNumberArg) for a tool. A PN id still works when the numbers cannot be
-// listed: the number is then shown by its id alone, and the API judges the
-// id on the request that follows.
-func resolveNumberArg(ctx context.Context, d *Deps, w *workspace, arg string) (client.PhoneNumber, error) {
-	n, err := w.resolveNumber(ctx, arg, d.region())
+// resolveNumberArg resolves a phoneNumberId argument for a tool. A PN id
+// still works when the numbers cannot be listed: the number is then shown
+// by its id alone, and the API judges the id on the request that follows.
+func resolveNumberArg(ctx context.Context, d *Deps, w *workspace, arg numberArg) (client.PhoneNumber, error) {
+	n, err := w.resolveNumber(ctx, arg)
 	var ae *argError
 	// Not after a timeout: the API is not answering, and going on to the
 	// next request would make the caller wait for a second timeout.
-	if err != nil && strings.HasPrefix(strings.TrimSpace(arg), "PN") && !errors.As(err, &ae) && !errors.Is(err, client.ErrTimeout) && ctx.Err() == nil {
-		d.logger().Info("phone numbers unavailable, using the id as given", "phoneNumberId", arg, "error", err)
-		return client.PhoneNumber{ID: strings.TrimSpace(arg)}, nil
+	if err != nil && arg.id != "" && !errors.As(err, &ae) && !errors.Is(err, client.ErrTimeout) && ctx.Err() == nil {
+		d.logger().Info("phone numbers unavailable, using the id as given", "phoneNumberId", arg.id, "error", err)
+		return client.PhoneNumber{ID: arg.id}, nil
 	}
 	return n, err
 }
@@ -301,4 +299,28 @@ func (w *workspace) conversationName(phoneNumberID, participant string) (name st
 		return "", false
 	}
 	return e.name, true
+}
+
+// getCallNamed fetches a call and, alongside, what names its lines: the
+// workspace's numbers (usually cached) and then, on a cache miss, one page
+// of the number's conversations. Names that cannot be fetched are left out.
+// The numbers are fetched to the end even when the call fails: they are
+// cached for later calls, and get_call_transcript names users with them.
+func getCallNamed(ctx context.Context, d *Deps, c *client.Client, w *workspace, id string) (*client.Call, error) {
+	numbers := make(chan struct{})
+	go func() {
+		defer close(numbers)
+		if _, err := w.phoneNumbers(ctx); err != nil && ctx.Err() == nil {
+			d.logger().Info("phone numbers unavailable", "error", err)
+		}
+	}()
+	call, err := c.GetCall(ctx, id)
+	<-numbers
+	if err != nil {
+		return nil, err
+	}
+	if other := otherParty(call, w); other != "unknown" && call.PhoneNumberID != "" {
+		nameConversation(ctx, d, w, call.PhoneNumberID, other)
+	}
+	return call, nil
 }

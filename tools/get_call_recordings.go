@@ -1,0 +1,82 @@
+// get_call_recordings.go: the get_call_recordings tool, the audio
+// recordings of a call with their URLs, or why there are none.
+
+package tools
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/openphone-mcp/openphone-mcp/client"
+)
+
+func init() { registerTool(getCallRecordingsTool) }
+
+const getCallRecordingsDescription = `The audio recordings of a call by id, oldest first: start time, duration, status, type and URL. For the words: get_call_transcript. Not paged.`
+
+func getCallRecordingsTool(d *Deps) server.ServerTool {
+	return typedTool[CallIDArgs, GetCallRecordingsOutput]("get_call_recordings", getCallRecordingsDescription, readOnlyAPI("Get a call's recordings"), d,
+		func(ctx context.Context, c *client.Client, in *CallIDArgs) (GetCallRecordingsOutput, string, error) {
+			id, err := in.id()
+			if err != nil {
+				return GetCallRecordingsOutput{}, "", err
+			}
+			recs, err := c.GetCallRecordings(ctx, id)
+			if err != nil {
+				return GetCallRecordingsOutput{}, "", callNotFound("recordings", id, err)
+			}
+			out, text := renderRecordings(id, recs)
+			return out, text, nil
+		})
+}
+
+func renderRecordings(id string, recs []client.CallRecording) (GetCallRecordingsOutput, string) {
+	var b strings.Builder
+	out := GetCallRecordingsOutput{CallID: id, Recordings: make([]RecordingOutput, 0, len(recs))}
+	if len(recs) == 0 {
+		b.WriteString("No recordings for call " + id + ": it was not answered or not recorded (recording may be off for the number), or its recordings were deleted.\n")
+		return out, b.String()
+	}
+	b.WriteString("Recordings of call ")
+	b.WriteString(id)
+	b.WriteString(", oldest first, UTC: ")
+	b.WriteString(strconv.Itoa(len(recs)))
+	b.WriteByte('\n')
+	for _, r := range recs {
+		o := RecordingOutput{ID: cleanText(r.ID, 60), Duration: r.Duration, Status: cleanText(deref(r.Status), 20),
+			Type: cleanText(deref(r.Type), 40), URL: cleanText(deref(r.URL), 2000)}
+		b.WriteString(o.ID)
+		if r.StartTime != nil {
+			o.StartTime = r.StartTime.UTC().Format(time.RFC3339)
+			b.WriteByte(' ')
+			b.WriteString(o.StartTime)
+		}
+		if r.Duration != nil {
+			b.WriteByte(' ')
+			b.WriteString(formatDuration(*r.Duration))
+		}
+		if o.Status != "" {
+			b.WriteByte(' ')
+			b.WriteString(o.Status)
+		}
+		if o.Type != "" {
+			b.WriteByte(' ')
+			b.WriteString(o.Type)
+		}
+		b.WriteByte(' ')
+		switch {
+		case o.URL != "":
+			b.WriteString(o.URL)
+		case o.Status == "in-progress" || o.Status == "processing" || o.Status == "paused" || o.Status == "stopping":
+			b.WriteString("(no URL yet: the recording is " + o.Status + "; try again shortly)")
+		default:
+			b.WriteString("(no URL available)")
+		}
+		b.WriteByte('\n')
+		out.Recordings = append(out.Recordings, o)
+	}
+	return out, b.String()
+}

@@ -1,0 +1,127 @@
+// get_call_summary.go: the get_call_summary tool, the AI summary of a call
+// (summary, next steps, AI job results), or why there is none.
+
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/openphone-mcp/openphone-mcp/client"
+)
+
+func init() { registerTool(getCallSummaryTool) }
+
+// itemWidth bounds one line of a summary, next steps or AI result.
+const itemWidth = 1000
+
+const getCallSummaryDescription = `The AI summary of a call by id: summary, next steps, AI job results. Says why when there is none (then try get_call_transcript). Not paged.`
+
+func getCallSummaryTool(d *Deps) server.ServerTool {
+	return typedTool[CallIDArgs, GetCallSummaryOutput]("get_call_summary", getCallSummaryDescription, readOnlyAPI("Get a call's AI summary"), d,
+		func(ctx context.Context, c *client.Client, in *CallIDArgs) (GetCallSummaryOutput, string, error) {
+			id, err := in.id()
+			if err != nil {
+				return GetCallSummaryOutput{}, "", err
+			}
+			sum, err := c.GetCallSummary(ctx, id)
+			if err != nil {
+				return GetCallSummaryOutput{}, "", callNotFound("summary", id, err)
+			}
+			out, text := renderSummary(id, sum)
+			return out, text, nil
+		})
+}
+
+func renderSummary(id string, s *client.CallSummary) (GetCallSummaryOutput, string) {
+	var b strings.Builder
+	status := orStr(s.Status, client.StatusAbsent)
+	out := GetCallSummaryOutput{CallID: id, Status: status}
+	switch status {
+	case client.StatusCompleted:
+		b.WriteString("Summary of call ")
+		b.WriteString(id)
+		b.WriteString(":\n")
+		out.Summary = writeItems(&b, s.Summary)
+		if len(s.Summary) == 0 {
+			b.WriteString("(empty: OpenPhone summarised nothing)\n")
+		}
+		if len(s.NextSteps) > 0 {
+			b.WriteString("Next steps:\n")
+			out.NextSteps = writeItems(&b, s.NextSteps)
+		}
+		if len(s.Jobs) > 0 {
+			b.WriteString("AI job results:\n")
+			for _, j := range s.Jobs {
+				out.Jobs = append(out.Jobs, writeJob(&b, j))
+			}
+		}
+	case client.StatusInProgress:
+		b.WriteString("The summary of call " + id + " is still processing; try again shortly.\n")
+	case client.StatusFailed:
+		b.WriteString("OpenPhone failed to summarise call " + id + ", so there is no summary; get_call_transcript may still have what was said.\n")
+	case client.StatusAbsent:
+		b.WriteString("No summary for call " + id + ": the call was not completed/answered, or the workspace's plan has no AI features.\n")
+	default:
+		b.WriteString("The summary of call " + id + " has status " + strconv.Quote(cleanText(status, 40)) + ", which this server does not know; try get_call_transcript.\n")
+	}
+	return out, b.String()
+}
+
+// writeItems writes one "- item" line per item, cleaned, and returns the
+// cleaned items.
+func writeItems(b *strings.Builder, items []string) []string {
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		it = cleanText(it, itemWidth)
+		if it == "" {
+			continue
+		}
+		b.WriteString("- ")
+		b.WriteString(it)
+		b.WriteByte('\n')
+		out = append(out, it)
+	}
+	return out
+}
+
+// writeJob writes an AI job's results on one line: "- Name: a "x"; b 12".
+func writeJob(b *strings.Builder, j client.AIJob) AIJobOutput {
+	out := AIJobOutput{Name: cleanText(j.Name, 80), Results: []AIFieldOutput{}}
+	b.WriteString("- ")
+	b.WriteString(orStr(out.Name, "(unnamed job)"))
+	b.WriteString(":")
+	for i, f := range j.Result.Data {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		name := cleanText(f.Name, 80)
+		b.WriteByte(' ')
+		b.WriteString(name)
+		b.WriteByte(' ')
+		var v any
+		_ = json.Unmarshal(f.Value, &v)
+		switch x := v.(type) {
+		case float64, bool:
+			raw, _ := json.Marshal(x)
+			b.Write(raw)
+		default: // a string, or anything else the API may send, as text
+			str, ok := x.(string)
+			if !ok {
+				str = string(f.Value)
+			}
+			str = cleanText(str, itemWidth)
+			b.WriteString(strconv.Quote(str))
+			v = str
+		}
+		out.Results = append(out.Results, AIFieldOutput{Name: name, Value: v})
+	}
+	if len(j.Result.Data) == 0 {
+		b.WriteString(" no results")
+	}
+	b.WriteByte('\n')
+	return out
+}

@@ -1,0 +1,162 @@
+// get_call_transcript.go: the get_call_transcript tool, what was said on a
+// call, one utterance per line with its time and speaker, or why there is
+// no transcript.
+
+package tools
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/openphone-mcp/openphone-mcp/client"
+)
+
+func init() { registerTool(getCallTranscriptTool) }
+
+// utteranceWidth bounds one transcript line (in runes): generous, so that
+// real speech is never cut, but a bound on a hostile or broken transcript.
+const utteranceWidth = 2000
+
+const getCallTranscriptDescription = `What was said on a call, by id: one utterance per line with [mm:ss] and the speaker's name or number. Says why when there is none. Shorter: get_call_summary. Not paged.`
+
+func getCallTranscriptTool(d *Deps) server.ServerTool {
+	return typedTool[CallIDArgs, GetCallTranscriptOutput]("get_call_transcript", getCallTranscriptDescription, readOnlyAPI("Get a call's transcript"), d,
+		func(ctx context.Context, c *client.Client, in *CallIDArgs) (GetCallTranscriptOutput, string, error) {
+			id, err := in.id()
+			if err != nil {
+				return GetCallTranscriptOutput{}, "", err
+			}
+			w := d.workspace(c)
+			// The call, for the speakers' names, comes alongside the
+			// transcript; without it the transcript still shows numbers.
+			var call *client.Call
+			var callErr error
+			nctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				call, callErr = getCallNamed(nctx, d, c, w, id)
+			}()
+			tr, err := c.GetCallTranscript(ctx, id)
+			if err != nil {
+				cancel()
+			}
+			<-done
+			if err != nil {
+				return GetCallTranscriptOutput{}, "", callNotFound("transcript", id, err)
+			}
+			if callErr != nil {
+				d.logger().Info("call details unavailable for the transcript", "callId", id, "error", callErr)
+				call = nil
+			}
+			out, text := renderTranscript(w, id, call, tr)
+			return out, text, nil
+		})
+}
+
+func renderTranscript(w *workspace, id string, call *client.Call, tr *client.CallTranscript) (GetCallTranscriptOutput, string) {
+	var b strings.Builder
+	status := orStr(tr.Status, client.StatusAbsent)
+	out := GetCallTranscriptOutput{CallID: id, Status: status}
+	switch status {
+	case client.StatusCompleted:
+	case client.StatusInProgress:
+		b.WriteString("The transcript of call " + id + " is still processing; try again shortly.\n")
+		return out, b.String()
+	case client.StatusFailed:
+		b.WriteString("OpenPhone failed to transcribe call " + id + ", so there is no transcript; get_call_recordings may still have the audio.\n")
+		return out, b.String()
+	case client.StatusAbsent:
+		b.WriteString("No transcript for call " + id + ": the call was not completed/answered, or the workspace's plan has no AI features.\n")
+		return out, b.String()
+	default:
+		b.WriteString("The transcript of call " + id + " has status " + strconv.Quote(cleanText(status, 40)) + ", which this server does not know; try again later.\n")
+		return out, b.String()
+	}
+	out.Duration = tr.Duration
+
+	b.WriteString("Transcript of call ")
+	b.WriteString(id)
+	b.WriteString(" (")
+	if call != nil {
+		b.WriteString(apiText(call.Direction))
+		b.WriteString(", ")
+		b.WriteString(call.CreatedAt.UTC().Format(time.RFC3339))
+		b.WriteString(" UTC, ")
+	}
+	b.WriteString(formatDuration(int(tr.Duration + 0.5)))
+	b.WriteByte(')')
+	if call != nil {
+		b.WriteString(" between ")
+		writeParticipant(&b, w, call.PhoneNumberID, otherParty(call, w))
+		b.WriteString(" and ")
+		writeNumber(&b, w.numberByID(call.PhoneNumberID))
+	}
+	b.WriteString(":\n")
+	out.Dialogue = make([]UtteranceOutput, 0, len(tr.Dialogue))
+	for _, l := range tr.Dialogue {
+		u := UtteranceOutput{Start: l.Start, End: l.End, Speaker: speaker(w, call, l),
+			Identifier: deref(l.Identifier), UserID: deref(l.UserID), Content: cleanText(l.Content, utteranceWidth)}
+		out.Dialogue = append(out.Dialogue, u)
+		b.WriteString(mmss(l.Start))
+		b.WriteByte(' ')
+		b.WriteString(u.Speaker)
+		b.WriteString(": ")
+		b.WriteString(u.Content)
+		b.WriteByte('\n')
+	}
+	if len(tr.Dialogue) == 0 {
+		b.WriteString("The transcript is empty: no speech was recognised.\n")
+	} else {
+		b.WriteString("End of transcript: ")
+		b.WriteString(strconv.Itoa(len(tr.Dialogue)))
+		b.WriteString(" utterances.\n")
+	}
+	return out, b.String()
+}
+
+// speaker names who said a transcript line: a user by name (or id), the
+// AI agent, the workspace's number by its name, the other party by its
+// conversation name in quotes, else the phone number.
+func speaker(w *workspace, call *client.Call, l client.DialogueLine) string {
+	if u := deref(l.UserID); u != "" {
+		if n := w.userName(u); n != "" {
+			return n
+		}
+		return cleanText(u, 40)
+	}
+	number := cleanText(deref(l.Identifier), 40)
+	if number == "" {
+		return "unknown speaker"
+	}
+	if call == nil {
+		return number
+	}
+	if own := w.numberByID(call.PhoneNumberID); own.Number != "" && own.Number == number {
+		if deref(call.AIHandled) == "ai-agent" {
+			return "AI agent"
+		}
+		if name := cleanText(own.Name, 60); name != "" {
+			return name
+		}
+		return number
+	}
+	if name, ok := w.conversationName(call.PhoneNumberID, number); ok && name != "" {
+		return strconv.Quote(cleanText(name, 60))
+	}
+	return number
+}
+
+// mmss renders seconds from the start of a call as [mm:ss] (minutes go
+// past 59 on long calls).
+func mmss(secs float64) string {
+	if secs < 0 {
+		secs = 0
+	}
+	s := int(secs)
+	return "[" + pad2(s/60) + ":" + pad2(s%60) + "]"
+}
