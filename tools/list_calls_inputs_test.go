@@ -89,14 +89,14 @@ func TestListCallsWhichNumber(t *testing.T) {
 		e, sb := newSandboxEnv(t, fxWorkspace(), testutil.ProtocolLegacy)
 		res := e.call(t, "list_calls", map[string]any{"participants": []string{"(212) 555-0103"}})
 		want := "phoneNumberId is required because this workspace has 2 OpenPhone numbers; pass one of: " +
-			"PNsales0001 (+14155550100, Sales); PNsupport01 (+14155550101, Support)"
+			"Sales (+14155550100, PNsales0001); Support (+14155550101, PNsupport01)"
 		if !res.IsError || res.Text != want {
 			t.Errorf("got %q\nwant %q", res.Text, want)
 		}
 		assertRequests(t, sb, requestCounts{"/v1/phone-numbers": 1})
 
 		res = e.call(t, "list_calls", map[string]any{"phoneNumberId": "(415) 555-0199", "participants": []string{"(212) 555-0103"}})
-		if !res.IsError || !strings.Contains(res.Text, "+14155550199 is not one of this workspace's OpenPhone numbers; pass one of: PNsales0001 (+14155550100, Sales)") {
+		if !res.IsError || !strings.Contains(res.Text, "+14155550199 is not one of this workspace's OpenPhone numbers; pass one of: Sales (+14155550100, PNsales0001)") {
 			t.Errorf("got %s", res.Text)
 		}
 		assertRequests(t, sb, requestCounts{"/v1/phone-numbers": 1}) // cached

@@ -7,7 +7,6 @@ package tools
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -164,11 +163,14 @@ func listNumbers(numbers []client.PhoneNumber) string {
 	if len(numbers) == 0 {
 		return "(the workspace has no OpenPhone numbers this key can see)"
 	}
-	parts := make([]string, len(numbers))
+	var b strings.Builder
 	for i, n := range numbers {
-		parts[i] = fmt.Sprintf("%s (%s, %s)", apiText(n.ID), apiText(n.Number), cleanText(n.Name, 60))
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		writeNumber(&b, n)
 	}
-	return strings.Join(parts, "; ")
+	return b.String()
 }
 
 // numberByID is the workspace's number with id from the cache, or one that
