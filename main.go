@@ -140,7 +140,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 // The limit makes the collector start earlier only as the heap nears it:
 // peak RSS after 300 list_calls with --demo 32.4 -> 28.7 MB, stdio round
 // trip p50 unchanged, p99 ~1 ms worse with --demo only (go run
-// ./internal/bench; BENCHMARKS.md). HTTP keeps the default:
+// ./internal/cmd/bench; BENCHMARKS.md). HTTP keeps the default:
 // many sessions may legitimately hold more, and a limit below the live heap
 // would spend up to half the CPU on collection.
 const stdioMemoryLimit = 20 << 20

@@ -22,7 +22,7 @@ import (
 )
 
 // Benchmarks of the whole server in process, as --demo --api-rate 0 builds
-// it, over its real transports: for profiling what go run ./internal/bench
+// it, over its real transports: for profiling what go run ./internal/cmd/bench
 // measures from outside (-cpuprofile, -memprofile). They run only with
 // -bench; see BENCHMARKS.md.
 
