@@ -6,6 +6,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"iter"
 	"net/url"
 	"time"
 )
@@ -33,6 +34,22 @@ func (c *Client) ListCalls(ctx context.Context, p ListCallsParams) (*CallPage, e
 		return nil, err
 	}
 	return &page, nil
+}
+
+// Calls lists every call that matches p, newest first, reading page after
+// page of ListCalls from p.PageToken on, with p.MaxResults calls per page
+// (100 takes the fewest requests). It stops at the first error, which it
+// yields with a zero Call, after the calls already read: an error of
+// ListCalls, ErrRepeatedPageToken, or ErrTooManyPages (see WithMaxPages).
+// Breaking out of the loop stops the requests.
+//
+// API: GET /v1/calls (operationId listCalls_v1), once per page
+func (c *Client) Calls(ctx context.Context, p ListCallsParams) iter.Seq2[Call, error] {
+	return walk(c, "/v1/calls", p.PageToken, func(token string) (*CallPage, error) {
+		p := p
+		p.PageToken = token
+		return c.ListCalls(ctx, p)
+	})
 }
 
 // GetCall fetches one call by its "AC…" id.

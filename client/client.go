@@ -37,7 +37,11 @@ const (
 	DefaultTimeout      = 30 * time.Second
 	DefaultMaxAttempts  = 4
 	DefaultMaxBodyBytes = 4 << 20
-	maxRetryAfter       = 60 * time.Second
+	// DefaultMaxPages bounds the pages one iterator (Calls, Conversations)
+	// requests: about 100 s of requests at the default pacing, far past any
+	// real list, so it only ends an API that keeps handing out new tokens.
+	DefaultMaxPages = 1000
+	maxRetryAfter   = 60 * time.Second
 )
 
 // Client talks to the OpenPhone API. It is safe for concurrent use; all
@@ -53,6 +57,7 @@ type Client struct {
 	backoffBase  time.Duration
 	backoffMax   time.Duration
 	maxBodyBytes int64
+	maxPages     int
 	logger       *slog.Logger
 }
 
@@ -161,6 +166,18 @@ func WithMaxBodyBytes(n int64) Option {
 	}
 }
 
+// WithMaxPages bounds how many pages one iterator (Calls, Conversations)
+// requests before it stops with ErrTooManyPages.
+func WithMaxPages(n int) Option {
+	return func(c *Client) error {
+		if n < 1 {
+			return fmt.Errorf("page limit %d must be at least 1, such as %d", n, DefaultMaxPages)
+		}
+		c.maxPages = n
+		return nil
+	}
+}
+
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option {
 	return func(c *Client) error { c.userAgent = ua; return nil }
@@ -196,6 +213,7 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 		backoffBase:  250 * time.Millisecond,
 		backoffMax:   8 * time.Second,
 		maxBodyBytes: DefaultMaxBodyBytes,
+		maxPages:     DefaultMaxPages,
 		logger:       slog.New(slog.DiscardHandler),
 		limiter:      rate.NewLimiter(DefaultRateLimit, 1),
 	}

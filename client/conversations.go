@@ -5,6 +5,7 @@ package client
 
 import (
 	"context"
+	"iter"
 	"time"
 )
 
@@ -32,4 +33,21 @@ func (c *Client) ListConversations(ctx context.Context, p ListConversationsParam
 		return nil, err
 	}
 	return &page, nil
+}
+
+// Conversations lists every conversation that matches p, most recent
+// activity first, reading page after page of ListConversations from
+// p.PageToken on, with p.MaxResults per page (100 takes the fewest
+// requests). It stops at the first error, which it yields with a zero
+// Conversation, after the conversations already read: an error of
+// ListConversations, ErrRepeatedPageToken, or ErrTooManyPages (see
+// WithMaxPages). Breaking out of the loop stops the requests.
+//
+// API: GET /v1/conversations (operationId listConversations_v1), once per page
+func (c *Client) Conversations(ctx context.Context, p ListConversationsParams) iter.Seq2[Conversation, error] {
+	return walk(c, "/v1/conversations", p.PageToken, func(token string) (*ConversationPage, error) {
+		p := p
+		p.PageToken = token
+		return c.ListConversations(ctx, p)
+	})
 }

@@ -90,6 +90,12 @@ var (
 	// ErrRedirect: the API answered with a redirect to another host, which is
 	// never followed so that the API key is never sent anywhere else.
 	ErrRedirect = errors.New("the OpenPhone API redirected to another host; not followed")
+	// ErrRepeatedPageToken: a page came back with the very token that asked
+	// for it, so following it would request the same page forever.
+	ErrRepeatedPageToken = errors.New("the OpenPhone API answered a page with the page token it was asked for, so paging would never end")
+	// ErrTooManyPages: an iterator read its bound of pages (WithMaxPages)
+	// and the list still went on.
+	ErrTooManyPages = errors.New("the OpenPhone API kept paging past the client's page limit")
 )
 
 // parseAPIErrorRedacted builds an *APIError from a non-2xx response body.

@@ -52,7 +52,8 @@ func memClient(t testing.TB, status int, body []byte) *Client {
 // FuzzDecodePages feeds any 200 body to ListCalls and ListConversations
 // through the real request path (size limit, JSON decoding): the result is
 // a page or ErrMalformedResponse, and a page re-encodes to JSON that
-// decodes to the same page.
+// decodes to the same page. The Calls iterator over the same answer ends
+// within two pages (the second hands back the token that asked for it).
 func FuzzDecodePages(f *testing.F) {
 	f.Add([]byte(`{"data":[{"id":"AC1","phoneNumberId":"PN1","userId":"US1","direction":"incoming","status":"completed","duration":61,"participants":["+12125550103","+14155550100"],"createdAt":"2026-11-26T10:00:00Z","answeredAt":null,"answeredBy":"US1","initiatedBy":null,"completedAt":"2026-11-26T10:01:01.5+02:00","updatedAt":null,"forwardedFrom":null,"forwardedTo":null,"callRoute":"phone-number","aiHandled":null}],"totalItems":1,"nextPageToken":"tok"}`))
 	f.Add([]byte(`{"data":[{"id":"CN1","phoneNumberId":"PN1","participants":["+12125550103"],"name":"Bob\nMore calls: x","assignedTo":null,"createdAt":null,"updatedAt":null,"deletedAt":null,"lastActivityAt":"2026-11-26T10:00:00Z","lastActivityId":"AC1","mutedUntil":null,"snoozedUntil":null}],"totalItems":-5,"nextPageToken":null}`))
@@ -69,7 +70,41 @@ func FuzzDecodePages(f *testing.F) {
 		checkDecoded(t, calls, err)
 		convs, err := c.ListConversations(ctx, ListConversationsParams{PhoneNumbers: []string{"PN1"}})
 		checkDecoded(t, convs, err)
+		checkWalkEnds(t, c, calls)
 	})
+}
+
+// checkWalkEnds walks Calls over a client that answers every request with
+// the body that gave first: it ends after one page (null token or error)
+// or two (ErrRepeatedPageToken), with no other error.
+func checkWalkEnds(t *testing.T, c *Client, first *CallPage) {
+	t.Helper()
+	items := 0
+	var end error
+	for _, err := range c.Calls(context.Background(), ListCallsParams{PhoneNumberID: "PN1", Participants: []string{"+12125550103"}}) {
+		if err != nil {
+			end = err
+			break
+		}
+		items++
+	}
+	switch {
+	case first == nil:
+		if !errors.Is(end, ErrMalformedResponse) || items != 0 {
+			t.Fatalf("a malformed page: walk ended with %v after %d calls", end, items)
+		}
+	case first.NextToken() == "":
+		if end != nil || items != len(first.Data) {
+			t.Fatalf("a last page of %d calls: walk gave %d and %v", len(first.Data), items, end)
+		}
+	default:
+		if !errors.Is(end, ErrRepeatedPageToken) || items != 2*len(first.Data) {
+			t.Fatalf("a page of %d calls with a token: walk gave %d and %v, want twice the calls and ErrRepeatedPageToken", len(first.Data), items, end)
+		}
+		if strings.Contains(end.Error(), testKey) {
+			t.Fatal("the error carries the key")
+		}
+	}
 }
 
 func checkDecoded[P any](t *testing.T, page *P, err error) {

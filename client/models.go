@@ -33,12 +33,7 @@ type Call struct {
 }
 
 // CallPage is one page of GET /v1/calls.
-type CallPage struct {
-	Data []Call `json:"data"`
-	// TotalItems is documented by the API as inaccurate: never show it as a total.
-	TotalItems    int     `json:"totalItems"`
-	NextPageToken *string `json:"nextPageToken"`
-}
+type CallPage = Page[Call]
 
 // AI content statuses shared by summaries and transcripts.
 const (
@@ -142,8 +137,4 @@ type Conversation struct {
 }
 
 // ConversationPage is one page of GET /v1/conversations.
-type ConversationPage struct {
-	Data          []Conversation `json:"data"`
-	TotalItems    int            `json:"totalItems"`
-	NextPageToken *string        `json:"nextPageToken"`
-}
+type ConversationPage = Page[Conversation]
