@@ -10,7 +10,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -361,33 +360,4 @@ func (s *httpSession) post(ctx context.Context, msg []byte) ([]byte, http.Header
 		return last, resp.Header, nil
 	}
 	return body, resp.Header, nil
-}
-
-// procStatus reads VmHWM and VmRSS (bytes) of a live process.
-func procStatus(pid int) (hwm, rss int64, err error) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(v)
-		if len(f) != 2 || f[1] != "kB" {
-			continue
-		}
-		n, _ := strconv.ParseInt(f[0], 10, 64)
-		switch k {
-		case "VmHWM":
-			hwm = n << 10
-		case "VmRSS":
-			rss = n << 10
-		}
-	}
-	if hwm == 0 {
-		return 0, 0, errors.New("no VmHWM in /proc status")
-	}
-	return hwm, rss, nil
 }
