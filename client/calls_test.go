@@ -1,5 +1,8 @@
 package client
 
+// Tests of the calls resource: decoding every call endpoint, and a fake
+// call history that pages like the API.
+
 import (
 	"context"
 	"crypto/rand"
@@ -93,7 +96,7 @@ func wantNullCall(t *testing.T) Call {
 	}
 }
 
-func TestListCalls_decode(t *testing.T) {
+func TestClient_ListCalls_decode(t *testing.T) {
 	c, mux, _ := setup(t)
 	mux.HandleFunc("GET /v1/calls", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"data":[`+callFullJSON+`,`+callNullJSON+`],"totalItems":999,"nextPageToken":"opaque-tok"}`)
@@ -130,7 +133,7 @@ func TestListCalls_decode(t *testing.T) {
 	}
 }
 
-func TestListCalls_nextPageTokenNull(t *testing.T) {
+func TestClient_ListCalls_nextPageTokenNull(t *testing.T) {
 	c, mux, _ := setup(t)
 	mux.HandleFunc("GET /v1/calls", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"data":[],"totalItems":0,"nextPageToken":null}`)
@@ -168,7 +171,7 @@ func TestCall_roundTrip(t *testing.T) {
 	}
 }
 
-func TestGetCall_decode(t *testing.T) {
+func TestClient_GetCall_decode(t *testing.T) {
 	c, mux, _ := setup(t)
 	mux.HandleFunc("GET /v1/calls/ACfull1", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"data":`+callFullJSON+`}`)
@@ -201,7 +204,7 @@ func TestGetCall_decode(t *testing.T) {
 	}
 }
 
-func TestGetCallSummary_decode(t *testing.T) {
+func TestClient_GetCallSummary_decode(t *testing.T) {
 	c, mux, _ := setup(t)
 	mux.HandleFunc("GET /v1/call-summaries/ACdone", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"data":{
@@ -270,7 +273,7 @@ func TestGetCallSummary_decode(t *testing.T) {
 	}
 }
 
-func TestGetCallTranscript_decode(t *testing.T) {
+func TestClient_GetCallTranscript_decode(t *testing.T) {
 	c, mux, _ := setup(t)
 	mux.HandleFunc("GET /v1/call-transcripts/AC1", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"data":{"callId":"AC1","createdAt":"2026-02-01T10:05:00Z","duration":100.5,"status":"completed",
@@ -307,7 +310,7 @@ func TestGetCallTranscript_decode(t *testing.T) {
 	}
 }
 
-func TestGetCallRecordings_decode(t *testing.T) {
+func TestClient_GetCallRecordings_decode(t *testing.T) {
 	c, mux, _ := setup(t)
 	mux.HandleFunc("GET /v1/call-recordings/AC1", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"data":[
@@ -331,73 +334,6 @@ func TestGetCallRecordings_decode(t *testing.T) {
 	got, err = c.GetCallRecordings(context.Background(), "AC2")
 	if err != nil || len(got) != 0 {
 		t.Errorf("no recordings: %v, %v", got, err)
-	}
-}
-
-func TestListPhoneNumbers_decode(t *testing.T) {
-	c, mux, _ := setup(t)
-	mux.HandleFunc("GET /v1/phone-numbers", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 200, `{"data":[{
-			"id":"PN123abc","groupId":"1234","createdAt":"2022-01-01T00:00:00Z","updatedAt":"2022-01-02T00:00:00Z",
-			"name":"Main line","number":"+15555555555","formattedNumber":"(555) 555-5555",
-			"forward":null,"portRequestId":null,"portingStatus":"completed","symbol":"🏡",
-			"users":[{"id":"US1","email":"a@example.com","firstName":"Ada","lastName":null,"groupId":"g1","role":"owner"}],
-			"restrictions":{"messaging":{"CA":"restricted","US":"unrestricted","Intl":"restricted"},"calling":{"CA":"unrestricted","US":"unrestricted","Intl":"restricted"}}
-		}]}`)
-	})
-	got, err := c.ListPhoneNumbers(context.Background(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 1 {
-		t.Fatalf("got %d numbers", len(got))
-	}
-	var restr map[string]map[string]string
-	if err := json.Unmarshal(got[0].Restrictions, &restr); err != nil || restr["calling"]["Intl"] != "restricted" {
-		t.Errorf("restrictions = %s (%v)", got[0].Restrictions, err)
-	}
-	got[0].Restrictions = nil
-	want := []PhoneNumber{{
-		ID: "PN123abc", GroupID: "1234", CreatedAt: "2022-01-01T00:00:00Z", UpdatedAt: "2022-01-02T00:00:00Z",
-		Name: "Main line", Number: "+15555555555", FormattedNumber: ptr("(555) 555-5555"),
-		PortingStatus: ptr("completed"), Symbol: ptr("🏡"),
-		Users: []PhoneNumberUser{{ID: "US1", Email: "a@example.com", FirstName: ptr("Ada"), GroupID: "g1", Role: "owner"}},
-	}}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-}
-
-func TestListConversations_decode(t *testing.T) {
-	c, mux, _ := setup(t)
-	mux.HandleFunc("GET /v1/conversations", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 200, `{"data":[
-			{"id":"CN1","phoneNumberId":"PN1","participants":["+15555550100"],"name":"Ada","assignedTo":"US9",
-			 "createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-02T00:00:00Z","deletedAt":null,
-			 "lastActivityAt":"2026-01-02T00:00:00Z","lastActivityId":"AC77","mutedUntil":null,"snoozedUntil":"2026-01-05T00:00:00Z"},
-			{"id":"CN2","phoneNumberId":"PN1","participants":[],"name":null,"assignedTo":null,
-			 "createdAt":null,"updatedAt":null,"deletedAt":null,"lastActivityAt":null,"lastActivityId":null,"mutedUntil":null,"snoozedUntil":null}
-		],"totalItems":2,"nextPageToken":"cn-next"}`)
-	})
-	got, err := c.ListConversations(context.Background(), ListConversationsParams{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := &ConversationPage{
-		Data: []Conversation{
-			{
-				ID: "CN1", PhoneNumberID: "PN1", Participants: []string{"+15555550100"}, Name: ptr("Ada"), AssignedTo: ptr("US9"),
-				CreatedAt: ptr(mustTime(t, "2026-01-01T00:00:00Z")), UpdatedAt: ptr(mustTime(t, "2026-01-02T00:00:00Z")),
-				LastActivityAt: ptr(mustTime(t, "2026-01-02T00:00:00Z")), LastActivityID: ptr("AC77"),
-				SnoozedUntil: ptr(mustTime(t, "2026-01-05T00:00:00Z")),
-			},
-			{ID: "CN2", PhoneNumberID: "PN1", Participants: []string{}},
-		},
-		TotalItems:    2,
-		NextPageToken: ptr("cn-next"),
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
 
@@ -466,7 +402,7 @@ func (f *fakeCallHistory) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, string(body))
 }
 
-func TestListCalls_paginationWalksEveryPage(t *testing.T) {
+func TestClient_ListCalls_paginationWalksEveryPage(t *testing.T) {
 	c, mux, _ := setup(t)
 	hist := newFakeCallHistory(t, 57)
 	mux.Handle("GET /v1/calls", hist)

@@ -141,8 +141,8 @@ func TestNew_defaults(t *testing.T) {
 	if got := c.limiter.Burst(); got != 1 {
 		t.Errorf("default burst = %d, want 1 (evenly spaced)", got)
 	}
-	if c.timeout != DefaultTimeout || c.maxAttempts != DefaultMaxAttempts || c.maxBodyBytes != DefaultMaxBodyBytes {
-		t.Errorf("defaults = timeout %v, attempts %d, body %d", c.timeout, c.maxAttempts, c.maxBodyBytes)
+	if c.timeout != DefaultTimeout || c.maxAttempts != DefaultMaxAttempts || c.maxBodyBytes != DefaultMaxBodyBytes || c.maxPages != DefaultMaxPages {
+		t.Errorf("defaults = timeout %v, attempts %d, body %d, pages %d", c.timeout, c.maxAttempts, c.maxBodyBytes, c.maxPages)
 	}
 	if DefaultRateLimit != 10 {
 		t.Errorf("DefaultRateLimit = %v, the API documents 10 requests per second", DefaultRateLimit)
@@ -237,7 +237,7 @@ func queryKeys(q url.Values) []string {
 	return ks
 }
 
-func TestListCalls_query(t *testing.T) {
+func TestClient_ListCalls_query(t *testing.T) {
 	est := time.FixedZone("EST", -5*3600)
 	tests := []struct {
 		name    string
@@ -314,7 +314,7 @@ func TestListCalls_query(t *testing.T) {
 	}
 }
 
-func TestListCalls_subSecondTimesStayRFC3339UTC(t *testing.T) {
+func TestClient_ListCalls_subSecondTimesStayRFC3339UTC(t *testing.T) {
 	c, mux, _ := setup(t)
 	var q url.Values
 	mux.HandleFunc("GET /v1/calls", func(w http.ResponseWriter, r *http.Request) {
@@ -329,87 +329,6 @@ func TestListCalls_subSecondTimesStayRFC3339UTC(t *testing.T) {
 	got, err := time.Parse(time.RFC3339Nano, v)
 	if err != nil || !got.Equal(in) || !strings.HasSuffix(v, "Z") {
 		t.Errorf("createdAfter = %q, want RFC 3339 UTC of %v", v, in)
-	}
-}
-
-func TestListConversations_query(t *testing.T) {
-	c, mux, _ := setup(t)
-	var raw string
-	var q url.Values
-	mux.HandleFunc("GET /v1/conversations", func(w http.ResponseWriter, r *http.Request) {
-		raw, q = r.URL.RawQuery, r.URL.Query()
-		writeJSON(w, 200, `{"data":[],"totalItems":0,"nextPageToken":null}`)
-	})
-	ctx := context.Background()
-	pst := time.FixedZone("PST", -8*3600)
-	_, err := c.ListConversations(ctx, ListConversationsParams{
-		PhoneNumbers:    []string{"PN123abc", "+15555550100"},
-		UserID:          "US1",
-		CreatedAfter:    time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
-		CreatedBefore:   time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC),
-		UpdatedAfter:    time.Date(2026, 1, 3, 16, 0, 0, 0, pst),
-		UpdatedBefore:   time.Date(2026, 1, 4, 0, 0, 0, 0, time.UTC),
-		ExcludeInactive: ptr(true),
-		MaxResults:      25,
-		PageToken:       "next+1",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := url.Values{
-		"phoneNumbers":    {"PN123abc", "+15555550100"},
-		"userId":          {"US1"},
-		"createdAfter":    {"2026-01-01T00:00:00Z"},
-		"createdBefore":   {"2026-01-02T00:00:00Z"},
-		"updatedAfter":    {"2026-01-04T00:00:00Z"},
-		"updatedBefore":   {"2026-01-04T00:00:00Z"},
-		"excludeInactive": {"true"},
-		"maxResults":      {"25"},
-		"pageToken":       {"next+1"},
-	}
-	if diff := cmp.Diff(want, q); diff != "" {
-		t.Errorf("query mismatch (-want +got):\n%s", diff)
-	}
-	if !strings.Contains(raw, "phoneNumbers=PN123abc&phoneNumbers=%2B15555550100") {
-		t.Errorf("raw query %q: phoneNumbers must repeat the key with + as %%2B", raw)
-	}
-	if strings.Contains(raw, "+") {
-		t.Errorf("raw query %q has a bare +", raw)
-	}
-
-	// Defaults: only maxResults=10; excludeInactive false is still sent when set.
-	if _, err := c.ListConversations(ctx, ListConversationsParams{}); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(url.Values{"maxResults": {"10"}}, q); diff != "" {
-		t.Errorf("default query mismatch (-want +got):\n%s", diff)
-	}
-	if _, err := c.ListConversations(ctx, ListConversationsParams{ExcludeInactive: ptr(false)}); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([]string{"excludeInactive", "maxResults"}, queryKeys(q)); diff != "" || q.Get("excludeInactive") != "false" {
-		t.Errorf("excludeInactive=false: query %v", q)
-	}
-}
-
-func TestListPhoneNumbers_query(t *testing.T) {
-	c, mux, _ := setup(t)
-	var q url.Values
-	mux.HandleFunc("GET /v1/phone-numbers", func(w http.ResponseWriter, r *http.Request) {
-		q = r.URL.Query()
-		writeJSON(w, 200, `{"data":[]}`)
-	})
-	if _, err := c.ListPhoneNumbers(context.Background(), "US42"); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(url.Values{"userId": {"US42"}}, q); diff != "" {
-		t.Errorf("query (-want +got):\n%s", diff)
-	}
-	if _, err := c.ListPhoneNumbers(context.Background(), ""); err != nil {
-		t.Fatal(err)
-	}
-	if len(q) != 0 {
-		t.Errorf("query = %v, want none (not paginated, no maxResults)", q)
 	}
 }
 
@@ -458,7 +377,7 @@ func TestPaths(t *testing.T) {
 	}
 }
 
-func TestGetCall_rejectsEmptyAndDotIDs(t *testing.T) {
+func TestClient_GetCall_rejectsEmptyAndDotIDs(t *testing.T) {
 	c, mux, _ := setup(t)
 	var n counter
 	mux.HandleFunc("/", n.wrap(func(w http.ResponseWriter, r *http.Request) {
