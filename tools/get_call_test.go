@@ -28,7 +28,7 @@ func TestCallInfoSchemas(t *testing.T) {
 	} {
 		st := tc.tool(d)
 		t.Run(st.Tool.Name, func(t *testing.T) {
-			assertToolMeta(t, st, []string{"callId"}, tc.mentions...)
+			assertToolDoc(t, st, []string{"callId"}, tc.mentions...)
 			var s struct {
 				Properties map[string]map[string]any `json:"properties"`
 			}

@@ -284,20 +284,16 @@ func TestListCallsAbsorbsTransientFailures(t *testing.T) {
 	}
 }
 
-// TestListCallsSchema pins the generated schema and checks it mirrors the
-// query parameters of GET /v1/calls, as the OpenAPI document gives them,
-// parameter by parameter, except for the deliberate relaxations listed
-// here: the handler accepts friendlier input and normalises it to what the
-// API requires before any request.
+// TestListCallsSchema checks that the schema (pinned by TestToolSchemas)
+// mirrors the query parameters of GET /v1/calls, as the OpenAPI document
+// gives them, parameter by parameter, except for the deliberate relaxations
+// listed here: the handler accepts friendlier input and normalises it to
+// what the API requires before any request.
 func TestListCallsSchema(t *testing.T) {
 	tool := listCallsTool(&Deps{}).Tool
-	testutil.Golden(t, "schemas/list_calls.json", testutil.JSON(t, tool))
-
 	var schema struct {
-		Type                 string                     `json:"type"`
-		Required             []string                   `json:"required"`
-		AdditionalProperties *bool                      `json:"additionalProperties"`
-		Properties           map[string]json.RawMessage `json:"properties"`
+		Required   []string                   `json:"required"`
+		Properties map[string]json.RawMessage `json:"properties"`
 	}
 	if err := json.Unmarshal(tool.RawInputSchema, &schema); err != nil {
 		t.Fatal(err)
@@ -331,9 +327,6 @@ func TestListCallsSchema(t *testing.T) {
 		"includeSummaries": `{"type":"boolean","default":false}`,
 	}
 
-	if schema.Type != "object" || schema.AdditionalProperties == nil || *schema.AdditionalProperties {
-		t.Errorf("want an object schema with additionalProperties false")
-	}
 	if diff := cmp.Diff(wantRequired, schema.Required); diff != "" {
 		t.Errorf("required (-want +got):\n%s", diff)
 	}
@@ -384,10 +377,6 @@ func TestListCallsSchema(t *testing.T) {
 	}
 	if _, ok := schema.Properties["since"]; ok {
 		t.Error("the deprecated since parameter must not be offered")
-	}
-	ann := tool.Annotations
-	if ann.Title == "" || !*ann.ReadOnlyHint || *ann.DestructiveHint || !*ann.IdempotentHint || !*ann.OpenWorldHint {
-		t.Errorf("annotations = %+v", ann)
 	}
 	for _, want := range []string{"pageToken", "get_call", "recent_calls"} {
 		if !strings.Contains(tool.Description, want) {

@@ -5,60 +5,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mark3labs/mcp-go/server"
-
 	"github.com/openphone-mcp/openphone-mcp/internal/sandbox"
 	"github.com/openphone-mcp/openphone-mcp/internal/testutil"
 )
 
-// assertToolMeta pins a tool's schema and checks what every tool must
-// have: read-only annotations set explicitly, a strict object schema, and a
-// description that names each of mentions (when to use which tool, how to
-// page).
-func assertToolMeta(t *testing.T, st server.ServerTool, required []string, mentions ...string) {
-	t.Helper()
-	tool := st.Tool
-	testutil.Golden(t, "schemas/"+tool.Name+".json", testutil.JSON(t, tool))
-	ann := tool.Annotations
-	if ann.Title == "" || ann.ReadOnlyHint == nil || !*ann.ReadOnlyHint || ann.DestructiveHint == nil || *ann.DestructiveHint ||
-		ann.IdempotentHint == nil || !*ann.IdempotentHint || ann.OpenWorldHint == nil || !*ann.OpenWorldHint {
-		t.Errorf("%s: annotations = %+v, want a title and read-only, not destructive, idempotent, open world", tool.Name, ann)
-	}
-	var schema struct {
-		Type                 string                     `json:"type"`
-		Required             []string                   `json:"required"`
-		AdditionalProperties *bool                      `json:"additionalProperties"`
-		Properties           map[string]json.RawMessage `json:"properties"`
-	}
-	if err := json.Unmarshal(tool.RawInputSchema, &schema); err != nil {
-		t.Fatal(err)
-	}
-	if schema.Type != "object" || schema.AdditionalProperties == nil || *schema.AdditionalProperties {
-		t.Errorf("%s: want an object schema with additionalProperties false", tool.Name)
-	}
-	if strings.Join(schema.Required, ",") != strings.Join(required, ",") {
-		t.Errorf("%s: required %v, want %v", tool.Name, schema.Required, required)
-	}
-	for name, raw := range schema.Properties {
-		var p struct{ Description string }
-		_ = json.Unmarshal(raw, &p)
-		if len(p.Description) < 20 {
-			t.Errorf("%s.%s: description %q does not say what it is for", tool.Name, name, p.Description)
-		}
-	}
-	// Only list_calls publishes an output schema (see outputSchemaPublisher).
-	if len(tool.RawOutputSchema) != 0 {
-		t.Errorf("%s: publishes an output schema, which costs every conversation context", tool.Name)
-	}
-	for _, m := range mentions {
-		if !strings.Contains(tool.Description, m) {
-			t.Errorf("%s: description does not mention %q", tool.Name, m)
-		}
-	}
-}
-
 func TestListPhoneNumbersSchema(t *testing.T) {
-	assertToolMeta(t, listPhoneNumbersTool(&Deps{}), nil, "list_calls", "Not paged", "userId")
+	assertToolDoc(t, listPhoneNumbersTool(&Deps{}), nil, "list_calls", "Not paged", "userId")
 	var s struct {
 		Properties map[string]map[string]any `json:"properties"`
 	}
