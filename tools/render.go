@@ -1,6 +1,6 @@
 // render.go: the text that several tools share (a call line, an OpenPhone
 // number, a party, a user, the paging line, durations), written one way
-// each, and the output types of every tool, named after their tools.
+// each; and the output types of the tools, named after their tools.
 
 package tools
 
@@ -14,9 +14,8 @@ import (
 
 // --- Output types -----------------------------------------------------------
 
-func (ListCallsOutput) publishOutputSchema() {}
-
-// ListCallsOutput is the structured content of list_calls.
+// ListCallsOutput is the structured content of list_calls, the one output
+// whose schema is published (see outputSchemaPublisher).
 type ListCallsOutput struct {
 	PhoneNumberID   string    `json:"phoneNumberId"`
 	PhoneNumber     string    `json:"phoneNumber,omitempty" jsonschema_description:"The OpenPhone number in E.164 form."`
@@ -27,8 +26,11 @@ type ListCallsOutput struct {
 	NextPageToken   string    `json:"nextPageToken,omitempty" jsonschema_description:"Pass as pageToken to get the next page; absent on the last page."`
 }
 
-// CallRow is one call in structured output: the fields of the API's
-// call object that carry information, nulls left out.
+func (ListCallsOutput) publishOutputSchema() {}
+
+// CallRow is one call in structured output: the fields of the API's call
+// object that carry information, nulls left out. (Summary is the call's AI
+// summary; a row is not a summary.)
 type CallRow struct {
 	ID            string         `json:"id"`
 	CreatedAt     string         `json:"createdAt"`
@@ -161,8 +163,6 @@ func writeNumber(b *strings.Builder, n client.PhoneNumber) {
 	b.WriteString(apiText(n.ID))
 	b.WriteByte(')')
 }
-
-const demoNote = "[Demo workspace: simulated data]\n"
 
 // writePaging ends every paged result the same way.
 func writePaging(b *strings.Builder, tool string, token *string) {

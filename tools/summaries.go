@@ -1,3 +1,6 @@
+// summaries.go: the AI summaries under call lines, with includeSummaries
+// on list_calls and recent_calls: fetched a few at a time, one line each.
+
 package tools
 
 import (

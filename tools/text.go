@@ -1,3 +1,6 @@
+// text.go: text from outside the server made safe to place in its lines:
+// ids and statuses from the API (apiText), names and speech (cleanText).
+
 package tools
 
 import (

@@ -27,6 +27,10 @@ import (
 // others still return structuredContent, which needs no schema.
 type outputSchemaPublisher interface{ publishOutputSchema() }
 
+// demoNote is the banner that starts every result served from the built-in
+// demo workspace.
+const demoNote = "[Demo workspace: simulated data]\n"
+
 // handler is what a tool does with one call: from its decoded arguments to
 // the structured content and the text for the model. It returns Out, not a
 // result, so the compiler checks that the content is of the type whose
