@@ -1,0 +1,158 @@
+package history
+
+import (
+	"encoding/base64"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func sampleCursor() Cursor {
+	at := time.Date(2026, 11, 30, 12, 0, 0, 123, time.UTC)
+	return Cursor{
+		Scope: Scope{Phone: "+14155550100", User: "US123", Flags: 1},
+		After: at.Add(-7 * 24 * time.Hour), Before: at.Add(time.Hour),
+		Last: Key{at, "AC123abc"}, State: StateID{1, 2, 3},
+	}
+}
+
+// TestCursor_EncodeDecode: a cursor comes back as it went, with and
+// without its optional fields.
+func TestCursor_EncodeDecode(t *testing.T) {
+	full := sampleCursor()
+	open := full
+	open.Before, open.State, open.Scope = time.Time{}, StateID{}, Scope{}
+	for _, c := range []Cursor{full, open} {
+		tok, err := c.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeCursor(tok)
+		if err != nil {
+			t.Fatalf("%s: %v", tok, err)
+		}
+		if diff := cmp.Diff(c, *got); diff != "" {
+			t.Errorf("round trip (-want +got):\n%s", diff)
+		}
+	}
+}
+
+// TestCursor_Longest: the longest cursor fits MaxCursorLen, which the
+// tools' schemas promise.
+func TestCursor_Longest(t *testing.T) {
+	c := sampleCursor()
+	long := strings.Repeat("9", maxCursorID)
+	c.Last.ID, c.Scope.Phone, c.Scope.User = "AC"+long[2:], "+"+long[1:], "US"+long[2:]
+	tok, err := c.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tok) != 328 || len(tok) > MaxCursorLen {
+		t.Errorf("the longest cursor has %d characters (want 328, at most %d)", len(tok), MaxCursorLen)
+	}
+	c.Last.ID += "9"
+	if _, err := c.Encode(); err == nil {
+		t.Error("an id over 64 characters was encoded")
+	}
+	c.Last.ID = "AC\n1"
+	if _, err := c.Encode(); err == nil {
+		t.Error("an id with a newline was encoded")
+	}
+}
+
+// TestDecodeCursor_Refuses: damaged, edited, foreign and inconsistent
+// cursors are ErrBadCursor with a reason, never a cursor.
+func TestDecodeCursor_Refuses(t *testing.T) {
+	good, err := func() (string, error) { c := sampleCursor(); return c.Encode() }()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := base64.RawURLEncoding.DecodeString(good)
+	resum := func(b []byte) string {
+		b = append([]byte{}, b[:len(b)-checksumLen]...)
+		return base64.RawURLEncoding.EncodeToString(append(b, checksum(b)...))
+	}
+	edited := append([]byte{}, raw...)
+	edited[5] ^= 1
+	version := append([]byte{}, raw...)
+	version[0] = 1
+	flags := append([]byte{}, raw...)
+	flags[1] |= 0x80
+	inverted := sampleCursor()
+	inverted.Before = inverted.After
+	outside := sampleCursor()
+	outside.Last.At = outside.Before.Add(time.Second)
+	for name, tok := range map[string]string{
+		"empty":           "",
+		"not base64":      "!!!",
+		"too long":        strings.Repeat("A", MaxCursorLen+1),
+		"edited":          base64.RawURLEncoding.EncodeToString(edited),
+		"cut short":       good[:len(good)-4],
+		"other version":   resum(version),
+		"unknown flags":   resum(flags),
+		"trailing bytes":  resum(append(append([]byte{}, raw...), 0)),
+		"inverted window": mustEncodeUnchecked(inverted),
+		"call outside":    mustEncodeUnchecked(outside),
+	} {
+		c, err := DecodeCursor(tok)
+		var ce *CursorError
+		if c != nil || !errors.Is(err, ErrBadCursor) || !errors.As(err, &ce) || ce.Why == "" {
+			t.Errorf("%s: got %v, %v; want ErrBadCursor with a reason", name, c, err)
+		}
+	}
+}
+
+// mustEncodeUnchecked encodes a cursor Encode accepts but DecodeCursor
+// must refuse (Encode checks only what it can carry).
+func mustEncodeUnchecked(c Cursor) string {
+	tok, err := c.Encode()
+	if err != nil {
+		panic(err)
+	}
+	return tok
+}
+
+// TestCursor_Matches: a cursor resumes only the listing it was made for.
+func TestCursor_Matches(t *testing.T) {
+	c := sampleCursor()
+	if err := c.Matches(c.Scope); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []Scope{{Phone: "PN1", User: c.Scope.User}, {Phone: c.Scope.Phone}} {
+		if err := c.Matches(s); !errors.Is(err, ErrCursorMismatch) {
+			t.Errorf("%+v: got %v, want ErrCursorMismatch", s, err)
+		}
+	}
+}
+
+// FuzzDecodeCursor: any string decodes to a cursor that encodes back to
+// the same string, or to ErrBadCursor; never a panic.
+func FuzzDecodeCursor(f *testing.F) {
+	c := sampleCursor()
+	tok, _ := c.Encode()
+	f.Add(tok)
+	c.State, c.Before = StateID{}, time.Time{}
+	tok, _ = c.Encode()
+	f.Add(tok)
+	f.Add("")
+	f.Add("AgAA")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := DecodeCursor(s)
+		if err != nil {
+			if !errors.Is(err, ErrBadCursor) || c != nil {
+				t.Fatalf("got %v, %v", c, err)
+			}
+			return
+		}
+		again, err := c.Encode()
+		if err != nil {
+			t.Fatalf("a decoded cursor does not encode: %v", err)
+		}
+		if again != s {
+			t.Fatalf("a cursor changes on a round trip: %q -> %q", s, again)
+		}
+	})
+}

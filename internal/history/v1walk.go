@@ -1,0 +1,499 @@
+// The v1 conversation walk: the calls of a window through OpenPhone's v1
+// API, which lists calls only per (number, other party). Conversations come
+// off GET /v1/conversations in order of last activity, newest first, only
+// as far as the stream needs; each 1:1 conversation's calls are listed with
+// GET /v1/calls, newest first, 100 a request, and merged into one stream,
+// newest first. A conversation last active at L holds no call newer than L,
+// so a call is handed out only once no conversation still unread (in the
+// list or unfetched) can hold a newer one.
+//
+// Paging a whole window lists every conversation's calls once: a page
+// suspends the walk (States) and the next page picks it up where it
+// stopped. Without that state (another replica, expired) the next page
+// walks again from its cursor: correct, but it lists again every
+// conversation active since the cursor's call.
+
+package history
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/openphone-mcp/openphone-mcp/client"
+)
+
+// V1API is what the walk needs of the v1 client; *client.Client has it.
+type V1API interface {
+	ListConversations(ctx context.Context, p client.ListConversationsParams) (*client.ConversationPage, error)
+	ListCalls(ctx context.Context, p client.ListCallsParams) (*client.CallPage, error)
+}
+
+// V1Walk is the Source over the v1 API.
+type V1Walk struct {
+	api    V1API
+	owner  any // whose states these are; the API client itself
+	states *States
+	// Conversations, when set, is told every page of conversations the walk
+	// reads (for a cache of contact names).
+	Conversations func([]client.Conversation)
+}
+
+// NewV1Walk walks with api; states (nil: none kept) keeps suspended walks
+// for the next page, for this api value only.
+func NewV1Walk(api V1API, states *States) *V1Walk {
+	return &V1Walk{api: api, owner: api, states: states}
+}
+
+// Tuning of the walk.
+const (
+	// v1Workers bounds the calls requests in flight for one stream; the
+	// client's shared limiter still paces them all to the API's rate.
+	v1Workers = 4
+	// clockSlack widens the API's time filters outward and pads
+	// comparisons against conversation times, so that a different
+	// precision on the API's side (seconds rather than milliseconds) can
+	// never hide a call. Calls are then filtered exactly here.
+	clockSlack = time.Second
+	// maxConversationPages and maxCallPages bound the walk against an API
+	// that keeps handing out page tokens.
+	maxConversationPages = 1000
+	maxCallPages         = 50
+	conversationsPerPage = 100
+	callsPerRequest      = 100
+	// maxFilterNumbers is how many numbers the conversations list can be
+	// filtered by; with more, the walk lists all and skips the others.
+	maxFilterNumbers = 100
+	// sourceV1 names the source in Coverage.
+	sourceV1 = "v1 conversation walk"
+)
+
+// topID sorts after every real id at the same time: a bound on calls of
+// that time.
+const topID = "\xff"
+
+// Open starts the walk of q, after from when it is set.
+func (w *V1Walk) Open(ctx context.Context, q Query, from *Cursor) (Stream, error) {
+	if q.After.IsZero() || len(q.PhoneNumberIDs) == 0 {
+		return nil, errors.New("history: a query needs a window start and at least one number")
+	}
+	progress := progressOf(ctx)
+	if from != nil {
+		if s := w.states.take(w.owner, from.State); s != nil && s.resumes(q, from.Last) {
+			s.progress, s.cov = progress, Coverage{Source: sourceV1, Resumed: "state"}
+			return s, nil
+		}
+	}
+	s := &v1Stream{
+		walk: w, q: q, progress: progress, ordered: true,
+		scope: map[string]bool{}, seen: map[string]bool{},
+		cov: Coverage{Source: sourceV1},
+	}
+	for _, id := range q.PhoneNumberIDs {
+		s.scope[id] = true
+	}
+	if from != nil {
+		last := from.Last
+		s.cursor, s.last = &last, &last
+		s.cov.Resumed = "rewalk"
+	}
+	return s, nil
+}
+
+// v1Stream is one walk. One goroutine owns its state; the calls requests
+// run in up to v1Workers goroutines that only talk to the API.
+type v1Stream struct {
+	walk     *V1Walk
+	q        Query
+	scope    map[string]bool
+	progress Progress
+	cov      Coverage
+
+	// cursor is where a walk again started: calls up to it were handed out
+	// by earlier pages, groups active after it were reported.
+	cursor *Key
+	last   *Key // the last call handed out
+
+	// The conversations list.
+	convs      []client.Conversation
+	next       int
+	convToken  string
+	convPages  int
+	lastPage   bool       // the list has no page after convs
+	listEnded  bool       // no conversation left to take
+	ordered    bool       // lastActivityAt never went up: the documented order held
+	frontier   *time.Time // last activity of the last conversation taken: none left in the list is newer
+	items      convHeap
+	seq        int
+	seen       map[string]bool // ids of the calls taken in, so none is handed out twice
+	buffered   int
+	steps      int
+	fetchedAll int // conversations whose calls were listed
+}
+
+// convItem is a 1:1 conversation of the walk.
+type convItem struct {
+	conv    client.Conversation
+	seq     int           // list order, for ties
+	fetched bool          // its calls were listed at least once
+	buf     []client.Call // listed, not yet handed out, in listing order
+	more    bool          // the API may hold older calls of it in the window
+	// bound: none of its calls still to list comes before it in the
+	// listing order.
+	bound Key
+}
+
+// key is where the item stands in the merge: its next call, or the bound of
+// what is still to list.
+func (it *convItem) key() Key {
+	if len(it.buf) > 0 {
+		return KeyOf(&it.buf[0])
+	}
+	return it.bound
+}
+
+func (it *convItem) needsFetch() bool { return len(it.buf) == 0 && (!it.fetched || it.more) }
+
+// convHeap orders items by key, listing order first.
+type convHeap []*convItem
+
+func (h convHeap) Len() int { return len(h) }
+func (h convHeap) Less(i, j int) bool {
+	a, b := h[i].key(), h[j].key()
+	if a != b {
+		return a.Before(b)
+	}
+	return h[i].seq < h[j].seq
+}
+func (h convHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *convHeap) Push(x any)   { *h = append(*h, x.(*convItem)) }
+func (h *convHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// resumes reports whether a suspended walk continues q right after last.
+func (s *v1Stream) resumes(q Query, last Key) bool {
+	return s.last != nil && *s.last == last && s.q.After.Equal(q.After) && s.q.Before.Equal(q.Before) &&
+		s.q.UserID == q.UserID && slices.Equal(s.q.PhoneNumberIDs, q.PhoneNumberIDs)
+}
+
+// Coverage is what the walk did so far.
+func (s *v1Stream) Coverage() Coverage {
+	c := s.cov
+	c.Groups = slices.Clone(c.Groups)
+	return c
+}
+
+// Suspend keeps the walk for the next page, unless it is too big to keep
+// or has handed out nothing.
+func (s *v1Stream) Suspend() StateID {
+	if s.last == nil || s.walk.states == nil || s.buffered+len(s.seen) > maxStateCalls {
+		return StateID{}
+	}
+	s.progress = nil
+	return s.walk.states.put(s.walk.owner, s)
+}
+
+// Next hands out the next call of the window.
+func (s *v1Stream) Next(ctx context.Context) (Call, bool, error) {
+	if err := s.settle(ctx); err != nil || len(s.items) == 0 {
+		return Call{}, false, err
+	}
+	it := s.items[0]
+	c := it.buf[0]
+	it.buf = it.buf[1:]
+	s.buffered--
+	k := KeyOf(&c)
+	s.last = &k
+	if len(it.buf) == 0 {
+		if !it.more {
+			heap.Pop(&s.items)
+		} else {
+			it.bound = k // what is left is older
+			heap.Fix(&s.items, 0)
+		}
+	} else {
+		heap.Fix(&s.items, 0)
+	}
+	out := Call{Call: c, Participant: it.conv.Participants[0], ConversationID: it.conv.ID}
+	if it.conv.Name != nil {
+		out.ConversationName = *it.conv.Name
+	}
+	return out, true, nil
+}
+
+// Peek reports whether another call follows.
+func (s *v1Stream) Peek(ctx context.Context) (bool, error) {
+	if err := s.settle(ctx); err != nil {
+		return false, err
+	}
+	return len(s.items) > 0, nil
+}
+
+// frontierKey bounds every call of the conversations still in the list.
+func (s *v1Stream) frontierKey() Key {
+	if s.frontier == nil {
+		return Key{MaxTime, topID}
+	}
+	return Key{s.frontier.Add(clockSlack), topID}
+}
+
+// listMayHoldNewer reports whether a conversation still in the list could
+// hold a call that comes before k.
+func (s *v1Stream) listMayHoldNewer(k Key) bool {
+	return !s.listEnded && (!s.ordered || s.frontierKey().Before(k))
+}
+
+// settle reads the list and lists calls until the first item holds the
+// next call of the window, or nothing is left.
+func (s *v1Stream) settle(ctx context.Context) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for !s.listEnded && (len(s.items) == 0 || s.listMayHoldNewer(s.items[0].key())) {
+			if err := s.takeConversation(ctx); err != nil {
+				return err
+			}
+		}
+		if len(s.items) == 0 || !s.items[0].needsFetch() {
+			return nil
+		}
+		// The first item must be listed; so may the next few that need it
+		// and that nothing still in the list can outrank: with the state
+		// kept, none of those requests is wasted over a window.
+		var batch []*convItem
+		for len(batch) < v1Workers && len(s.items) > 0 && s.items[0].needsFetch() &&
+			(len(batch) == 0 || !s.listMayHoldNewer(s.items[0].key())) {
+			batch = append(batch, heap.Pop(&s.items).(*convItem))
+		}
+		if err := s.fetch(ctx, batch); err != nil {
+			return err
+		}
+		for _, it := range batch {
+			if len(it.buf) > 0 || it.more {
+				heap.Push(&s.items, it)
+			}
+		}
+	}
+}
+
+// takeConversation takes the next conversation off the list, reading a
+// page of the list when needed.
+func (s *v1Stream) takeConversation(ctx context.Context) error {
+	if s.next >= len(s.convs) {
+		if s.lastPage {
+			s.listEnded = true
+			return nil
+		}
+		if s.convPages >= maxConversationPages {
+			return errors.New("the OpenPhone API kept paging conversations past " + strconv.Itoa(maxConversationPages*conversationsPerPage) + " of them; narrow the window or pick one phoneNumberId")
+		}
+		p := client.ListConversationsParams{MaxResults: conversationsPerPage, PageToken: s.convToken, CreatedBefore: s.apiBefore(s.cursor)}
+		if len(s.q.PhoneNumberIDs) <= maxFilterNumbers {
+			p.PhoneNumbers = s.q.PhoneNumberIDs
+		} // else: no filter, and the walk skips other numbers' conversations
+		page, err := s.walk.api.ListConversations(ctx, p)
+		s.cov.Requests++
+		if err != nil {
+			return err
+		}
+		s.convPages++
+		if s.walk.Conversations != nil {
+			s.walk.Conversations(page.Data)
+		}
+		s.convs, s.next = page.Data, 0
+		switch {
+		case page.NextPageToken == nil || *page.NextPageToken == "":
+			s.lastPage = true
+		case *page.NextPageToken == s.convToken:
+			return fmt.Errorf("GET /v1/conversations: %w", client.ErrRepeatedPageToken)
+		default:
+			s.convToken = *page.NextPageToken
+		}
+		s.steps++
+		s.progress(s.steps, "Listed "+strconv.Itoa(s.convPages)+" page(s) of conversations")
+		return nil // the next round takes the first of them
+	}
+	conv := s.convs[s.next]
+	s.next++
+	s.examine(&conv)
+	return nil
+}
+
+// examine decides what the walk does with a conversation it has just taken
+// off the list: list its calls, report it as a group, skip it, or end the
+// list (activity older than the window).
+func (s *v1Stream) examine(conv *client.Conversation) {
+	if conv.LastActivityAt == nil {
+		return // never active
+	}
+	l := *conv.LastActivityAt
+	if s.frontier != nil && l.After(*s.frontier) {
+		s.ordered = false // not the documented order: take it all
+	}
+	if s.frontier == nil || l.Before(*s.frontier) {
+		s.frontier = &l
+	}
+	if !l.Add(clockSlack).After(s.q.After) {
+		if s.ordered {
+			// Every conversation from here on was last active before the
+			// window: none has a call in it.
+			s.listEnded = true
+		}
+		return
+	}
+	switch {
+	case !s.scope[conv.PhoneNumberID], len(conv.Participants) == 0:
+		return
+	case len(conv.Participants) > 1:
+		// Reported once over a window's pages: a walk again from a cursor
+		// reported those active after it already.
+		if l.After(s.q.After) && (s.cursor == nil || !l.After(s.cursor.At)) {
+			s.cov.Groups = append(s.cov.Groups, *conv)
+		}
+		return
+	}
+	bound := Key{l.Add(clockSlack), topID}
+	if s.cursor != nil && bound.Before(*s.cursor) {
+		bound = *s.cursor // handed out already: only older calls are wanted
+	}
+	s.seq++
+	heap.Push(&s.items, &convItem{conv: *conv, seq: s.seq, bound: bound})
+}
+
+// apiBefore and apiAfter are the window sent to the API, widened outward to
+// whole seconds plus clockSlack; eligible filters exactly. upper is where
+// the calls still to list of a conversation end (nil: the window's end).
+func (s *v1Stream) apiBefore(upper *Key) time.Time {
+	u := s.q.Before
+	if upper != nil && upper.At.Before(MaxTime) && (u.IsZero() || upper.At.Before(u)) {
+		u = upper.At
+	}
+	if u.IsZero() {
+		return u
+	}
+	return u.Truncate(time.Second).Add(clockSlack)
+}
+
+func (s *v1Stream) apiAfter() time.Time { return s.q.After.Truncate(time.Second).Add(-clockSlack) }
+
+// eligible reports whether a call belongs to the stream after bound.
+func (s *v1Stream) eligible(c *client.Call, bound Key) bool {
+	if !c.CreatedAt.After(s.q.After) || (!s.q.Before.IsZero() && !c.CreatedAt.Before(s.q.Before)) {
+		return false
+	}
+	return bound.Before(KeyOf(c)) && !s.seen[c.ID]
+}
+
+// fetched is what one conversation's calls request brought.
+type fetched struct {
+	calls    []client.Call
+	more     bool
+	requests int
+	err      error
+}
+
+// fetch lists the next calls of each item, concurrently.
+func (s *v1Stream) fetch(ctx context.Context, batch []*convItem) error {
+	results := make([]fetched, len(batch))
+	if len(batch) == 1 {
+		results[0] = s.listCalls(ctx, batch[0])
+	} else {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		var wg sync.WaitGroup
+		for i, it := range batch {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if results[i] = s.listCalls(ctx, it); results[i].err != nil {
+					cancel() // the walk fails: stop the others
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	var first error
+	for i, r := range results {
+		s.cov.Requests += r.requests
+		if r.err != nil && (first == nil || errors.Is(first, context.Canceled)) {
+			first = r.err
+		}
+		it := batch[i]
+		it.fetched, it.more = true, r.more
+		for _, c := range r.calls {
+			if !s.seen[c.ID] {
+				s.seen[c.ID] = true
+				it.buf = append(it.buf, c)
+				s.buffered++
+			}
+		}
+		s.fetchedAll++
+	}
+	if first != nil {
+		return first
+	}
+	s.steps++
+	s.progress(s.steps, "Listed the calls of "+strconv.Itoa(s.fetchedAll)+" conversation(s); "+strconv.Itoa(len(s.seen))+" call(s) in the window so far")
+	return nil
+}
+
+// listCalls lists the next calls of one conversation in the window: the
+// calls after its bound, 100 a request, reading on while a page brought
+// none (calls outside the exact window can take up a page). It goes on by
+// time, not by the API's page token, so that a walk kept for minutes does
+// not depend on a token that may have expired.
+func (s *v1Stream) listCalls(ctx context.Context, it *convItem) fetched {
+	var r fetched
+	bound := it.bound
+	p := client.ListCallsParams{
+		PhoneNumberID: it.conv.PhoneNumberID,
+		Participants:  []string{it.conv.Participants[0]},
+		UserID:        s.q.UserID,
+		CreatedAfter:  s.apiAfter(),
+		CreatedBefore: s.apiBefore(&bound),
+		MaxResults:    callsPerRequest,
+	}
+	for pages := 1; ; pages++ {
+		page, err := s.walk.api.ListCalls(ctx, p)
+		r.requests++
+		if err != nil {
+			r.err = err
+			return r
+		}
+		for i := range page.Data {
+			if c := &page.Data[i]; s.eligible(c, bound) {
+				r.calls = append(r.calls, *c)
+			}
+		}
+		// Newest first within the conversation, whatever the page's order.
+		slices.SortFunc(r.calls, func(a, b client.Call) int {
+			if KeyOf(&a).Before(KeyOf(&b)) {
+				return -1
+			}
+			return 1
+		})
+		token := page.NextPageToken
+		if token == nil || *token == "" {
+			return r
+		}
+		if *token == p.PageToken {
+			r.err = fmt.Errorf("GET /v1/calls: %w", client.ErrRepeatedPageToken)
+			return r
+		}
+		if len(r.calls) > 0 || pages >= maxCallPages {
+			r.more = true
+			return r
+		}
+		p.PageToken = *token
+	}
+}
