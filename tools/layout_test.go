@@ -19,10 +19,6 @@ const maxFileLines = 400
 // kit file (any file not named after a tool) uses a name declared in a
 // tool file, so a tool can be added or removed without touching the kit.
 func TestLayout(t *testing.T) {
-	// recent_calls lives in recent.go until it is rebuilt on
-	// internal/history; these two are over the limit until then.
-	fileOf := map[string]string{"recent_calls": "recent.go"}
-	longer := map[string]bool{"recent.go": true, "recent_test.go": true}
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
@@ -32,18 +28,14 @@ func TestLayout(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := bytes.Count(raw, []byte("\n")); n > maxFileLines && !longer[f] {
+		if n := bytes.Count(raw, []byte("\n")); n > maxFileLines {
 			t.Errorf("%s has %d lines, more than %d: split it", f, n, maxFileLines)
 		}
 	}
 
 	toolFile := map[string]bool{}
 	for _, st := range All(Deps{}) {
-		f, ok := fileOf[st.Tool.Name]
-		if !ok {
-			f = st.Tool.Name + ".go"
-		}
-		toolFile[f] = true
+		toolFile[st.Tool.Name+".go"] = true
 	}
 	fset := token.NewFileSet()
 	parsed := map[string]*ast.File{}

@@ -334,3 +334,34 @@ func deref(p *string) string {
 	}
 	return *p
 }
+
+// RecentCallsOutput is the structured content of recent_calls.
+type RecentCallsOutput struct {
+	CreatedAfter       string                    `json:"createdAfter" jsonschema_description:"Start of the window (UTC); fixed by the first page."`
+	CreatedBefore      string                    `json:"createdBefore,omitempty" jsonschema_description:"End of the window (UTC); absent when the window runs up to now."`
+	PhoneNumberIDs     []string                  `json:"phoneNumberIds" jsonschema_description:"The OpenPhone numbers whose calls were listed."`
+	UserID             string                    `json:"userId,omitempty"`
+	Calls              []RecentCall              `json:"calls" jsonschema_description:"Newest first; ties on createdAt by id, descending."`
+	GroupConversations []GroupConversationOutput `json:"groupConversations,omitempty" jsonschema_description:"Group conversations active in the window, whose calls the OpenPhone API cannot list."`
+	NextPageToken      string                    `json:"nextPageToken,omitempty" jsonschema_description:"Pass as pageToken to get the next page; absent on the last page."`
+}
+
+// RecentCall is one call of recent_calls: the call and the conversation it
+// belongs to.
+type RecentCall struct {
+	CallRow
+	PhoneNumberID    string         `json:"phoneNumberId"`
+	Participant      string         `json:"participant" jsonschema_description:"The other party, E.164."`
+	ConversationName string         `json:"conversationName,omitempty"`
+	Summary          *SummaryOutput `json:"summary,omitempty" jsonschema_description:"The call's AI summary, with includeSummaries, for completed calls and voicemails."`
+}
+
+// GroupConversationOutput is a group conversation recent_calls could not
+// list the calls of.
+type GroupConversationOutput struct {
+	ID             string   `json:"id"`
+	PhoneNumberID  string   `json:"phoneNumberId"`
+	Participants   []string `json:"participants"`
+	Name           string   `json:"name,omitempty"`
+	LastActivityAt string   `json:"lastActivityAt"`
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
+	"github.com/openphone-mcp/openphone-mcp/internal/history"
 )
 
 // ClientFunc returns the API client for a tool call. Usually it returns one
@@ -41,6 +42,9 @@ type Deps struct {
 	DefaultRegion string
 
 	ws *workspaces // caches per API client; set by All
+	// states keeps the walks of listings between their pages, per API
+	// client; set by All.
+	states *history.States
 }
 
 // workspace returns the cache of phone numbers and names for c.
@@ -80,6 +84,7 @@ func registerTool(f toolFunc) { toolFuncs = append(toolFuncs, f) }
 // tools/list, which mcp-go sorts too).
 func All(d Deps) []server.ServerTool {
 	d.ws = &workspaces{now: d.now}
+	d.states = history.NewStates(0, 0)
 	all := make([]server.ServerTool, 0, len(toolFuncs))
 	for _, f := range toolFuncs {
 		all = append(all, f(&d))

@@ -19,6 +19,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
+	"github.com/openphone-mcp/openphone-mcp/internal/history"
 )
 
 // outputSchemaPublisher marks output types whose schema is sent as the
@@ -84,6 +85,29 @@ func typedTool[In any, Out any](name, description string, ann annotations, d *De
 
 // progressTokenKey is the context key of the call's progress token.
 type progressTokenKey struct{}
+
+// progressFunc returns how to report progress for this call: nothing when
+// the client sent no progress token.
+func progressFunc(ctx context.Context) history.Progress {
+	tok := ctx.Value(progressTokenKey{})
+	srv := server.ServerFromContext(ctx)
+	if tok == nil || srv == nil {
+		return func(int, string) {}
+	}
+	last := 0
+	return func(progress int, message string) {
+		if progress <= last {
+			return // progress must increase
+		}
+		last = progress
+		// Best effort: a full notification channel drops it, never blocks.
+		_ = srv.SendNotificationToClient(ctx, "notifications/progress", map[string]any{
+			"progressToken": tok,
+			"progress":      progress,
+			"message":       message,
+		})
+	}
+}
 
 // SchemaFor reflects the JSON schema of T the way MCP clients accept it: an
 // inline object (no $ref root), no $schema, additionalProperties false.

@@ -326,3 +326,35 @@ func getCallNamed(ctx context.Context, d *Deps, c *client.Client, w *workspace, 
 	}
 	return call, nil
 }
+
+// numberHasUser reports whether user is one of n's users. A number whose
+// users the API did not list counts as having them: the calls request
+// then decides.
+func numberHasUser(n *client.PhoneNumber, user string) bool {
+	if len(n.Users) == 0 {
+		return true
+	}
+	for _, u := range n.Users {
+		if u.ID == user {
+			return true
+		}
+	}
+	return false
+}
+
+func listUsers(numbers []client.PhoneNumber) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, n := range numbers {
+		for _, u := range n.Users {
+			if !seen[u.ID] {
+				seen[u.ID] = true
+				parts = append(parts, u.ID+" ("+userDisplayName(u)+")")
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return "(none listed)"
+	}
+	return strings.Join(parts, ", ")
+}

@@ -23,9 +23,9 @@ import (
 type Scope struct {
 	Phone string // the number filter as the caller normalised it; "" for all
 	User  string // the user filter; "" for all
-	// Flags are the caller's own bits (e.g. "the window start was the
-	// default"); the cursor only carries them.
-	Flags uint8
+	// AfterDefault: the window's start was not given but defaulted, and
+	// stays as the first page fixed it.
+	AfterDefault bool
 }
 
 // StateID names walk state kept by this process for a cursor.
@@ -60,20 +60,24 @@ var (
 )
 
 // CursorError is a cursor that cannot be used: Err is ErrBadCursor or
-// ErrCursorMismatch, Why says what is wrong in words a user can act on.
+// ErrCursorMismatch. Why says what is wrong; for a mismatch, Arg is the
+// argument that differs (phoneNumberId, userId, createdAfter,
+// createdBefore) and Was and Now its values then and now ("" for not
+// given).
 type CursorError struct {
-	Err error
-	Why string
+	Err           error
+	Why           string
+	Arg, Was, Now string
 }
 
 func (e *CursorError) Error() string { return e.Err.Error() + ": " + e.Why }
 func (e *CursorError) Unwrap() error { return e.Err }
 
-func badCursor(why string) error { return &CursorError{ErrBadCursor, why} }
+func badCursor(why string) error { return &CursorError{Err: ErrBadCursor, Why: why} }
 
 // The encoding: base64url (no padding) of
 //
-//	version (1) | flags (1) | scope flags (1) | after (8) | [before (8)] |
+//	version (1) | flags (1) | after (8) | [before (8)] |
 //	last time (8) | last id (1+n) | phone (1+n) | user (1+n) |
 //	[state (16)] | checksum (8)
 //
@@ -85,15 +89,16 @@ func badCursor(why string) error { return &CursorError{ErrBadCursor, why} }
 // state only of the client that made it (see stateStore).
 const (
 	cursorVersion = 2
-	// MaxCursorLen bounds an encoded cursor; the longest is 339 characters.
+	// MaxCursorLen bounds an encoded cursor; the longest has 327 characters.
 	MaxCursorLen = 400
 	maxCursorID  = 64
 	checksumLen  = 8
 	cursorDomain = "openphone-mcp/history/v2\x00"
 
-	flagBefore = 1 << 0
-	flagState  = 1 << 1
-	flagsKnown = flagBefore | flagState
+	flagBefore       = 1 << 0
+	flagState        = 1 << 1
+	flagAfterDefault = 1 << 2
+	flagsKnown       = flagBefore | flagState | flagAfterDefault
 )
 
 // Bounds of the times a cursor carries.
@@ -124,10 +129,12 @@ func (c *Cursor) Encode() (string, error) {
 	if !c.State.IsZero() {
 		flags |= flagState
 	}
+	if c.Scope.AfterDefault {
+		flags |= flagAfterDefault
+	}
 	var b bytes.Buffer
 	b.WriteByte(cursorVersion)
 	b.WriteByte(flags)
-	b.WriteByte(c.Scope.Flags)
 	putTime(&b, c.After)
 	if flags&flagBefore != 0 {
 		putTime(&b, c.Before)
@@ -153,23 +160,23 @@ func DecodeCursor(s string) (*Cursor, error) {
 	// Strict, and no line breaks (which the decoder skips): one cursor has
 	// one spelling, so an edited token never passes for the original.
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(s)
-	if err != nil || strings.ContainsAny(s, "\r\n") || len(raw) < 3+checksumLen {
-		return nil, badCursor("it is not in the form this server writes")
+	if err != nil || strings.ContainsAny(s, "\r\n") || len(raw) < 2+checksumLen {
+		return nil, badCursor("it is not a page token of this server")
 	}
 	body, sum := raw[:len(raw)-checksumLen], raw[len(raw)-checksumLen:]
 	if !bytes.Equal(sum, checksum(body)) {
-		return nil, badCursor("it was changed or cut short")
+		return nil, badCursor("it was damaged or edited")
 	}
 	r := reader{b: body}
 	if v := r.byte(); v != cursorVersion {
-		return nil, badCursor(fmt.Sprintf("it is of version %d, and this server reads version %d", v, cursorVersion))
+		return nil, badCursor("it comes from another version of this server")
 	}
 	flags := r.byte()
 	if flags&^flagsKnown != 0 {
 		return nil, badCursor("it has flags this server does not know")
 	}
 	c := &Cursor{}
-	c.Scope.Flags = r.byte()
+	c.Scope.AfterDefault = flags&flagAfterDefault != 0
 	c.After = r.time()
 	if flags&flagBefore != 0 {
 		c.Before = r.time()
@@ -184,25 +191,39 @@ func DecodeCursor(s string) (*Cursor, error) {
 	}
 	switch {
 	case r.fail || len(r.b) != 0:
-		return nil, badCursor("it is not in the form this server writes")
+		return nil, badCursor("its fields are malformed")
 	case c.Last.ID == "":
 		return nil, badCursor("it names no call")
 	case !c.Before.IsZero() && !c.After.Before(c.Before):
-		return nil, badCursor("its window ends before it starts")
+		return nil, badCursor("its window is empty")
 	case !c.Last.At.After(c.After) || (!c.Before.IsZero() && !c.Last.At.Before(c.Before)):
-		return nil, badCursor("its last call lies outside its window")
+		return nil, badCursor("its position lies outside its window")
 	}
 	return c, nil
 }
 
-// Matches checks that a cursor continues the listing of scope: a cursor
-// resumed with other filters would skip or repeat calls.
-func (c *Cursor) Matches(scope Scope) error {
+// Matches checks that a cursor continues the listing of scope over the
+// window (after, before) as given now (after zero when scope.AfterDefault):
+// a cursor resumed with other filters would skip or repeat calls.
+func (c *Cursor) Matches(scope Scope, after, before time.Time) error {
+	differ := func(arg, was, now string) error {
+		return &CursorError{Err: ErrCursorMismatch, Why: arg + " differs", Arg: arg, Was: was, Now: now}
+	}
+	show := func(t time.Time, unset bool) string {
+		if unset || t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339Nano)
+	}
 	switch {
 	case c.Scope.Phone != scope.Phone:
-		return &CursorError{ErrCursorMismatch, "it was made for another phoneNumberId"}
+		return differ("phoneNumberId", c.Scope.Phone, scope.Phone)
 	case c.Scope.User != scope.User:
-		return &CursorError{ErrCursorMismatch, "it was made for another userId"}
+		return differ("userId", c.Scope.User, scope.User)
+	case c.Scope.AfterDefault != scope.AfterDefault || (!scope.AfterDefault && !c.After.Equal(after)):
+		return differ("createdAfter", show(c.After, c.Scope.AfterDefault), show(after, scope.AfterDefault))
+	case !c.Before.Equal(before):
+		return differ("createdBefore", show(c.Before, false), show(before, false))
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 func sampleCursor() Cursor {
 	at := time.Date(2026, 11, 30, 12, 0, 0, 123, time.UTC)
 	return Cursor{
-		Scope: Scope{Phone: "+14155550100", User: "US123", Flags: 1},
+		Scope: Scope{Phone: "+14155550100", User: "US123", AfterDefault: true},
 		After: at.Add(-7 * 24 * time.Hour), Before: at.Add(time.Hour),
 		Last: Key{at, "AC123abc"}, State: StateID{1, 2, 3},
 	}
@@ -50,8 +50,8 @@ func TestCursor_Longest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tok) != 328 || len(tok) > MaxCursorLen {
-		t.Errorf("the longest cursor has %d characters (want 328, at most %d)", len(tok), MaxCursorLen)
+	if len(tok) != 327 || len(tok) > MaxCursorLen {
+		t.Errorf("the longest cursor has %d characters (want 327, at most %d)", len(tok), MaxCursorLen)
 	}
 	c.Last.ID += "9"
 	if _, err := c.Encode(); err == nil {
@@ -115,15 +115,29 @@ func mustEncodeUnchecked(c Cursor) string {
 	return tok
 }
 
-// TestCursor_Matches: a cursor resumes only the listing it was made for.
+// TestCursor_Matches: a cursor resumes only the listing it was made for,
+// and says which argument differs.
 func TestCursor_Matches(t *testing.T) {
 	c := sampleCursor()
-	if err := c.Matches(c.Scope); err != nil {
+	if err := c.Matches(c.Scope, time.Time{}, c.Before); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []Scope{{Phone: "PN1", User: c.Scope.User}, {Phone: c.Scope.Phone}} {
-		if err := c.Matches(s); !errors.Is(err, ErrCursorMismatch) {
-			t.Errorf("%+v: got %v, want ErrCursorMismatch", s, err)
+	given := c.Scope
+	given.AfterDefault = false
+	for _, tc := range []struct {
+		scope         Scope
+		after, before time.Time
+		arg, was, now string
+	}{
+		{Scope{Phone: "PN1", User: c.Scope.User, AfterDefault: true}, time.Time{}, c.Before, "phoneNumberId", "+14155550100", "PN1"},
+		{Scope{Phone: c.Scope.Phone, AfterDefault: true}, time.Time{}, c.Before, "userId", "US123", ""},
+		{given, c.After, c.Before, "createdAfter", "", c.After.Format(time.RFC3339Nano)},
+		{c.Scope, time.Time{}, time.Time{}, "createdBefore", c.Before.Format(time.RFC3339Nano), ""},
+	} {
+		err := c.Matches(tc.scope, tc.after, tc.before)
+		var ce *CursorError
+		if !errors.Is(err, ErrCursorMismatch) || !errors.As(err, &ce) || ce.Arg != tc.arg || ce.Was != tc.was || ce.Now != tc.now {
+			t.Errorf("%+v: got %#v, want %s differing (%q, %q)", tc.scope, err, tc.arg, tc.was, tc.now)
 		}
 	}
 }
@@ -153,6 +167,38 @@ func FuzzDecodeCursor(f *testing.F) {
 		}
 		if again != s {
 			t.Fatalf("a cursor changes on a round trip: %q -> %q", s, again)
+		}
+	})
+}
+
+// FuzzDecodeCursorPayload goes past the checksum: any payload, correctly
+// checksummed, decodes to a cursor within bounds that encodes back to the
+// same token, or is refused.
+func FuzzDecodeCursorPayload(f *testing.F) {
+	full := sampleCursor()
+	open := full
+	open.Before, open.State, open.Scope = time.Time{}, StateID{}, Scope{}
+	for _, c := range []Cursor{full, open} {
+		tok, _ := c.Encode()
+		raw, _ := base64.RawURLEncoding.DecodeString(tok)
+		f.Add(raw[:len(raw)-checksumLen])
+	}
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		s := base64.RawURLEncoding.EncodeToString(append(payload, checksum(payload)...))
+		c, err := DecodeCursor(s)
+		if err != nil {
+			if !errors.Is(err, ErrBadCursor) {
+				t.Fatalf("got %v", err)
+			}
+			return
+		}
+		for _, f := range []string{c.Last.ID, c.Scope.Phone, c.Scope.User} {
+			if !cursorText(f) {
+				t.Fatalf("a field out of bounds: %q", f)
+			}
+		}
+		if again, err := c.Encode(); err != nil || again != s {
+			t.Fatalf("re-encodes to %q (%v), not %q", again, err, s)
 		}
 	})
 }

@@ -119,12 +119,10 @@ type v1Stream struct {
 	cursor *Key
 	last   *Key // the last call handed out
 
-	// The conversations list.
+	// The conversations list, read once (readList).
 	convs      []client.Conversation
 	next       int
-	convToken  string
-	convPages  int
-	lastPage   bool       // the list has no page after convs
+	listRead   bool
 	listEnded  bool       // no conversation left to take
 	ordered    bool       // lastActivityAt never went up: the documented order held
 	frontier   *time.Time // last activity of the last conversation taken: none left in the list is newer
@@ -195,7 +193,7 @@ func (s *v1Stream) Coverage() Coverage {
 // Suspend keeps the walk for the next page, unless it is too big to keep
 // or has handed out nothing.
 func (s *v1Stream) Suspend() StateID {
-	if s.last == nil || s.walk.states == nil || s.buffered+len(s.seen) > maxStateCalls {
+	if s.last == nil || s.walk.states == nil || s.buffered+len(s.seen)+len(s.convs)-s.next > maxStateCalls {
 		return StateID{}
 	}
 	s.progress = nil
@@ -286,18 +284,40 @@ func (s *v1Stream) settle(ctx context.Context) error {
 	}
 }
 
-// takeConversation takes the next conversation off the list, reading a
-// page of the list when needed.
+// takeConversation takes the next conversation off the list. The first
+// take reads the list down to the window's start (all of it, if it is out
+// of order): a snapshot, so that a conversation that moves to the top with
+// new activity while the pages of a window are read cannot slip past the
+// walk between two of the API's pages.
 func (s *v1Stream) takeConversation(ctx context.Context) error {
-	if s.next >= len(s.convs) {
-		if s.lastPage {
-			s.listEnded = true
-			return nil
+	if !s.listRead {
+		if err := s.readList(ctx); err != nil {
+			return err
 		}
-		if s.convPages >= maxConversationPages {
+		s.listRead = true
+	}
+	if s.next >= len(s.convs) {
+		s.listEnded = true
+		s.convs, s.next = nil, 0
+		return nil
+	}
+	conv := s.convs[s.next]
+	s.next++
+	s.examine(&conv)
+	return nil
+}
+
+// readList reads the conversations list until a conversation last active
+// before the window (when the list is in order) or its end.
+func (s *v1Stream) readList(ctx context.Context) error {
+	token := ""
+	var prev *time.Time
+	sorted := true
+	for pages := 0; ; pages++ {
+		if pages >= maxConversationPages {
 			return errors.New("the OpenPhone API kept paging conversations past " + strconv.Itoa(maxConversationPages*conversationsPerPage) + " of them; narrow the window or pick one phoneNumberId")
 		}
-		p := client.ListConversationsParams{MaxResults: conversationsPerPage, PageToken: s.convToken, CreatedBefore: s.apiBefore(s.cursor)}
+		p := client.ListConversationsParams{MaxResults: conversationsPerPage, PageToken: token, CreatedBefore: s.apiBefore(s.cursor)}
 		if len(s.q.PhoneNumberIDs) <= maxFilterNumbers {
 			p.PhoneNumbers = s.q.PhoneNumberIDs
 		} // else: no filter, and the walk skips other numbers' conversations
@@ -306,27 +326,36 @@ func (s *v1Stream) takeConversation(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		s.convPages++
 		if s.walk.Conversations != nil {
 			s.walk.Conversations(page.Data)
 		}
-		s.convs, s.next = page.Data, 0
-		switch {
-		case page.NextPageToken == nil || *page.NextPageToken == "":
-			s.lastPage = true
-		case *page.NextPageToken == s.convToken:
-			return fmt.Errorf("GET /v1/conversations: %w", client.ErrRepeatedPageToken)
-		default:
-			s.convToken = *page.NextPageToken
+		s.convs = append(s.convs, page.Data...)
+		past := false
+		for i := range page.Data {
+			l := page.Data[i].LastActivityAt
+			if l == nil {
+				continue
+			}
+			if prev != nil && l.After(*prev) {
+				sorted = false
+			}
+			prev = l
+			past = !l.Add(clockSlack).After(s.q.After)
 		}
 		s.steps++
-		s.progress(s.steps, "Listed "+strconv.Itoa(s.convPages)+" page(s) of conversations")
-		return nil // the next round takes the first of them
+		s.progress(s.steps, "Listed "+strconv.Itoa(pages+1)+" page(s) of conversations")
+		next := page.NextToken()
+		switch {
+		case next == "", sorted && past:
+			return nil
+		case next == token:
+			return fmt.Errorf("GET /v1/conversations: %w", client.ErrRepeatedPageToken)
+		}
+		token = next
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 	}
-	conv := s.convs[s.next]
-	s.next++
-	s.examine(&conv)
-	return nil
 }
 
 // examine decides what the walk does with a conversation it has just taken

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -266,4 +267,62 @@ func TestV1Walk_Cancelled(t *testing.T) {
 	if _, err := history.Page(ctx, history.NewV1Walk(api, nil), f.query(), history.Scope{}, nil, 10); !errors.Is(err, context.Canceled) {
 		t.Errorf("got %v, want context.Canceled", err)
 	}
+}
+
+// TestV1Walk_NewActivityBetweenPages: a conversation that moves to the top
+// of the list with new activity between two pages still has every one of
+// its older calls listed, once (the walk reads the list as one snapshot).
+func TestV1Walk_NewActivityBetweenPages(t *testing.T) {
+	f := newFixture(small)
+	var current atomic.Pointer[sandbox.Server]
+	current.Store(sandbox.New(f.ws, sandbox.Options{}))
+	api := f.api(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { current.Load().ServeHTTP(w, r) }))
+	for _, states := range []*history.States{history.NewStates(0, 0), nil} {
+		src := history.NewV1Walk(api, states)
+		first, err := history.Page(context.Background(), src, f.query(), history.Scope{}, nil, 15)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The active conversation last in the list, with calls, gets a call
+		// newer than any other: it moves from the list's second page to the
+		// top of its first.
+		moved := *f.ws
+		moved.Conversations = slices.Clone(f.ws.Conversations)
+		var target *client.Conversation
+		for i := range moved.Conversations {
+			c := &moved.Conversations[i]
+			if len(c.Participants) == 1 && c.LastActivityAt.After(f.after) && hasCalls(f, c) &&
+				(target == nil || c.LastActivityAt.Before(*target.LastActivityAt)) {
+				target = c
+			}
+		}
+		newest := f.before.Add(-time.Millisecond)
+		target.LastActivityAt = &newest
+		moved.Calls = append(slices.Clone(f.ws.Calls), client.Call{ID: "ACnew", PhoneNumberID: target.PhoneNumberID,
+			Participants: []string{target.Participants[0], "+1415555010" + target.PhoneNumberID[2:]}, CreatedAt: newest, Status: "completed"})
+		current.Store(sandbox.New(&moved, sandbox.Options{}))
+
+		keys := keysOf(first.Calls)
+		for from := first.Next; from != nil; {
+			res, err := history.Page(context.Background(), src, f.query(), history.Scope{}, from, 15)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys = append(keys, keysOf(res.Calls)...)
+			from = res.Next
+		}
+		if diff := cmp.Diff(f.truth, keys); diff != "" {
+			t.Errorf("states %v: (-want +got):\n%s", states != nil, diff)
+		}
+		current.Store(sandbox.New(f.ws, sandbox.Options{}))
+	}
+}
+
+func hasCalls(f *fixture, c *client.Conversation) bool {
+	for _, k := range f.truth {
+		if call := callOf(f, k.ID); call.PhoneNumberID == c.PhoneNumberID && slices.Contains(call.Participants, c.Participants[0]) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,379 @@
+// recent_calls.go: the recent_calls tool, every call of the workspace in a
+// window, newest first. The calls come from internal/history (today the v1
+// conversation walk); this file parses the arguments, turns the number and
+// user filters into the numbers to list, words the page token, and renders
+// the page.
+
+package tools
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/openphone-mcp/openphone-mcp/client"
+	"github.com/openphone-mcp/openphone-mcp/internal/history"
+)
+
+// RecentCallsArgs are the arguments of recent_calls. The names mirror the
+// API's query parameters; phoneNumberId also takes the number itself.
+type RecentCallsArgs struct {
+	CreatedAfter     string `json:"createdAfter,omitempty" jsonschema:"format=date-time" jsonschema_description:"Window start, RFC 3339 such as 2026-11-20T00:00:00Z (default: 24 hours ago)."`
+	CreatedBefore    string `json:"createdBefore,omitempty" jsonschema:"format=date-time" jsonschema_description:"Window end, RFC 3339 (default: now)."`
+	PhoneNumberID    string `json:"phoneNumberId,omitempty" jsonschema_description:"Only this OpenPhone number: PN id or the number itself (default: all numbers)."`
+	UserID           string `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Only calls placed or received by this user (US...)."`
+	MaxResults       *int   `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=100,default=20" jsonschema_description:"Calls per page, 1-100."`
+	PageToken        string `json:"pageToken,omitempty" jsonschema:"maxLength=700" jsonschema_description:"The pageToken of the previous result, to get the next page."`
+	IncludeSummaries bool   `json:"includeSummaries,omitempty" jsonschema:"default=false" jsonschema_description:"Add each completed call's AI summary under its line (one extra request per call)."`
+}
+
+const recentCallsDescription = `Every call of the workspace in a time window, newest first, without naming anyone: "who called today?", "which calls did we miss this week?". Narrow to one number (phoneNumberId) or one user (userId). Knowing the other party, list_calls is cheaper.
+Each line adds the other party (with=, and its contact name) and the OpenPhone number (on=). Group conversations, whose calls the API cannot list, are named at the end.
+Paging: a result with more calls ends with a pageToken; call again with the same arguments plus pageToken.`
+
+const (
+	recentDefaultWindow = 24 * time.Hour
+	recentDefaultPage   = 20
+	maxGroupsShown      = 10
+)
+
+func init() { registerTool(recentCallsTool) }
+
+func recentCallsTool(d *Deps) server.ServerTool {
+	return typedTool[RecentCallsArgs, RecentCallsOutput]("recent_calls", recentCallsDescription,
+		readOnlyAPI("Recent calls of the workspace"), d,
+		func(ctx context.Context, c *client.Client, in *RecentCallsArgs) (RecentCallsOutput, string, error) {
+			q, err := in.query(d.now(), d.region())
+			if err != nil {
+				return RecentCallsOutput{}, "", err
+			}
+			return recentCalls(ctx, d, c, q)
+		})
+}
+
+// recentQuery is the validated request: the window, the filters and where
+// the page starts.
+type recentQuery struct {
+	after, before time.Time // before zero: open, up to now
+	afterDefault  bool
+	phone         numberArg // empty: every number
+	user          string
+	n             int
+	summaries     bool
+	cursor        *history.Cursor // where the previous page stopped
+}
+
+func (q *recentQuery) scope() history.Scope {
+	return history.Scope{Phone: q.phone.String(), User: q.user, AfterDefault: q.afterDefault}
+}
+
+// query validates and normalises the arguments; it makes no request.
+func (in *RecentCallsArgs) query(now time.Time, region string) (*recentQuery, error) {
+	q := &recentQuery{summaries: in.IncludeSummaries}
+	var err error
+	if q.n, err = pageSize(in.MaxResults, recentDefaultPage); err != nil {
+		return nil, err
+	}
+	if q.after, q.before, err = timeWindow(in.CreatedAfter, in.CreatedBefore); err != nil {
+		return nil, err
+	}
+	for _, t := range []struct {
+		name string
+		v    time.Time
+	}{{"createdAfter", q.after}, {"createdBefore", q.before}} {
+		if !t.v.IsZero() && (t.v.Before(history.MinTime) || !t.v.Before(history.MaxTime)) {
+			return nil, badArg("%s %s is out of range: give a time between 1970 and 2200, such as %q", t.name, t.v.Format(time.RFC3339), now.UTC().Add(-recentDefaultWindow).Format(time.RFC3339))
+		}
+	}
+	if q.phone, err = parseNumberArg(in.PhoneNumberID, region); err != nil {
+		return nil, err
+	}
+	if q.user, err = parseUserID(in.UserID); err != nil {
+		return nil, err
+	}
+	if in.PageToken != "" {
+		cur, err := history.DecodeCursor(in.PageToken)
+		if err == nil {
+			q.afterDefault = in.CreatedAfter == ""
+			err = cur.Matches(q.scope(), q.after, q.before)
+		}
+		if err != nil {
+			return nil, pageTokenError(err)
+		}
+		q.after, q.before, q.afterDefault, q.cursor = cur.After, cur.Before, cur.Scope.AfterDefault, cur
+		return q, nil
+	}
+	if q.after.IsZero() {
+		q.after, q.afterDefault = now.UTC().Add(-recentDefaultWindow), true
+		if !q.before.IsZero() && !q.after.Before(q.before) {
+			return nil, badArg("createdBefore (%s) is earlier than the default createdAfter (24 hours ago, %s): give createdAfter too, such as %q", q.before.Format(time.RFC3339), q.after.Format(time.RFC3339), q.before.Add(-recentDefaultWindow).Format(time.RFC3339))
+		}
+	}
+	return q, nil
+}
+
+// pageTokenError words a cursor the engine refused.
+func pageTokenError(err error) error {
+	var ce *history.CursorError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	if errors.Is(err, history.ErrCursorMismatch) {
+		show := func(s string) string {
+			if s == "" {
+				return "not given"
+			}
+			if ce.Arg == "createdAfter" || ce.Arg == "createdBefore" {
+				return s
+			}
+			return strconv.Quote(s)
+		}
+		return badArg("pageToken belongs to a recent_calls listing with other arguments (%s was %s, now %s): repeat the arguments of the call that gave the token, or leave pageToken out to start again from the newest call", ce.Arg, show(ce.Was), show(ce.Now))
+	}
+	return badArg("pageToken is not valid (%s): pass the pageToken exactly as the previous recent_calls result gave it, or leave pageToken out to start again from the newest call", ce.Why)
+}
+
+// recentScope is the OpenPhone numbers a listing covers.
+type recentScope struct {
+	numbers []client.PhoneNumber // for the header
+	ids     []string
+}
+
+func recentCalls(ctx context.Context, d *Deps, c *client.Client, q *recentQuery) (RecentCallsOutput, string, error) {
+	w := d.workspace(c)
+	scope, err := resolveScope(ctx, w, q)
+	if err != nil {
+		return RecentCallsOutput{}, "", err
+	}
+	if len(scope.ids) == 0 {
+		return RecentCallsOutput{
+			CreatedAfter: q.after.Format(time.RFC3339Nano), PhoneNumberIDs: []string{}, Calls: []RecentCall{},
+		}, "This workspace has no OpenPhone numbers this API key can see, so it has no calls to list.\n", nil
+	}
+	walk := history.NewV1Walk(c, d.states)
+	walk.Conversations = w.rememberConversations
+	hq := history.Query{After: q.after, Before: q.before, PhoneNumberIDs: scope.ids, UserID: q.user}
+	res, err := history.Page(history.WithProgress(ctx, progressFunc(ctx)), walk, hq, q.scope(), q.cursor, q.n)
+	if err != nil {
+		return RecentCallsOutput{}, "", err
+	}
+	page := make([]client.Call, len(res.Calls))
+	for i := range res.Calls {
+		page[i] = res.Calls[i].Call
+	}
+	var sums callSummaries
+	if q.summaries && len(page) > 0 {
+		sums = fetchSummaries(ctx, c, page)
+	}
+	out, text := renderRecent(w, q, scope, page, res, sums)
+	return out, text, nil
+}
+
+// resolveScope turns the phoneNumberId and userId filters into the numbers
+// to list.
+func resolveScope(ctx context.Context, w *workspace, q *recentQuery) (*recentScope, error) {
+	var numbers []client.PhoneNumber
+	if !q.phone.empty() {
+		n, err := w.resolveNumber(ctx, q.phone)
+		if err != nil {
+			return nil, err
+		}
+		if q.user != "" && n.Number != "" && !numberHasUser(&n, q.user) {
+			return nil, badArg("userId %s is not a user of %s (%s); its users are: %s. Leave out phoneNumberId to list the user's calls on all of their numbers", q.user, n.ID, n.Number, listUsers([]client.PhoneNumber{n}))
+		}
+		numbers = []client.PhoneNumber{n}
+	} else {
+		all, err := w.phoneNumbers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for i := range all {
+			if q.user == "" || numberHasUser(&all[i], q.user) {
+				numbers = append(numbers, all[i])
+			}
+		}
+		if q.user != "" && len(numbers) == 0 && len(all) > 0 {
+			return nil, badArg("userId %s is not a user of any OpenPhone number this API key can see; the users are: %s", q.user, listUsers(all))
+		}
+	}
+	s := &recentScope{numbers: numbers}
+	for _, n := range numbers {
+		s.ids = append(s.ids, n.ID)
+	}
+	return s, nil
+}
+
+// renderRecent writes one page: a header that says which calls in which
+// window, a line a call, the paging line, and the group conversations.
+func renderRecent(w *workspace, q *recentQuery, scope *recentScope, page []client.Call, res *history.Result, sums callSummaries) (RecentCallsOutput, string) {
+	var b strings.Builder
+	b.Grow(256 + 160*len(page))
+	out := RecentCallsOutput{
+		CreatedAfter:   q.after.UTC().Format(time.RFC3339Nano),
+		PhoneNumberIDs: make([]string, 0, len(scope.numbers)),
+		UserID:         q.user,
+		Calls:          make([]RecentCall, 0, len(page)),
+	}
+	if !q.before.IsZero() {
+		out.CreatedBefore = q.before.UTC().Format(time.RFC3339Nano)
+	}
+	for _, n := range scope.numbers {
+		out.PhoneNumberIDs = append(out.PhoneNumberIDs, n.ID)
+	}
+
+	// Header: which calls, which window, which order.
+	b.WriteString("Calls")
+	if q.user != "" {
+		b.WriteString(" handled by user ")
+		b.WriteString(q.user)
+		writeName(&b, w.userName(q.user))
+	}
+	b.WriteString(" on ")
+	writeScope(&b, scope, q)
+	b.WriteString(", created from ")
+	b.WriteString(q.after.UTC().Format(time.RFC3339))
+	if q.afterDefault {
+		b.WriteString(" (24 hours before the first page)")
+	}
+	b.WriteString(" to ")
+	if q.before.IsZero() {
+		b.WriteString("now")
+	} else {
+		b.WriteString(q.before.UTC().Format(time.RFC3339))
+	}
+	b.WriteString(", newest first, UTC: ")
+	b.WriteString(strconv.Itoa(len(page)))
+	b.WriteString(" on this page")
+	if q.cursor != nil {
+		b.WriteString(", continuing after ")
+		b.WriteString(q.cursor.Last.ID)
+		b.WriteString(" (")
+		b.WriteString(q.cursor.Last.At.UTC().Format(time.RFC3339))
+		b.WriteByte(')')
+	}
+	b.WriteByte('\n')
+
+	for i := range page {
+		c := &page[i]
+		writeCallLine(&b, c, w, true)
+		sums.write(&b, c.ID)
+		other := otherParty(c, w)
+		rc := RecentCall{CallRow: callRow(c), PhoneNumberID: c.PhoneNumberID, Participant: other, Summary: sums.output(c.ID)}
+		if name, ok := w.conversationName(c.PhoneNumberID, other); ok {
+			rc.ConversationName = cleanText(name, 60)
+		}
+		out.Calls = append(out.Calls, rc)
+	}
+	if len(page) == 0 {
+		if q.cursor != nil {
+			b.WriteString("No more calls in this window.\n")
+		} else {
+			b.WriteString("No calls in this window. To look further back, widen createdAfter, such as \"")
+			b.WriteString(q.after.UTC().Add(-7 * 24 * time.Hour).Format(time.RFC3339))
+			b.WriteString("\" (7 days earlier).\n")
+		}
+	}
+	var token *string
+	if res.Next != nil {
+		if s, err := res.Next.Encode(); err == nil {
+			token, out.NextPageToken = &s, s
+		} else {
+			b.WriteString("The listing cannot continue past this page: " + err.Error() + ". Narrow createdBefore to before the last call above to see older calls.\n")
+		}
+	}
+	writePaging(&b, "recent_calls", token)
+
+	if groups := res.Coverage.Groups; len(groups) > 0 {
+		writeGroups(&b, groups)
+		for _, g := range groups {
+			out.GroupConversations = append(out.GroupConversations, GroupConversationOutput{
+				ID: g.ID, PhoneNumberID: g.PhoneNumberID, Participants: g.Participants,
+				Name: cleanText(deref(g.Name), 60), LastActivityAt: g.LastActivityAt.UTC().Format(time.RFC3339Nano),
+			})
+		}
+	}
+	return out, b.String()
+}
+
+// writeScope names the numbers listed.
+func writeScope(b *strings.Builder, scope *recentScope, q *recentQuery) {
+	switch n := len(scope.numbers); {
+	case !q.phone.empty():
+		b.WriteString("OpenPhone number ")
+	case q.user != "":
+		b.WriteString("their ")
+		b.WriteString(strconv.Itoa(n))
+		if n == 1 {
+			b.WriteString(" OpenPhone number: ")
+		} else {
+			b.WriteString(" OpenPhone numbers: ")
+		}
+	default:
+		b.WriteString("all ")
+		b.WriteString(strconv.Itoa(n))
+		b.WriteString(" OpenPhone numbers: ")
+	}
+	const shown = 5
+	for i, n := range scope.numbers {
+		if i == shown {
+			b.WriteString(" and ")
+			b.WriteString(strconv.Itoa(len(scope.numbers) - shown))
+			b.WriteString(" more")
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(apiText(n.ID))
+		if n.Number != "" {
+			b.WriteString(" (")
+			b.WriteString(apiText(n.Number))
+			if name := cleanText(n.Name, 60); name != "" {
+				b.WriteByte(' ')
+				b.WriteString(strconv.Quote(name))
+			}
+			b.WriteByte(')')
+		}
+	}
+}
+
+// writeGroups names the group conversations whose calls were not listed.
+func writeGroups(b *strings.Builder, groups []client.Conversation) {
+	b.WriteString(strconv.Itoa(len(groups)))
+	if len(groups) == 1 {
+		b.WriteString(" group conversation was")
+	} else {
+		b.WriteString(" group conversations were")
+	}
+	b.WriteString(" active in this window; the OpenPhone API cannot list the calls of group conversations, so any calls in them are not above: ")
+	for i, g := range groups {
+		if i == maxGroupsShown {
+			b.WriteString("; and ")
+			b.WriteString(strconv.Itoa(len(groups) - maxGroupsShown))
+			b.WriteString(" more")
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(apiText(g.ID))
+		if name := cleanText(deref(g.Name), 60); name != "" {
+			b.WriteByte(' ')
+			b.WriteString(strconv.Quote(name))
+		}
+		b.WriteString(" on ")
+		b.WriteString(apiText(g.PhoneNumberID))
+		b.WriteString(" with ")
+		for j, p := range g.Participants {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(cleanText(p, 20))
+		}
+	}
+	b.WriteString(".\n")
+}
