@@ -328,16 +328,7 @@ func writeScope(b *strings.Builder, scope *recentScope, q *recentQuery) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(apiText(n.ID))
-		if n.Number != "" {
-			b.WriteString(" (")
-			b.WriteString(apiText(n.Number))
-			if name := cleanText(n.Name, 60); name != "" {
-				b.WriteByte(' ')
-				b.WriteString(strconv.Quote(name))
-			}
-			b.WriteByte(')')
-		}
+		writeNumber(b, n)
 	}
 }
 

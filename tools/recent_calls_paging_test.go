@@ -72,11 +72,11 @@ func TestRecentCallsFilters(t *testing.T) {
 		user    string
 		header  string
 	}{
-		{"phoneNumberId", map[string]any{"phoneNumberId": rcField}, []string{rcField}, "", "Calls on OpenPhone number PNrcField02 (+14155550171 \"Field team\"), created from"},
-		{"number as written", map[string]any{"phoneNumberId": "(415) 555-0170"}, []string{rcFront}, "", "Calls on OpenPhone number PNrcFront01"},
-		{"userId on both numbers", map[string]any{"userId": rcBen}, nil, rcBen, "Calls handled by user USrcBen0002 (Ben Ode) on their 2 OpenPhone numbers: PNrcFront01"},
-		{"userId on one number", map[string]any{"userId": rcCara}, []string{rcField}, rcCara, "Calls handled by user USrcCara003 (Cara Diaz) on their 1 OpenPhone number: PNrcField02"},
-		{"both", map[string]any{"userId": rcAnna, "phoneNumberId": rcFront}, []string{rcFront}, rcAnna, "Calls handled by user USrcAnna001 (Anna Kim) on OpenPhone number PNrcFront01"},
+		{"phoneNumberId", map[string]any{"phoneNumberId": rcField}, []string{rcField}, "", "Calls on OpenPhone number \"Field team\" (+14155550171, PNrcField02), created from"},
+		{"number as written", map[string]any{"phoneNumberId": "(415) 555-0170"}, []string{rcFront}, "", "Calls on OpenPhone number \"Front desk\" (+14155550170, PNrcFront01)"},
+		{"userId on both numbers", map[string]any{"userId": rcBen}, nil, rcBen, "Calls handled by user USrcBen0002 (Ben Ode) on their 2 OpenPhone numbers: \"Front desk\" (+14155550170, PNrcFront01)"},
+		{"userId on one number", map[string]any{"userId": rcCara}, []string{rcField}, rcCara, "Calls handled by user USrcCara003 (Cara Diaz) on their 1 OpenPhone number: \"Field team\" (+14155550171, PNrcField02)"},
+		{"both", map[string]any{"userId": rcAnna, "phoneNumberId": rcFront}, []string{rcFront}, rcAnna, "Calls handled by user USrcAnna001 (Anna Kim) on OpenPhone number \"Front desk\" (+14155550170, PNrcFront01)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, _ := newRecentEnv(t, ws, sandbox.Options{}, 0)

@@ -146,15 +146,17 @@ type UserOutput struct {
 
 // --- Shared text -----------------------------------------------------------
 
-// writeNumber names an OpenPhone number: "Sales (+14155550100, PN123)", or
-// just its id when the workspace's list does not hold it.
+// writeNumber names an OpenPhone number, the one way every result and
+// error does: `"Sales" (+14155550100, PN123)`, the name quoted because
+// it is the workspace's text, not the server's; just the id when the
+// workspace's list does not hold the number.
 func writeNumber(b *strings.Builder, n client.PhoneNumber) {
 	if n.Number == "" {
 		b.WriteString(apiText(n.ID))
 		return
 	}
 	if name := cleanText(n.Name, 60); name != "" {
-		b.WriteString(name)
+		b.WriteString(strconv.Quote(name))
 		b.WriteByte(' ')
 	}
 	b.WriteByte('(')
