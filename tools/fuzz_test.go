@@ -237,7 +237,7 @@ func FuzzToolsOverAnyAPIAnswer(f *testing.F) {
 		f.Add(uint8(i), body)
 	}
 	// The tools are built once; each input gets a client of its own, and so
-	// an empty workspace cache (caches are per client).
+	// an empty directory (caches are per client).
 	type clientKey struct{}
 	byName := map[string]server.ServerTool{}
 	for _, st := range All(Deps{Client: func(ctx context.Context) (*client.Client, error) { return ctx.Value(clientKey{}).(*client.Client), nil },

@@ -24,7 +24,7 @@ func getCallTool(d *Deps) server.ServerTool {
 			if err != nil {
 				return GetCallOutput{}, "", err
 			}
-			w := d.workspace(c)
+			w := d.directory(c)
 			call, err := getCallNamed(ctx, d, c, w, id)
 			if err != nil {
 				return GetCallOutput{}, "", callNotFound("", id, err)
@@ -34,7 +34,7 @@ func getCallTool(d *Deps) server.ServerTool {
 		})
 }
 
-func renderCall(w *workspace, call *client.Call) (GetCallOutput, string) {
+func renderCall(w *directory, call *client.Call) (GetCallOutput, string) {
 	var b strings.Builder
 	num := w.numberByID(call.PhoneNumberID)
 	other := otherParty(call, w)

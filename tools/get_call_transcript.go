@@ -29,7 +29,7 @@ func getCallTranscriptTool(d *Deps) server.ServerTool {
 			if err != nil {
 				return GetCallTranscriptOutput{}, "", err
 			}
-			w := d.workspace(c)
+			w := d.directory(c)
 			// The call, for the speakers' names, comes alongside the
 			// transcript; without it the transcript still shows numbers.
 			var call *client.Call
@@ -58,7 +58,7 @@ func getCallTranscriptTool(d *Deps) server.ServerTool {
 		})
 }
 
-func renderTranscript(w *workspace, id string, call *client.Call, tr *client.CallTranscript) (GetCallTranscriptOutput, string) {
+func renderTranscript(w *directory, id string, call *client.Call, tr *client.CallTranscript) (GetCallTranscriptOutput, string) {
 	var b strings.Builder
 	status := orStr(tr.Status, client.StatusAbsent)
 	out := GetCallTranscriptOutput{CallID: id, Status: status}
@@ -122,7 +122,7 @@ func renderTranscript(w *workspace, id string, call *client.Call, tr *client.Cal
 // speaker names who said a transcript line: a user by name (or id), the
 // AI agent, the workspace's number by its name, the other party by its
 // conversation name in quotes, else the phone number.
-func speaker(w *workspace, call *client.Call, l client.DialogueLine) string {
+func speaker(w *directory, call *client.Call, l client.DialogueLine) string {
 	if u := deref(l.UserID); u != "" {
 		if n := w.userName(u); n != "" {
 			return n

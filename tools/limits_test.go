@@ -10,10 +10,10 @@ import (
 // TestWorkspacesBounded: the per-client caches are bounded. With
 // --allow-client-api-keys every distinct key a caller sends gets a client
 // (main bounds those to 1024, then starts over with new ones), and each
-// client used by a tool got a workspace cache that was never dropped: a
+// client used by a tool got a directory that was never dropped: a
 // caller cycling through keys grew the server's memory without bound.
 func TestWorkspacesBounded(t *testing.T) {
-	ws := &workspaces{now: time.Now}
+	ws := &directories{now: time.Now}
 	first, err := client.New("key-0")
 	if err != nil {
 		t.Fatal(err)
@@ -22,14 +22,14 @@ func TestWorkspacesBounded(t *testing.T) {
 	if ws.get(first) != w0 {
 		t.Fatal("the same client got another cache")
 	}
-	for i := range 3 * maxWorkspaces {
+	for i := range 3 * maxDirectories {
 		c, err := client.New("key-" + string(rune('a'+i%26)) + time.Duration(i).String())
 		if err != nil {
 			t.Fatal(err)
 		}
 		ws.get(c)
-		if n := ws.len(); n > maxWorkspaces {
-			t.Fatalf("%d caches after %d clients, more than %d", n, i+2, maxWorkspaces)
+		if n := ws.len(); n > maxDirectories {
+			t.Fatalf("%d caches after %d clients, more than %d", n, i+2, maxDirectories)
 		}
 	}
 }
@@ -39,7 +39,7 @@ func TestWorkspacesBounded(t *testing.T) {
 // names stays bounded whatever the number of participants.
 func TestConversationNamesBounded(t *testing.T) {
 	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
-	w := &workspace{now: func() time.Time { return now }, names: map[convKey]nameEntry{}}
+	w := &directory{now: func() time.Time { return now }, names: map[convKey]nameEntry{}}
 	name := "Maple Dental"
 	for i := range 3 * maxNames {
 		w.rememberConversations([]client.Conversation{{PhoneNumberID: "PN1", Participants: []string{"+1212555" + time.Duration(i).String()}, Name: &name}})

@@ -51,7 +51,7 @@ func listCallsTool(d *Deps) server.ServerTool {
 			if err != nil {
 				return ListCallsOutput{}, "", err
 			}
-			w := d.workspace(c)
+			w := d.directory(c)
 			num, err := resolveNumberArg(ctx, d, w, numArg)
 			if err != nil {
 				return ListCallsOutput{}, "", err
@@ -131,7 +131,7 @@ func (in *ListCallsArgs) params(region string) (client.ListCallsParams, numberAr
 	}, num, nil
 }
 
-func renderCallPage(w *workspace, num client.PhoneNumber, p client.ListCallsParams, page *client.CallPage, sums callSummaries) (ListCallsOutput, string) {
+func renderCallPage(w *directory, num client.PhoneNumber, p client.ListCallsParams, page *client.CallPage, sums callSummaries) (ListCallsOutput, string) {
 	var b strings.Builder
 	b.Grow(160 + 112*len(page.Data))
 	participant := p.Participants[0]

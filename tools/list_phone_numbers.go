@@ -30,7 +30,7 @@ func listPhoneNumbersTool(d *Deps) server.ServerTool {
 			if err != nil {
 				return ListPhoneNumbersOutput{}, "", err
 			}
-			w := d.workspace(c)
+			w := d.directory(c)
 			var numbers []client.PhoneNumber
 			if user == "" {
 				numbers, err = w.phoneNumbers(ctx)
@@ -47,7 +47,7 @@ func listPhoneNumbersTool(d *Deps) server.ServerTool {
 		})
 }
 
-func renderPhoneNumbers(w *workspace, user string, numbers []client.PhoneNumber) (ListPhoneNumbersOutput, string) {
+func renderPhoneNumbers(w *directory, user string, numbers []client.PhoneNumber) (ListPhoneNumbersOutput, string) {
 	var b strings.Builder
 	out := ListPhoneNumbersOutput{UserID: user, PhoneNumbers: make([]PhoneNumberOutput, 0, len(numbers))}
 	b.WriteString("OpenPhone numbers")
@@ -101,8 +101,8 @@ func renderPhoneNumbers(w *workspace, user string, numbers []client.PhoneNumber)
 }
 
 // nameOfUser is a user's name from numbers (the API's answer for that user)
-// or else from the workspace cache.
-func nameOfUser(w *workspace, numbers []client.PhoneNumber, id string) string {
+// or else from the directory.
+func nameOfUser(w *directory, numbers []client.PhoneNumber, id string) string {
 	for _, n := range numbers {
 		for _, u := range n.Users {
 			if u.ID == id {

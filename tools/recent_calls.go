@@ -144,7 +144,7 @@ type recentScope struct {
 }
 
 func recentCalls(ctx context.Context, d *Deps, c *client.Client, q *recentQuery) (RecentCallsOutput, string, error) {
-	w := d.workspace(c)
+	w := d.directory(c)
 	scope, err := resolveScope(ctx, w, q)
 	if err != nil {
 		return RecentCallsOutput{}, "", err
@@ -175,7 +175,7 @@ func recentCalls(ctx context.Context, d *Deps, c *client.Client, q *recentQuery)
 
 // resolveScope turns the phoneNumberId and userId filters into the numbers
 // to list.
-func resolveScope(ctx context.Context, w *workspace, q *recentQuery) (*recentScope, error) {
+func resolveScope(ctx context.Context, w *directory, q *recentQuery) (*recentScope, error) {
 	var numbers []client.PhoneNumber
 	if !q.phone.empty() {
 		n, err := w.resolveNumber(ctx, q.phone)
@@ -209,7 +209,7 @@ func resolveScope(ctx context.Context, w *workspace, q *recentQuery) (*recentSco
 
 // renderRecent writes one page: a header that says which calls in which
 // window, a line a call, the paging line, and the group conversations.
-func renderRecent(w *workspace, q *recentQuery, scope *recentScope, page []client.Call, res *history.Result, sums callSummaries) (RecentCallsOutput, string) {
+func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []client.Call, res *history.Result, sums callSummaries) (RecentCallsOutput, string) {
 	var b strings.Builder
 	b.Grow(256 + 160*len(page))
 	out := RecentCallsOutput{

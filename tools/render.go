@@ -182,14 +182,14 @@ func writePaging(b *strings.Builder, tool string, token *string) {
 // writeCallLine renders one call on one line; optional fields only when
 // set. With w, user ids get the user's name beside them. withParty adds the
 // other party and the OpenPhone number, for results that span several.
-func writeCallLine(b *strings.Builder, c *client.Call, w *workspace, withParty bool) {
+func writeCallLine(b *strings.Builder, c *client.Call, w *directory, withParty bool) {
 	writeCallLineNamed(b, c, w, withParty, nil)
 }
 
 // writeCallLineNamed is writeCallLine for lists: with a non-nil named, a
 // user's name is given beside its id the first time the id appears in the
 // result only, which keeps long lists compact.
-func writeCallLineNamed(b *strings.Builder, c *client.Call, w *workspace, withParty bool, named map[string]bool) {
+func writeCallLineNamed(b *strings.Builder, c *client.Call, w *directory, withParty bool, named map[string]bool) {
 	b.WriteString(apiText(c.ID))
 	b.WriteByte(' ')
 	b.WriteString(c.CreatedAt.UTC().Format(time.RFC3339))
@@ -230,7 +230,7 @@ const routeDirect = "phone-number"
 // otherParty is the participant that is not the call's OpenPhone number.
 // The API lists up to two numbers in no documented order, so the workspace's
 // own number is recognised by its phoneNumberId.
-func otherParty(c *client.Call, w *workspace) string {
+func otherParty(c *client.Call, w *directory) string {
 	own := ""
 	if w != nil {
 		own = w.numberByID(c.PhoneNumberID).Number
@@ -245,7 +245,7 @@ func otherParty(c *client.Call, w *workspace) string {
 
 // writeParticipant writes a number and, when known, its conversation name
 // quoted (quoting keeps a hostile name from reading as the server's text).
-func writeParticipant(b *strings.Builder, w *workspace, phoneNumberID, number string) {
+func writeParticipant(b *strings.Builder, w *directory, phoneNumberID, number string) {
 	b.WriteString(apiText(number))
 	if w == nil {
 		return
@@ -258,7 +258,7 @@ func writeParticipant(b *strings.Builder, w *workspace, phoneNumberID, number st
 
 // optUser writes name=value, and the user's name when value is a US id
 // (unless named says the name was given already).
-func optUser(b *strings.Builder, w *workspace, named map[string]bool, name string, v *string) {
+func optUser(b *strings.Builder, w *directory, named map[string]bool, name string, v *string) {
 	optField(b, name, v)
 	if v == nil || w == nil || !strings.HasPrefix(*v, "US") || named[*v] {
 		return

@@ -6,7 +6,7 @@
 //   - args.go: every shared argument, parsed once into a typed value.
 //   - render.go: the shared text of results, and every output type.
 //   - explain.go: errors to sentences the model can act on.
-//   - text.go, workspace.go, summaries.go: safe text, the per-key cache of
+//   - text.go, directory.go, summaries.go: safe text, the per-key cache of
 //     numbers and names, the AI summaries under call lines.
 //
 // Tool files use the kit; the kit never refers to a tool file.
@@ -41,14 +41,14 @@ type Deps struct {
 	// country code (ISO 3166 code, default "US").
 	DefaultRegion string
 
-	ws *workspaces // caches per API client; set by All
+	dirs *directories // caches per API client; set by All
 	// states keeps the walks of listings between their pages, per API
 	// client; set by All.
 	states *history.States
 }
 
-// workspace returns the cache of phone numbers and names for c.
-func (d *Deps) workspace(c *client.Client) *workspace { return d.ws.get(c) }
+// directory returns the cache of phone numbers and names for c.
+func (d *Deps) directory(c *client.Client) *directory { return d.dirs.get(c) }
 
 func (d *Deps) region() string {
 	if d.DefaultRegion == "" {
@@ -83,7 +83,7 @@ func registerTool(f toolFunc) { toolFuncs = append(toolFuncs, f) }
 // All returns every tool, ready for server.AddTools, by name (the order of
 // tools/list, which mcp-go sorts too).
 func All(d Deps) []server.ServerTool {
-	d.ws = &workspaces{now: d.now}
+	d.dirs = &directories{now: d.now}
 	d.states = history.NewStates(0, 0)
 	all := make([]server.ServerTool, 0, len(toolFuncs))
 	for _, f := range toolFuncs {

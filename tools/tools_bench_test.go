@@ -41,7 +41,7 @@ func newBenchEnv(b *testing.B) *benchEnv {
 		Client: func(context.Context) (*client.Client, error) { return api, nil },
 		Now:    func() time.Time { return benchNow },
 	}
-	e.deps.ws = &workspaces{now: e.deps.now}
+	e.deps.dirs = &directories{now: e.deps.now}
 	e.srv = server.NewMCPServer("bench", "1", server.WithToolCapabilities(false), server.WithRecovery())
 	Register(e.srv, *e.deps)
 
@@ -69,12 +69,12 @@ func newBenchEnv(b *testing.B) *benchEnv {
 }
 
 // page fetches one page of the busiest pair's calls, and warms the
-// workspace cache (numbers, users, conversation names) the way a second
+// directory (numbers, users, conversation names) the way a second
 // call of a conversation finds it.
-func (e *benchEnv) page(b *testing.B, n int) (*workspace, client.PhoneNumber, client.ListCallsParams, *client.CallPage) {
+func (e *benchEnv) page(b *testing.B, n int) (*directory, client.PhoneNumber, client.ListCallsParams, *client.CallPage) {
 	b.Helper()
 	ctx := context.Background()
-	w := e.deps.workspace(e.api)
+	w := e.deps.directory(e.api)
 	num, err := w.resolveNumber(ctx, numberArg{id: e.pn})
 	if err != nil {
 		b.Fatal(err)

@@ -1,4 +1,4 @@
-// workspace.go: the cache, per API key, of what names things in results:
+// directory.go: the directory, the cache, per API key, of what names things in results:
 // the workspace's OpenPhone numbers with their users, and the names of
 // conversations; and resolving a phoneNumberId against those numbers.
 
@@ -14,15 +14,15 @@ import (
 	"github.com/openphone-mcp/openphone-mcp/client"
 )
 
-// workspaceTTL is how long phone numbers and conversation names are cached:
+// directoryTTL is how long phone numbers and conversation names are cached:
 // long enough that a conversation's worth of tool calls reuses them, short
 // enough that a renamed contact shows up soon.
-const workspaceTTL = 5 * time.Minute
+const directoryTTL = 5 * time.Minute
 
-// workspace caches what several tools need to resolve and name things for one
+// directory caches what several tools need to resolve and name things for one
 // API client (one key): the OpenPhone numbers with their users, and the names
 // of conversations. Concurrent misses wait for one fetch.
-type workspace struct {
+type directory struct {
 	c   *client.Client
 	now func() time.Time
 
@@ -41,45 +41,45 @@ type nameEntry struct {
 	at   time.Time
 }
 
-// workspaces maps each *client.Client to its workspace cache.
-type workspaces struct {
+// directories maps each *client.Client to its directory.
+type directories struct {
 	now func() time.Time
 	mu  sync.Mutex
-	m   map[*client.Client]*workspace
+	m   map[*client.Client]*directory
 }
 
-// maxWorkspaces bounds the caches kept, one per API client: with client
+// maxDirectories bounds the caches kept, one per API client: with client
 // API keys, one per key a caller sent. Past it they start over, which only
 // costs fresh lookups; without a bound, a caller cycling through keys would
 // grow the server's memory for good.
-const maxWorkspaces = 2048
+const maxDirectories = 2048
 
-func (ws *workspaces) get(c *client.Client) *workspace {
+func (ws *directories) get(c *client.Client) *directory {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	if w, ok := ws.m[c]; ok {
 		return w
 	}
-	if ws.m == nil || len(ws.m) >= maxWorkspaces {
-		ws.m = make(map[*client.Client]*workspace)
+	if ws.m == nil || len(ws.m) >= maxDirectories {
+		ws.m = make(map[*client.Client]*directory)
 	}
-	w := &workspace{c: c, now: ws.now, names: map[convKey]nameEntry{}}
+	w := &directory{c: c, now: ws.now, names: map[convKey]nameEntry{}}
 	ws.m[c] = w
 	return w
 }
 
 // len is the number of caches kept.
-func (ws *workspaces) len() int {
+func (ws *directories) len() int {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	return len(ws.m)
 }
 
 // phoneNumbers returns the workspace's numbers, from the cache when fresh.
-func (w *workspace) phoneNumbers(ctx context.Context) ([]client.PhoneNumber, error) {
+func (w *directory) phoneNumbers(ctx context.Context) ([]client.PhoneNumber, error) {
 	for {
 		w.mu.Lock()
-		if w.numbers != nil && w.now().Sub(w.fetchedAt) < workspaceTTL {
+		if w.numbers != nil && w.now().Sub(w.fetchedAt) < directoryTTL {
 			n := w.numbers
 			w.mu.Unlock()
 			return n, nil
@@ -115,7 +115,7 @@ func (w *workspace) phoneNumbers(ctx context.Context) ([]client.PhoneNumber, err
 // resolveNumber turns a parsed phoneNumberId into one of the workspace's
 // numbers: its PN id, the number itself, or nothing when the workspace has
 // exactly one number.
-func (w *workspace) resolveNumber(ctx context.Context, arg numberArg) (client.PhoneNumber, error) {
+func (w *directory) resolveNumber(ctx context.Context, arg numberArg) (client.PhoneNumber, error) {
 	numbers, err := w.phoneNumbers(ctx)
 	if err != nil {
 		return client.PhoneNumber{}, err
@@ -147,7 +147,7 @@ func (w *workspace) resolveNumber(ctx context.Context, arg numberArg) (client.Ph
 // resolveNumberArg resolves a phoneNumberId argument for a tool. A PN id
 // still works when the numbers cannot be listed: the number is then shown
 // by its id alone, and the API judges the id on the request that follows.
-func resolveNumberArg(ctx context.Context, d *Deps, w *workspace, arg numberArg) (client.PhoneNumber, error) {
+func resolveNumberArg(ctx context.Context, d *Deps, w *directory, arg numberArg) (client.PhoneNumber, error) {
 	n, err := w.resolveNumber(ctx, arg)
 	var ae *argError
 	// Not after a timeout: the API is not answering, and going on to the
@@ -175,7 +175,7 @@ func listNumbers(numbers []client.PhoneNumber) string {
 
 // numberByID is the workspace's number with id from the cache, or one that
 // carries the id alone (its Number ""). It never fetches.
-func (w *workspace) numberByID(id string) client.PhoneNumber {
+func (w *directory) numberByID(id string) client.PhoneNumber {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, n := range w.numbers {
@@ -188,7 +188,7 @@ func (w *workspace) numberByID(id string) client.PhoneNumber {
 
 // userName is a workspace user's display name from the cached phone numbers,
 // or "" when unknown. It never fetches.
-func (w *workspace) userName(id string) string {
+func (w *directory) userName(id string) string {
 	if id == "" {
 		return ""
 	}
@@ -213,7 +213,7 @@ func userDisplayName(u client.PhoneNumberUser) string {
 }
 
 // rememberConversations records the names of 1:1 conversations.
-func (w *workspace) rememberConversations(convs []client.Conversation) {
+func (w *directory) rememberConversations(convs []client.Conversation) {
 	now := w.now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -226,7 +226,7 @@ func (w *workspace) rememberConversations(convs []client.Conversation) {
 	}
 }
 
-// maxNames bounds the conversation names a workspace cache holds. Every
+// maxNames bounds the conversation names a directory holds. Every
 // participant a caller asks list_calls about is remembered (with no name
 // when it has no conversation), so without a bound a caller walking through
 // phone numbers would grow the cache for good.
@@ -235,12 +235,12 @@ const maxNames = 20000
 // trimNamesLocked makes room for one more name: at the bound it drops the
 // expired entries, and if that frees less than a quarter, all of them (so
 // the scan is paid at most once per maxNames/4 insertions).
-func (w *workspace) trimNamesLocked(now time.Time) {
+func (w *directory) trimNamesLocked(now time.Time) {
 	if len(w.names) < maxNames {
 		return
 	}
 	for k, e := range w.names {
-		if now.Sub(e.at) >= workspaceTTL {
+		if now.Sub(e.at) >= directoryTTL {
 			delete(w.names, k)
 		}
 	}
@@ -257,7 +257,7 @@ const conversationPage = 100
 // of the OpenPhone number phoneNumberID and remembers their names. If the
 // page does not hold participant, it is remembered as known without a name,
 // so that it costs no further request until the cache expires.
-func (w *workspace) fetchConversationNames(ctx context.Context, phoneNumberID, participant string) error {
+func (w *directory) fetchConversationNames(ctx context.Context, phoneNumberID, participant string) error {
 	page, err := w.c.ListConversations(ctx, client.ListConversationsParams{
 		PhoneNumbers: []string{phoneNumberID}, MaxResults: conversationPage,
 	})
@@ -281,7 +281,7 @@ func (w *workspace) fetchConversationNames(ctx context.Context, phoneNumberID, p
 // nameConversation makes sure the cache can name the conversation between
 // phoneNumberID and participant, fetching on a miss. A failed fetch is
 // logged, not returned: a result without the name is still a result.
-func nameConversation(ctx context.Context, d *Deps, w *workspace, phoneNumberID, participant string) {
+func nameConversation(ctx context.Context, d *Deps, w *directory, phoneNumberID, participant string) {
 	if _, known := w.conversationName(phoneNumberID, participant); known {
 		return
 	}
@@ -293,11 +293,11 @@ func nameConversation(ctx context.Context, d *Deps, w *workspace, phoneNumberID,
 // conversationName is the cached name of the conversation between an
 // OpenPhone number and a participant; known reports whether the cache holds
 // an answer (a conversation with no name is known, with name "").
-func (w *workspace) conversationName(phoneNumberID, participant string) (name string, known bool) {
+func (w *directory) conversationName(phoneNumberID, participant string) (name string, known bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	e, ok := w.names[convKey{phoneNumberID, participant}]
-	if !ok || w.now().Sub(e.at) >= workspaceTTL {
+	if !ok || w.now().Sub(e.at) >= directoryTTL {
 		return "", false
 	}
 	return e.name, true
@@ -308,7 +308,7 @@ func (w *workspace) conversationName(phoneNumberID, participant string) (name st
 // of the number's conversations. Names that cannot be fetched are left out.
 // The numbers are fetched to the end even when the call fails: they are
 // cached for later calls, and get_call_transcript names users with them.
-func getCallNamed(ctx context.Context, d *Deps, c *client.Client, w *workspace, id string) (*client.Call, error) {
+func getCallNamed(ctx context.Context, d *Deps, c *client.Client, w *directory, id string) (*client.Call, error) {
 	numbers := make(chan struct{})
 	go func() {
 		defer close(numbers)
