@@ -20,6 +20,7 @@ type States struct {
 	ttl    time.Duration
 	now    func() time.Time
 	states map[stateKey]*savedState
+	held   int // calls and conversations held by all states
 }
 
 type stateKey struct {
@@ -30,15 +31,19 @@ type stateKey struct {
 type savedState struct {
 	walk  *v1Stream
 	saved time.Time
+	size  int // calls and conversations held
 }
 
 // Default bounds of States.
 const (
 	DefaultMaxStates = 64
 	DefaultStateTTL  = 15 * time.Minute
-	// maxStateCalls bounds the calls one kept walk may hold (buffered and
-	// remembered), so that 64 states stay within a few tens of MB.
-	maxStateCalls = 50_000
+	// maxStateCalls bounds the calls and conversations one kept walk may
+	// hold, and maxHeldCalls all of them together (a call is about 400
+	// bytes): a walk of a dense week of 5,000 conversations holds a few
+	// thousand, some 100 kB to 1 MB.
+	maxStateCalls = 20_000
+	maxHeldCalls  = 100_000
 )
 
 // NewStates keeps at most max walk states, each for at most ttl after its
@@ -62,8 +67,8 @@ func (s *States) Len() int {
 
 // put keeps w for owner and returns its new id; the oldest state goes when
 // the store is full.
-func (s *States) put(owner any, w *v1Stream) StateID {
-	if s == nil {
+func (s *States) put(owner any, w *v1Stream, size int) StateID {
+	if s == nil || size > maxStateCalls {
 		return StateID{}
 	}
 	id := newStateID()
@@ -71,7 +76,7 @@ func (s *States) put(owner any, w *v1Stream) StateID {
 	defer s.mu.Unlock()
 	now := s.now()
 	s.expireLocked(now)
-	for len(s.states) >= s.max {
+	for len(s.states) > 0 && (len(s.states) >= s.max || s.held+size > maxHeldCalls) {
 		var oldest stateKey
 		first := true
 		for k, v := range s.states {
@@ -79,10 +84,18 @@ func (s *States) put(owner any, w *v1Stream) StateID {
 				oldest, first = k, false
 			}
 		}
-		delete(s.states, oldest)
+		s.deleteLocked(oldest)
 	}
-	s.states[stateKey{owner, id}] = &savedState{walk: w, saved: now}
+	s.states[stateKey{owner, id}] = &savedState{walk: w, saved: now, size: size}
+	s.held += size
 	return id
+}
+
+func (s *States) deleteLocked(k stateKey) {
+	if v, ok := s.states[k]; ok {
+		s.held -= v.size
+		delete(s.states, k)
+	}
 }
 
 // take removes and returns the state of owner under id, if it is kept and
@@ -99,14 +112,14 @@ func (s *States) take(owner any, id StateID) *v1Stream {
 	if !ok {
 		return nil
 	}
-	delete(s.states, k)
+	s.deleteLocked(k)
 	return v.walk
 }
 
 func (s *States) expireLocked(now time.Time) {
 	for k, v := range s.states {
 		if now.Sub(v.saved) >= s.ttl {
-			delete(s.states, k)
+			s.deleteLocked(k)
 		}
 	}
 }

@@ -91,7 +91,7 @@ func (w *V1Walk) Open(ctx context.Context, q Query, from *Cursor) (Stream, error
 	}
 	s := &v1Stream{
 		walk: w, q: q, progress: progress, ordered: true,
-		scope: map[string]bool{}, seen: map[string]bool{},
+		scope: map[string]bool{}, pairs: map[[2]string]bool{},
 		cov: Coverage{Source: sourceV1},
 	}
 	for _, id := range q.PhoneNumberIDs {
@@ -120,15 +120,18 @@ type v1Stream struct {
 	last   *Key // the last call handed out
 
 	// The conversations list, read once (readList).
-	convs      []client.Conversation
-	next       int
-	listRead   bool
-	listEnded  bool       // no conversation left to take
-	ordered    bool       // lastActivityAt never went up: the documented order held
-	frontier   *time.Time // last activity of the last conversation taken: none left in the list is newer
-	items      convHeap
-	seq        int
-	seen       map[string]bool // ids of the calls taken in, so none is handed out twice
+	convs     []client.Conversation
+	next      int
+	listRead  bool
+	listEnded bool       // no conversation left to take
+	ordered   bool       // lastActivityAt never went up: the documented order held
+	frontier  *time.Time // last activity of the last conversation taken: none left in the list is newer
+	items     convHeap
+	seq       int
+	// pairs are the (number, other party) pairs taken: GET /v1/calls lists
+	// by pair, so a second conversation of a pair would list its calls again.
+	pairs      map[[2]string]bool
+	found      int // calls taken in
 	buffered   int
 	steps      int
 	fetchedAll int // conversations whose calls were listed
@@ -193,11 +196,11 @@ func (s *v1Stream) Coverage() Coverage {
 // Suspend keeps the walk for the next page, unless it is too big to keep
 // or has handed out nothing.
 func (s *v1Stream) Suspend() StateID {
-	if s.last == nil || s.walk.states == nil || s.buffered+len(s.seen)+len(s.convs)-s.next > maxStateCalls {
+	if s.last == nil || s.walk.states == nil {
 		return StateID{}
 	}
 	s.progress = nil
-	return s.walk.states.put(s.walk.owner, s)
+	return s.walk.states.put(s.walk.owner, s, s.buffered+len(s.convs)-s.next+len(s.items))
 }
 
 // Next hands out the next call of the window.
@@ -391,6 +394,11 @@ func (s *v1Stream) examine(conv *client.Conversation) {
 		}
 		return
 	}
+	pair := [2]string{conv.PhoneNumberID, conv.Participants[0]}
+	if s.pairs[pair] {
+		return // another conversation of the pair lists the same calls
+	}
+	s.pairs[pair] = true
 	bound := Key{l.Add(clockSlack), topID}
 	if s.cursor != nil && bound.Before(*s.cursor) {
 		bound = *s.cursor // handed out already: only older calls are wanted
@@ -420,7 +428,7 @@ func (s *v1Stream) eligible(c *client.Call, bound Key) bool {
 	if !c.CreatedAt.After(s.q.After) || (!s.q.Before.IsZero() && !c.CreatedAt.Before(s.q.Before)) {
 		return false
 	}
-	return bound.Before(KeyOf(c)) && !s.seen[c.ID]
+	return bound.Before(KeyOf(c))
 }
 
 // fetched is what one conversation's calls request brought.
@@ -459,20 +467,16 @@ func (s *v1Stream) fetch(ctx context.Context, batch []*convItem) error {
 		}
 		it := batch[i]
 		it.fetched, it.more = true, r.more
-		for _, c := range r.calls {
-			if !s.seen[c.ID] {
-				s.seen[c.ID] = true
-				it.buf = append(it.buf, c)
-				s.buffered++
-			}
-		}
+		it.buf = append(it.buf, r.calls...)
+		s.buffered += len(r.calls)
+		s.found += len(r.calls)
 		s.fetchedAll++
 	}
 	if first != nil {
 		return first
 	}
 	s.steps++
-	s.progress(s.steps, "Listed the calls of "+strconv.Itoa(s.fetchedAll)+" conversation(s); "+strconv.Itoa(len(s.seen))+" call(s) in the window so far")
+	s.progress(s.steps, "Listed the calls of "+strconv.Itoa(s.fetchedAll)+" conversation(s); "+strconv.Itoa(s.found)+" call(s) in the window so far")
 	return nil
 }
 

@@ -326,3 +326,28 @@ func hasCalls(f *fixture, c *client.Conversation) bool {
 	}
 	return false
 }
+
+// TestV1Walk_TwoConversationsOfAPair: GET /v1/calls lists by (number,
+// other party), so a second conversation of a pair (say, one deleted and
+// started again) adds no request and no call twice.
+func TestV1Walk_TwoConversationsOfAPair(t *testing.T) {
+	f := newFixture(small)
+	want := newFixture(small)
+	for i := range f.ws.Conversations {
+		c := f.ws.Conversations[i]
+		if len(c.Participants) == 1 && c.LastActivityAt.After(f.after) && hasCalls(f, &c) {
+			c.ID += "b"
+			f.ws.Conversations = append(f.ws.Conversations, c)
+			break
+		}
+	}
+	api, base := f.api(t, nil), want.api(t, nil)
+	keys, _, _ := pageAll(t, history.NewV1Walk(api, history.NewStates(0, 0)), api, f.query(), 30)
+	wantKeys, _, _ := pageAll(t, history.NewV1Walk(base, history.NewStates(0, 0)), base, want.query(), 30)
+	if diff := cmp.Diff(wantKeys, keys); diff != "" {
+		t.Errorf("(-without the copy +with it):\n%s", diff)
+	}
+	if api.calls.Load() != base.calls.Load() {
+		t.Errorf("%d calls requests with the second conversation, %d without", api.calls.Load(), base.calls.Load())
+	}
+}
