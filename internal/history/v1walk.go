@@ -1,7 +1,8 @@
 // The v1 conversation walk: the calls of a window through OpenPhone's v1
 // API, which lists calls only per (number, other party). Conversations come
-// off GET /v1/conversations in order of last activity, newest first, only
-// as far as the stream needs; each 1:1 conversation's calls are listed with
+// off GET /v1/conversations in order of last activity, newest first (read
+// once, down to the window's start); each 1:1 conversation's calls are
+// listed, only when the stream reaches its last activity, with
 // GET /v1/calls, newest first, 100 a request, and merged into one stream,
 // newest first. A conversation last active at L holds no call newer than L,
 // so a call is handed out only once no conversation still unread (in the
