@@ -2,7 +2,7 @@
 // (/sse + /message) or streamable HTTP (/mcp), with /healthz, bearer-token
 // auth, Origin and Host checks (DNS-rebinding protection), a request body cap
 // and graceful shutdown. It knows nothing of OpenPhone or of the tools it
-// serves: main builds the *server.MCPServer and hands it over.
+// serves: internal/app builds the *server.MCPServer and hands it over.
 package serve
 
 import (
