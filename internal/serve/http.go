@@ -158,12 +158,12 @@ func (f *frontend) shutdown(ctx context.Context) error {
 func (f *frontend) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !f.originAllowed(r.Header.Get("Origin")) {
-			http.Error(w, "forbidden origin", http.StatusForbidden)
+			refuseOnHeaders(w, r, http.StatusForbidden, "forbidden origin")
 			return
 		}
 		if f.tokenSum != nil && !(r.Method == http.MethodGet && r.URL.Path == "/healthz") && !f.authorized(r) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="openphone-mcp"`)
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			refuseOnHeaders(w, r, http.StatusUnauthorized, "unauthorized")
 			return
 		}
 
@@ -181,7 +181,7 @@ func (f *frontend) middleware(next http.Handler) http.Handler {
 		}
 		if f.cfg.AllowClientAPIKeys && key != "" {
 			if !validAPIKey(key) {
-				http.Error(w, "invalid "+APIKeyHeader, http.StatusBadRequest)
+				refuseOnHeaders(w, r, http.StatusBadRequest, "invalid "+APIKeyHeader)
 				return
 			}
 			ctx = withAPIKey(ctx, key)
