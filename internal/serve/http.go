@@ -152,13 +152,16 @@ func (f *frontend) shutdown(ctx context.Context) error {
 	return err
 }
 
-// middleware applies, in order: Origin (403), auth (401), the per-request
-// API key, the body cap (413), draining (503), and ties each request's
-// context to the final stop.
+// middleware applies, in order: Origin (403), CORS (preflights answered),
+// auth (401), the per-request API key, the body cap (413), draining (503),
+// and ties each request's context to the final stop.
 func (f *frontend) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !f.originAllowed(r.Header.Get("Origin")) {
 			refuseOnHeaders(w, r, http.StatusForbidden, "forbidden origin")
+			return
+		}
+		if f.answerCORS(w, r) {
 			return
 		}
 		if f.tokenSum != nil && !(r.Method == http.MethodGet && r.URL.Path == "/healthz") && !f.authorized(r) {
