@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/mark3labs/mcp-go/server"
 )
@@ -21,12 +20,6 @@ import (
 // APIKeyHeader carries a per-request OpenPhone API key when
 // Config.AllowClientAPIKeys is set.
 const APIKeyHeader = "X-OpenPhone-Api-Key"
-
-// sessionIdleTTL bounds how long an idle streamable session's transport
-// state (including its in-memory event log) is kept. mcp-go's default
-// session manager does not validate session existence, so a client that
-// comes back later keeps working; it only loses stream resumption.
-const sessionIdleTTL = 30 * time.Minute
 
 // Handler returns the HTTP handler for cfg.Transport ("http", the default
 // here, or "sse") and a shutdown func. shutdown refuses new calls and
@@ -87,23 +80,21 @@ func newFrontend(s *server.MCPServer, cfg Config) (*frontend, http.Handler, erro
 			server.WithDisableLocalhostProtection(hostCheckOff),
 			server.WithStreamableHTTPLogger(cfg.Logger),
 		}
+		// Sessions (ids, credentials, caps, expiry, stored events): sessions.go.
+		sessions, sessionOpts := streamableSessions(cfg)
 		if cfg.Stateless {
 			opts = append(opts, server.WithStateLess(true))
-		} else {
-			// Lets 2025-06-18 clients resume a broken stream; without it
-			// progress notifications were observed to go missing.
-			opts = append(opts,
-				server.WithEventStore(server.NewInMemoryEventStore()),
-				server.WithSessionIdleTTL(sessionIdleTTL))
 		}
-		st := server.NewStreamableHTTPServer(s, opts...)
+		st := server.NewStreamableHTTPServer(s, append(opts, sessionOpts...)...)
+		sessions.attach(st)
 		f.closeSessions = func(ctx context.Context) {
 			// st has no http.Server of its own, so Shutdown only stops the
 			// idle sweeper and closes the sessions.
 			_ = st.Shutdown(ctx)
+			sessions.close()
 		}
 		// The streamable handler answers on any path; mount it at /mcp only.
-		mux.Handle("/mcp", f.trackCall(st))
+		mux.Handle("/mcp", f.trackCall(sessions.gate(st)))
 	case "sse":
 		sse := server.NewSSEServer(s,
 			server.WithSSEContextFunc(ctxFunc),

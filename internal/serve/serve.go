@@ -27,6 +27,12 @@ type Config struct {
 	Addr      string // default "127.0.0.1:8080"
 	Stateless bool   // streamable HTTP without server-side sessions
 
+	// MaxSessions caps open streamable HTTP sessions (503 with Retry-After
+	// beyond); 0 is DefaultMaxSessions(). SessionIdle is how long a session
+	// without a request in progress is kept; default 10 minutes.
+	MaxSessions int
+	SessionIdle time.Duration
+
 	// AuthToken (MCP_AUTH_TOKEN): when set, every HTTP request except
 	// GET /healthz needs "Authorization: Bearer <token>".
 	AuthToken string
@@ -48,6 +54,9 @@ type Config struct {
 	readHeaderTimeout time.Duration // default 5s
 	readTimeout       time.Duration // default 30s
 	onListen          func(addr string)
+	sessionEvents     int              // events kept per session; default 512
+	sessionEventBytes int              // their bytes; default 1 MiB
+	sessionClock      func() time.Time // default time.Now
 }
 
 const (
@@ -86,6 +95,21 @@ func (c Config) withDefaults() Config {
 	}
 	if c.readTimeout <= 0 {
 		c.readTimeout = defaultReadTimeout
+	}
+	if c.MaxSessions <= 0 {
+		c.MaxSessions = DefaultMaxSessions()
+	}
+	if c.SessionIdle <= 0 {
+		c.SessionIdle = defaultSessionIdle
+	}
+	if c.sessionEvents <= 0 {
+		c.sessionEvents = defaultSessionEvents
+	}
+	if c.sessionEventBytes <= 0 {
+		c.sessionEventBytes = defaultSessionEventBytes
+	}
+	if c.sessionClock == nil {
+		c.sessionClock = time.Now
 	}
 	return c
 }
