@@ -51,7 +51,8 @@ type Client struct {
 	apiKey       string
 	http         *http.Client
 	userAgent    string
-	limiter      *rate.Limiter // nil: no pacing
+	limiter      *rate.Limiter  // nil: no pacing
+	window       *rollingWindow // nil: the limiter alone paces
 	timeout      time.Duration
 	maxAttempts  int
 	backoffBase  time.Duration
@@ -111,23 +112,28 @@ func WithTransport(rt http.RoundTripper) Option {
 	return func(c *Client) error { c.http.Transport = rt; return nil }
 }
 
-// WithRateLimit paces requests to perSecond, evenly spaced (burst 1), so no
-// one-second window ever holds more than the API allows. Zero or less turns
-// pacing off.
+// WithRateLimit paces requests to perSecond, evenly spaced (burst 1), and
+// keeps any rolling second (plus a 50 ms margin for arrival jitter) to
+// ceil(perSecond) requests by the times they leave, so that a gateway
+// counting a rolling window never sees more than the API allows. v1 and
+// dated requests of the client share it. Zero or less turns pacing off.
 func WithRateLimit(perSecond float64) Option {
 	return func(c *Client) error {
 		if perSecond <= 0 {
-			c.limiter = nil
+			c.limiter, c.window = nil, nil
 			return nil
 		}
 		c.limiter = rate.NewLimiter(rate.Limit(perSecond), 1)
+		c.window = newRollingWindow(perSecond)
 		return nil
 	}
 }
 
 // WithLimiter shares one limiter between clients that use the same key.
+// l alone paces them: the rolling-window guard of WithRateLimit belongs to
+// one client and cannot be shared.
 func WithLimiter(l *rate.Limiter) Option {
-	return func(c *Client) error { c.limiter = l; return nil }
+	return func(c *Client) error { c.limiter, c.window = l, nil; return nil }
 }
 
 // WithTimeout bounds each single request (not the retries as a whole).
@@ -216,8 +222,9 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 		maxPages:     DefaultMaxPages,
 		logger:       slog.New(slog.DiscardHandler),
 		limiter:      rate.NewLimiter(DefaultRateLimit, 1),
+		window:       newRollingWindow(DefaultRateLimit),
 	}
-	c.http = &http.Client{CheckRedirect: c.sameHostRedirect}
+	c.http = &http.Client{Transport: defaultTransport(), CheckRedirect: c.sameHostRedirect}
 	for _, o := range opts {
 		if err := o(c); err != nil {
 			return nil, err

@@ -23,6 +23,12 @@ import (
 // get performs GET path?query and decodes a 2xx JSON body into out. path
 // is already escaped (ids go through pathID).
 func (c *Client) get(ctx context.Context, path string, query url.Values, out any) error {
+	return c.getWithHeader(ctx, nil, path, query, out)
+}
+
+// getWithHeader is get with extra request headers (the dated surface's
+// Quo-Api-Version), sent on every attempt.
+func (c *Client) getWithHeader(ctx context.Context, header http.Header, path string, query url.Values, out any) error {
 	u := *c.baseURL
 	escaped := strings.TrimRight(c.baseURL.EscapedPath(), "/") + path
 	unescaped, err := url.PathUnescape(escaped)
@@ -34,7 +40,7 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, out any
 	// url.Values.Encode escapes "+" as %2B, which the API needs for E.164.
 	u.RawQuery = query.Encode()
 	u.Fragment, u.RawFragment = "", ""
-	body, err := c.do(ctx, u.String(), path)
+	body, err := c.do(ctx, u.String(), path, header)
 	if err != nil {
 		return err
 	}
@@ -45,7 +51,7 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, out any
 }
 
 // do sends the request with pacing and retries and returns a 2xx body.
-func (c *Client) do(ctx context.Context, rawURL, path string) ([]byte, error) {
+func (c *Client) do(ctx context.Context, rawURL, path string, header http.Header) ([]byte, error) {
 	var lastErr error
 	for attempt := 1; ; attempt++ {
 		if c.limiter != nil {
@@ -58,7 +64,12 @@ func (c *Client) do(ctx context.Context, rawURL, path string) ([]byte, error) {
 				return nil, ctxErr(ctx, err)
 			}
 		}
-		body, retryAfter, err := c.once(ctx, rawURL, path)
+		if c.window != nil {
+			if err := c.window.wait(ctx); err != nil {
+				return nil, err
+			}
+		}
+		body, retryAfter, err := c.once(ctx, rawURL, path, header)
 		if err == nil {
 			return body, nil
 		}
@@ -92,7 +103,7 @@ func (c *Client) do(ctx context.Context, rawURL, path string) ([]byte, error) {
 }
 
 // once sends one request. It returns the Retry-After of a failed answer.
-func (c *Client) once(ctx context.Context, rawURL, path string) ([]byte, time.Duration, error) {
+func (c *Client) once(ctx context.Context, rawURL, path string, header http.Header) ([]byte, time.Duration, error) {
 	rctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, rawURL, nil)
@@ -102,6 +113,9 @@ func (c *Client) once(ctx context.Context, rawURL, path string) ([]byte, time.Du
 	req.Header.Set("Authorization", c.apiKey)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
+	for name, values := range header {
+		req.Header[name] = values
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if errors.Is(err, ErrRedirect) {
