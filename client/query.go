@@ -19,13 +19,15 @@ import (
 //	url:"name"             always sent
 //	url:"name,omitempty"   left out when zero ("", 0, false, a zero time)
 //	url:"name,default=10"  an int sent as 10 when zero
+//	url:"name[in],comma"   a []string sent once, its items joined by ","
+//	                       (the dated API's lists: status[in]=missed,no-answer)
 //	url:"-"                never sent
 //
 // Field types are string, int, bool, time.Time (RFC 3339 in UTC, with the
 // fractional seconds it has), []string (the key repeats once per item, in
-// order; none when empty) and a pointer to one of these: nil is left out,
-// anything else is sent even when zero, which is how a false *bool reaches
-// the API.
+// order; with comma, one key for all; none when empty) and a pointer to one
+// of these: nil is left out, anything else is sent even when zero, which is
+// how a false *bool reaches the API.
 //
 // An untagged field or an unsupported type panics: params structs are this
 // package's own, and the tests encode each of them.
@@ -55,7 +57,10 @@ func encodeQuery(params any) url.Values {
 		if tag == "-" {
 			continue
 		}
-		name, omitEmpty, def := parseQueryTag(tag)
+		name, omitEmpty, def, comma := parseQueryTag(tag)
+		if comma && f.Type != reflect.TypeFor[[]string]() {
+			panic(fmt.Sprintf("client: %s.%s: the comma option is for a []string", t.Name(), f.Name))
+		}
 		fv := v.Field(i)
 		if fv.Kind() == reflect.Pointer {
 			if fv.IsNil() {
@@ -80,6 +85,12 @@ func encodeQuery(params any) url.Values {
 		case time.Time:
 			q.Set(name, x.UTC().Format(time.RFC3339Nano))
 		case []string:
+			if comma {
+				if len(x) > 0 {
+					q.Set(name, strings.Join(x, ","))
+				}
+				break
+			}
 			for _, s := range x {
 				q.Add(name, s)
 			}
@@ -91,17 +102,19 @@ func encodeQuery(params any) url.Values {
 }
 
 // parseQueryTag splits a url tag into the parameter name and its options.
-func parseQueryTag(tag string) (name string, omitEmpty bool, def string) {
+func parseQueryTag(tag string) (name string, omitEmpty bool, def string, comma bool) {
 	name, opts, _ := strings.Cut(tag, ",")
 	for opt := range strings.SplitSeq(opts, ",") {
 		switch {
 		case opt == "omitempty":
 			omitEmpty = true
+		case opt == "comma":
+			comma = true
 		case strings.HasPrefix(opt, "default="):
 			def = strings.TrimPrefix(opt, "default=")
 		case opt != "":
 			panic(fmt.Sprintf("client: url tag %q: unknown option %q", tag, opt))
 		}
 	}
-	return name, omitEmpty, def
+	return name, omitEmpty, def, comma
 }

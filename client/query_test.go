@@ -125,8 +125,10 @@ type queryRules struct {
 	ZeroWhen   time.Time `url:"zeroWhen,omitempty"`
 	Skipped    string    `url:"-"`
 	unexported string
-	NilText    *string `url:"nilText"`
-	EmptyText  *string `url:"emptyText,omitempty"`
+	NilText    *string  `url:"nilText"`
+	EmptyText  *string  `url:"emptyText,omitempty"`
+	InList     []string `url:"in[in],comma"`
+	EmptyIn    []string `url:"emptyIn[in],comma"`
 }
 
 func TestEncodeQuery_rules(t *testing.T) {
@@ -141,6 +143,8 @@ func TestEncodeQuery_rules(t *testing.T) {
 		unexported: "never",
 		FalseFlag:  &no,
 		EmptyText:  &empty,
+		InList:     []string{"+2", "b,c", "+1"},
+		EmptyIn:    []string{},
 	})
 	want := url.Values{
 		"always":    {""},
@@ -153,6 +157,7 @@ func TestEncodeQuery_rules(t *testing.T) {
 		"list":      {"+2", "+1", "+2"},          // repeated key, order and duplicates kept
 		"when":      {"2026-03-01T09:00:00.25Z"}, // UTC, fraction kept
 		"emptyText": {""},
+		"in[in]":    {"+2,b,c,+1"}, // comma: one key, items joined in order
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("encodeQuery (-want +got):\n%s", diff)
@@ -174,6 +179,9 @@ func TestEncodeQuery_panicsOnAMistakenStruct(t *testing.T) {
 		}{},
 		"unknown option": struct {
 			N int `url:"n,omitempty,squash"`
+		}{},
+		"comma on a string": struct {
+			S string `url:"s[in],comma"`
 		}{},
 		"not a struct": "phoneNumberId=PN1",
 	} {
@@ -200,6 +208,12 @@ func TestEncodeQuery_everyParamsStruct(t *testing.T) {
 		ListConversationsParams{PhoneNumbers: []string{"PN1"}, UserID: "US1", CreatedAfter: now, CreatedBefore: now,
 			UpdatedAfter: now, UpdatedBefore: now, ExcludeInactive: &yes, MaxResults: 5, PageToken: "t"},
 		listPhoneNumbersParams{UserID: "US1"},
+		ListDatedCallsParams{PhoneNumberID: "PN1", ActorID: "SYU1", Participant: "+1", ParticipantIn: []string{"+1", "+2"},
+			Direction: "incoming", Status: "missed", StatusIn: []string{"missed"}, CreatedAtOrAfter: now, CreatedAtOrBefore: now,
+			Include: []string{IncludeSummary}, Limit: 50, After: "c"},
+		getDatedCallParams{Include: []string{IncludeVoicemail}},
+		CursorParams{Limit: 50, After: "c"},
+		ListUsersParams{MaxResults: 50, PageToken: "t"},
 	} {
 		typ := reflect.TypeOf(params)
 		q := encodeQuery(params)
