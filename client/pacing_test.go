@@ -67,6 +67,12 @@ func TestRollingGateway_refusesTheEleventhInASecond(t *testing.T) {
 	}
 }
 
+func newLoopbackServer(t *testing.T, h http.Handler) *httptest.Server {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 // pacedClient is a client with the default pacing against srv, no retries
 // (a 429 is an error the test sees).
 func pacedClient(t *testing.T, srv *httptest.Server) *Client {
