@@ -209,7 +209,7 @@ func userDisplayName(u client.PhoneNumberUser) string {
 	if name == "" {
 		name = u.Email
 	}
-	return cleanText(name, 60)
+	return cleanText(name, nameWidth)
 }
 
 // rememberConversations records the names of 1:1 conversations.
@@ -343,18 +343,21 @@ func numberHasUser(n *client.PhoneNumber, user string) bool {
 }
 
 func listUsers(numbers []client.PhoneNumber) string {
-	var parts []string
+	var b strings.Builder
 	seen := map[string]bool{}
 	for _, n := range numbers {
 		for _, u := range n.Users {
 			if !seen[u.ID] {
 				seen[u.ID] = true
-				parts = append(parts, u.ID+" ("+userDisplayName(u)+")")
+				if b.Len() > 0 {
+					b.WriteString(", ")
+				}
+				writeUser(&b, u.ID, userDisplayName(u))
 			}
 		}
 	}
-	if len(parts) == 0 {
+	if b.Len() == 0 {
 		return "(none listed)"
 	}
-	return strings.Join(parts, ", ")
+	return b.String()
 }

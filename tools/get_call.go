@@ -45,23 +45,27 @@ func renderCall(w *directory, call *client.Call) (GetCallOutput, string) {
 	b.WriteString("number: ")
 	writeNumber(&b, num)
 	b.WriteString("\nparticipants: ")
-	b.WriteString(cleanText(strings.Join(call.Participants, ", "), 400))
+	for i, p := range call.Participants {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(apiText(p))
+	}
 	out := GetCallOutput{Call: callRow(call), PhoneNumberID: call.PhoneNumberID, PhoneNumber: num.Number,
-		PhoneNumberName: cleanText(num.Name, 60), Participants: call.Participants}
+		PhoneNumberName: cleanText(num.Name, nameWidth), Participants: call.Participants}
 	if out.Participants == nil {
 		out.Participants = []string{}
 	}
 	if other != "unknown" {
 		out.Participant = other
 		if name, ok := w.conversationName(call.PhoneNumberID, other); ok {
-			out.ParticipantName = cleanText(name, 60)
+			out.ParticipantName = cleanText(name, nameWidth)
 		}
 	}
 	if call.UserID != "" {
 		b.WriteString("\nuser: ")
-		b.WriteString(apiText(call.UserID))
 		out.UserName = w.userName(call.UserID)
-		writeName(&b, out.UserName)
+		writeUser(&b, call.UserID, out.UserName)
 	}
 	b.WriteString("\nansweredAt: ")
 	if call.AnsweredAt != nil {

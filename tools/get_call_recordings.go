@@ -46,9 +46,9 @@ func renderRecordings(id string, recs []client.CallRecording) (GetCallRecordings
 	b.WriteString(strconv.Itoa(len(recs)))
 	b.WriteByte('\n')
 	for _, r := range recs {
-		o := RecordingOutput{ID: cleanText(r.ID, 60), Duration: r.Duration, Status: cleanText(deref(r.Status), 20),
+		o := RecordingOutput{ID: r.ID, Duration: r.Duration, Status: cleanText(deref(r.Status), 20),
 			Type: cleanText(deref(r.Type), 40), URL: cleanText(deref(r.URL), 2000)}
-		b.WriteString(o.ID)
+		b.WriteString(lineID(r.ID, "CR"))
 		if r.StartTime != nil {
 			o.StartTime = r.StartTime.UTC().Format(time.RFC3339)
 			b.WriteByte(' ')
@@ -60,18 +60,18 @@ func renderRecordings(id string, recs []client.CallRecording) (GetCallRecordings
 		}
 		if o.Status != "" {
 			b.WriteByte(' ')
-			b.WriteString(o.Status)
+			b.WriteString(apiText(o.Status))
 		}
 		if o.Type != "" {
 			b.WriteByte(' ')
-			b.WriteString(o.Type)
+			b.WriteString(apiText(o.Type))
 		}
 		b.WriteByte(' ')
 		switch {
 		case o.URL != "":
-			b.WriteString(o.URL)
+			b.WriteString(apiText(o.URL))
 		case o.Status == "in-progress" || o.Status == "processing" || o.Status == "paused" || o.Status == "stopping":
-			b.WriteString("(no URL yet: the recording is " + o.Status + "; try again shortly)")
+			b.WriteString("(no URL yet: the recording is " + apiText(o.Status) + "; try again shortly)")
 		default:
 			b.WriteString("(no URL available)")
 		}

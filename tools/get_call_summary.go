@@ -66,13 +66,13 @@ func renderSummary(id string, s *client.CallSummary) (GetCallSummaryOutput, stri
 	case client.StatusAbsent:
 		b.WriteString("No summary for call " + id + ": the call was not completed/answered, or the workspace's plan has no AI features.\n")
 	default:
-		b.WriteString("The summary of call " + id + " has status " + strconv.Quote(cleanText(status, 40)) + ", which this server does not know; try get_call_transcript.\n")
+		b.WriteString("The summary of call " + id + " has status " + quoted(status, 40) + ", which this server does not know; try get_call_transcript.\n")
 	}
 	return out, b.String()
 }
 
-// writeItems writes one "- item" line per item, cleaned, and returns the
-// cleaned items.
+// writeItems writes one "- \"item\"" line per item, quoted, and returns
+// the cleaned items.
 func writeItems(b *strings.Builder, items []string) []string {
 	out := make([]string, 0, len(items))
 	for _, it := range items {
@@ -81,18 +81,23 @@ func writeItems(b *strings.Builder, items []string) []string {
 			continue
 		}
 		b.WriteString("- ")
-		b.WriteString(it)
+		b.WriteString(strconv.Quote(it))
 		b.WriteByte('\n')
 		out = append(out, it)
 	}
 	return out
 }
 
-// writeJob writes an AI job's results on one line: "- Name: a "x"; b 12".
+// writeJob writes an AI job's results on one line, every name and text
+// quoted: `- "Name": "a"="x"; "b"=12`.
 func writeJob(b *strings.Builder, j client.AIJob) AIJobOutput {
 	out := AIJobOutput{Name: cleanText(j.Name, 80), Results: []AIFieldOutput{}}
 	b.WriteString("- ")
-	b.WriteString(orStr(out.Name, "(unnamed job)"))
+	if out.Name == "" {
+		b.WriteString("(unnamed job)")
+	} else {
+		b.WriteString(strconv.Quote(out.Name))
+	}
 	b.WriteString(":")
 	for i, f := range j.Result.Data {
 		if i > 0 {
@@ -100,8 +105,8 @@ func writeJob(b *strings.Builder, j client.AIJob) AIJobOutput {
 		}
 		name := cleanText(f.Name, 80)
 		b.WriteByte(' ')
-		b.WriteString(name)
-		b.WriteByte(' ')
+		b.WriteString(strconv.Quote(name))
+		b.WriteByte('=')
 		var v any
 		_ = json.Unmarshal(f.Value, &v)
 		switch x := v.(type) {

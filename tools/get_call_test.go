@@ -203,7 +203,7 @@ func TestGetCallTranscriptDemo(t *testing.T) {
 	if res.IsError || !strings.HasPrefix(res.Text, demoNote+"Transcript of call "+call.ID+" (incoming, ") && !strings.HasPrefix(res.Text, demoNote+"Transcript of call "+call.ID+" (outgoing, ") {
 		t.Fatalf("got %s", res.Text)
 	}
-	if !strings.Contains(res.Text, "] AI agent: ") {
+	if !strings.Contains(res.Text, "] AI agent: \"") {
 		t.Errorf("the AI agent is not named:\n%s", res.Text)
 	}
 	n := len(ws.Transcripts[call.ID].Dialogue)
@@ -230,11 +230,11 @@ func TestGetCallTranscriptWithoutCall(t *testing.T) {
 	})
 	res := e.call(t, "get_call_transcript", map[string]any{"callId": fxCompleted})
 	want := `Transcript of call AC0000000000000000000000000000a1 (4m12s):
-[00:00] Jordan Lee: Thanks for calling Bayview, this is Jordan.
-[00:03] +12125550103: Hi Jordan, it's Dr. Chen from Maple Dental. We need twelve new desk phones.
-[01:15] Jordan Lee: Happy to help. I'll send pricing by Friday.
-[04:08] +12125550103: Great, thanks!
-[62:05] unknown speaker: (crosstalk)
+[00:00] USjordan01 "Jordan Lee": "Thanks for calling Bayview, this is Jordan."
+[00:03] +12125550103: "Hi Jordan, it's Dr. Chen from Maple Dental. We need twelve new desk phones."
+[01:15] USjordan01 "Jordan Lee": "Happy to help. I'll send pricing by Friday."
+[04:08] +12125550103: "Great, thanks!"
+[62:05] unknown speaker: "(crosstalk)"
 End of transcript: 5 utterances.
 `
 	if res.IsError || res.Text != want {

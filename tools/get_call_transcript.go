@@ -20,7 +20,7 @@ func init() { registerTool(getCallTranscriptTool) }
 // real speech is never cut, but a bound on a hostile or broken transcript.
 const utteranceWidth = 2000
 
-const getCallTranscriptDescription = `What was said on a call, by id: one utterance per line with [mm:ss] and the speaker's name or number. Says why when there is none. Shorter: get_call_summary. Not paged.`
+const getCallTranscriptDescription = `What was said on a call, by id: one utterance per line: [mm:ss], speaker, the words quoted. Says why when there is none. Shorter: get_call_summary. Not paged.`
 
 func getCallTranscriptTool(d *Deps) server.ServerTool {
 	return typedTool[CallIDArgs, GetCallTranscriptOutput]("get_call_transcript", getCallTranscriptDescription, readOnlyAPI("Get a call's transcript"), d,
@@ -99,14 +99,13 @@ func renderTranscript(w *directory, id string, call *client.Call, tr *client.Cal
 	b.WriteString(":\n")
 	out.Dialogue = make([]UtteranceOutput, 0, len(tr.Dialogue))
 	for _, l := range tr.Dialogue {
-		u := UtteranceOutput{Start: l.Start, End: l.End, Speaker: speaker(w, call, l),
-			Identifier: deref(l.Identifier), UserID: deref(l.UserID), Content: cleanText(l.Content, utteranceWidth)}
-		out.Dialogue = append(out.Dialogue, u)
 		b.WriteString(mmss(l.Start))
 		b.WriteByte(' ')
-		b.WriteString(u.Speaker)
+		u := UtteranceOutput{Start: l.Start, End: l.End, Speaker: writeSpeaker(&b, w, call, l),
+			Identifier: deref(l.Identifier), UserID: deref(l.UserID), Content: cleanText(l.Content, utteranceWidth)}
+		out.Dialogue = append(out.Dialogue, u)
 		b.WriteString(": ")
-		b.WriteString(u.Content)
+		b.WriteString(strconv.Quote(u.Content))
 		b.WriteByte('\n')
 	}
 	if len(tr.Dialogue) == 0 {
@@ -119,36 +118,37 @@ func renderTranscript(w *directory, id string, call *client.Call, tr *client.Cal
 	return out, b.String()
 }
 
-// speaker names who said a transcript line: a user by name (or id), the
-// AI agent, the workspace's number by its name, the other party by its
-// conversation name in quotes, else the phone number.
-func speaker(w *directory, call *client.Call, l client.DialogueLine) string {
+// writeSpeaker writes who said a transcript line, in the server's words
+// with any name quoted: a user `USjordan01 "Jordan Lee"`, the AI agent,
+// the workspace's number `+14155550100 "Sales"`, the other party
+// `+12125550103 "Maple Dental"`, else the number alone. It returns the
+// speaker for the structured content: the name, else the id or number.
+func writeSpeaker(b *strings.Builder, w *directory, call *client.Call, l client.DialogueLine) string {
 	if u := deref(l.UserID); u != "" {
-		if n := w.userName(u); n != "" {
-			return n
-		}
-		return cleanText(u, 40)
+		name := w.userName(u)
+		writeUser(b, u, name)
+		return orStr(name, u)
 	}
-	number := cleanText(deref(l.Identifier), 40)
-	if number == "" {
+	number := deref(l.Identifier)
+	if cleanText(number, 40) == "" {
+		b.WriteString("unknown speaker")
 		return "unknown speaker"
 	}
-	if call == nil {
-		return number
-	}
-	if own := w.numberByID(call.PhoneNumberID); own.Number != "" && own.Number == number {
-		if deref(call.AIHandled) == "ai-agent" {
-			return "AI agent"
+	name := ""
+	if call != nil {
+		if own := w.numberByID(call.PhoneNumberID); own.Number != "" && own.Number == number {
+			if deref(call.AIHandled) == "ai-agent" {
+				b.WriteString("AI agent")
+				return "AI agent"
+			}
+			name = own.Name
+		} else if n, ok := w.conversationName(call.PhoneNumberID, number); ok {
+			name = n
 		}
-		if name := cleanText(own.Name, 60); name != "" {
-			return name
-		}
-		return number
 	}
-	if name, ok := w.conversationName(call.PhoneNumberID, number); ok && name != "" {
-		return strconv.Quote(cleanText(name, 60))
-	}
-	return number
+	b.WriteString(apiText(number))
+	writeName(b, name)
+	return orStr(cleanText(name, nameWidth), number)
 }
 
 // mmss renders seconds from the start of a call as [mm:ss] (minutes go

@@ -53,8 +53,7 @@ func renderPhoneNumbers(w *directory, user string, numbers []client.PhoneNumber)
 	b.WriteString("OpenPhone numbers")
 	if user != "" {
 		b.WriteString(" of user ")
-		b.WriteString(user)
-		writeName(&b, nameOfUser(w, numbers, user))
+		writeUser(&b, user, nameOfUser(w, numbers, user))
 	} else {
 		b.WriteString(" of this workspace")
 	}
@@ -62,14 +61,11 @@ func renderPhoneNumbers(w *directory, user string, numbers []client.PhoneNumber)
 	b.WriteString(strconv.Itoa(len(numbers)))
 	b.WriteString(", the whole list\n")
 	for _, n := range numbers {
-		name := cleanText(n.Name, 60)
-		b.WriteString(apiText(n.ID))
+		name := cleanText(n.Name, nameWidth)
+		b.WriteString(lineID(n.ID, "PN"))
 		b.WriteByte(' ')
 		b.WriteString(apiText(n.Number))
-		if name != "" {
-			b.WriteByte(' ')
-			b.WriteString(strconv.Quote(name))
-		}
+		writeName(&b, name)
 		b.WriteString(", users: ")
 		po := PhoneNumberOutput{ID: n.ID, Number: n.Number, Name: name, Users: make([]UserOutput, 0, len(n.Users))}
 		for i, u := range n.Users {
@@ -77,10 +73,7 @@ func renderPhoneNumbers(w *directory, user string, numbers []client.PhoneNumber)
 				b.WriteString(", ")
 			}
 			un := userDisplayName(u)
-			b.WriteString(un)
-			b.WriteString(" (")
-			b.WriteString(apiText(u.ID))
-			b.WriteByte(')')
+			writeUser(&b, u.ID, un)
 			po.Users = append(po.Users, UserOutput{ID: u.ID, Name: un, Role: cleanText(u.Role, 20)})
 		}
 		if len(n.Users) == 0 {

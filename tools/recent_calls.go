@@ -183,7 +183,7 @@ func resolveScope(ctx context.Context, w *directory, q *recentQuery) (*recentSco
 			return nil, err
 		}
 		if q.user != "" && n.Number != "" && !numberHasUser(&n, q.user) {
-			return nil, badArg("userId %s is not a user of %s (%s); its users are: %s. Leave out phoneNumberId to list the user's calls on all of their numbers", q.user, n.ID, n.Number, listUsers([]client.PhoneNumber{n}))
+			return nil, badArg("userId %s is not a user of %s (%s); its users are: %s. Leave out phoneNumberId to list the user's calls on all of their numbers", q.user, apiText(n.ID), apiText(n.Number), listUsers([]client.PhoneNumber{n}))
 		}
 		numbers = []client.PhoneNumber{n}
 	} else {
@@ -229,8 +229,7 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 	b.WriteString("Calls")
 	if q.user != "" {
 		b.WriteString(" handled by user ")
-		b.WriteString(q.user)
-		writeName(&b, w.userName(q.user))
+		writeUser(&b, q.user, w.userName(q.user))
 	}
 	b.WriteString(" on ")
 	writeScope(&b, scope, q)
@@ -250,7 +249,7 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 	b.WriteString(" on this page")
 	if q.cursor != nil {
 		b.WriteString(", continuing after ")
-		b.WriteString(q.cursor.Last.ID)
+		b.WriteString(apiText(q.cursor.Last.ID))
 		b.WriteString(" (")
 		b.WriteString(q.cursor.Last.At.UTC().Format(time.RFC3339))
 		b.WriteByte(')')
@@ -264,7 +263,7 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 		other := otherParty(c, w)
 		rc := RecentCall{CallRow: callRow(c), PhoneNumberID: c.PhoneNumberID, Participant: other, Summary: sums.output(c.ID)}
 		if name, ok := w.conversationName(c.PhoneNumberID, other); ok {
-			rc.ConversationName = cleanText(name, 60)
+			rc.ConversationName = cleanText(name, nameWidth)
 		}
 		out.Calls = append(out.Calls, rc)
 	}
@@ -292,7 +291,7 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 		for _, g := range groups {
 			out.GroupConversations = append(out.GroupConversations, GroupConversationOutput{
 				ID: g.ID, PhoneNumberID: g.PhoneNumberID, Participants: g.Participants,
-				Name: cleanText(deref(g.Name), 60), LastActivityAt: g.LastActivityAt.UTC().Format(time.RFC3339Nano),
+				Name: cleanText(deref(g.Name), nameWidth), LastActivityAt: g.LastActivityAt.UTC().Format(time.RFC3339Nano),
 			})
 		}
 	}
@@ -352,9 +351,9 @@ func writeGroups(b *strings.Builder, groups []client.Conversation) {
 			b.WriteString("; ")
 		}
 		b.WriteString(apiText(g.ID))
-		if name := cleanText(deref(g.Name), 60); name != "" {
+		if name := deref(g.Name); cleanText(name, nameWidth) != "" {
 			b.WriteByte(' ')
-			b.WriteString(strconv.Quote(name))
+			b.WriteString(quoted(name, nameWidth))
 		}
 		b.WriteString(" on ")
 		b.WriteString(apiText(g.PhoneNumberID))
@@ -363,7 +362,7 @@ func writeGroups(b *strings.Builder, groups []client.Conversation) {
 			if j > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(cleanText(p, 20))
+			b.WriteString(apiText(p))
 		}
 	}
 	b.WriteString(".\n")

@@ -74,9 +74,9 @@ func TestRecentCallsFilters(t *testing.T) {
 	}{
 		{"phoneNumberId", map[string]any{"phoneNumberId": rcField}, []string{rcField}, "", "Calls on OpenPhone number \"Field team\" (+14155550171, PNrcField02), created from"},
 		{"number as written", map[string]any{"phoneNumberId": "(415) 555-0170"}, []string{rcFront}, "", "Calls on OpenPhone number \"Front desk\" (+14155550170, PNrcFront01)"},
-		{"userId on both numbers", map[string]any{"userId": rcBen}, nil, rcBen, "Calls handled by user USrcBen0002 (Ben Ode) on their 2 OpenPhone numbers: \"Front desk\" (+14155550170, PNrcFront01)"},
-		{"userId on one number", map[string]any{"userId": rcCara}, []string{rcField}, rcCara, "Calls handled by user USrcCara003 (Cara Diaz) on their 1 OpenPhone number: \"Field team\" (+14155550171, PNrcField02)"},
-		{"both", map[string]any{"userId": rcAnna, "phoneNumberId": rcFront}, []string{rcFront}, rcAnna, "Calls handled by user USrcAnna001 (Anna Kim) on OpenPhone number \"Front desk\" (+14155550170, PNrcFront01)"},
+		{"userId on both numbers", map[string]any{"userId": rcBen}, nil, rcBen, "Calls handled by user USrcBen0002 \"Ben Ode\" on their 2 OpenPhone numbers: \"Front desk\" (+14155550170, PNrcFront01)"},
+		{"userId on one number", map[string]any{"userId": rcCara}, []string{rcField}, rcCara, "Calls handled by user USrcCara003 \"Cara Diaz\" on their 1 OpenPhone number: \"Field team\" (+14155550171, PNrcField02)"},
+		{"both", map[string]any{"userId": rcAnna, "phoneNumberId": rcFront}, []string{rcFront}, rcAnna, "Calls handled by user USrcAnna001 \"Anna Kim\" on OpenPhone number \"Front desk\" (+14155550170, PNrcFront01)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, _ := newRecentEnv(t, ws, sandbox.Options{}, 0)
@@ -97,7 +97,7 @@ func TestRecentCallsFilters(t *testing.T) {
 	t.Run("user not on the number", func(t *testing.T) {
 		e, sb := newRecentEnv(t, ws, sandbox.Options{}, 0)
 		res := e.call(t, "recent_calls", map[string]any{"userId": rcCara, "phoneNumberId": rcFront})
-		if !res.IsError || !strings.Contains(res.Text, "USrcCara003 is not a user of PNrcFront01") || !strings.Contains(res.Text, "USrcAnna001 (Anna Kim)") {
+		if !res.IsError || !strings.Contains(res.Text, "USrcCara003 is not a user of PNrcFront01") || !strings.Contains(res.Text, `USrcAnna001 "Anna Kim"`) {
 			t.Errorf("want a clear error naming the number's users, got:\n%s", res.Text)
 		}
 		if got := sb.RequestsTo("/v1/calls") + sb.RequestsTo("/v1/conversations"); got != 0 {

@@ -193,7 +193,7 @@ func newRecentEnv(t *testing.T, ws *sandbox.Workspace, opts sandbox.Options, cli
 var rcLinePattern = regexp.MustCompile(`(?m)^(AC[0-9A-Za-z]+) \S+ `)
 
 // rcKnownLine matches every line recent_calls writes.
-var rcKnownLine = regexp.MustCompile(`^(Calls (handled by user US\w+ \([^)]*\) )?on .*, created from .*, newest first, UTC: \d+ on this page.*` +
+var rcKnownLine = regexp.MustCompile(`^(Calls (handled by user US\w+ "(?:[^"\\]|\\.)*" )?on .*, created from .*, newest first, UTC: \d+ on this page.*` +
 	`|AC\w+ \S+ (incoming|outgoing) [a-z-]+ \w+ with=\+\d+( "[^"\\]*")? on=PN\w+.*` +
 	`|  (summary|next steps): .*|More calls: recent_calls with the same arguments and pageToken "[\w-]+"\.|Last page\.` +
 	`|No (more )?calls in this window.*|\d+ group conversations? (was|were) active in this window; .*|\[Demo workspace: .*\])$`)

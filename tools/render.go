@@ -155,7 +155,7 @@ func writeNumber(b *strings.Builder, n client.PhoneNumber) {
 		b.WriteString(apiText(n.ID))
 		return
 	}
-	if name := cleanText(n.Name, 60); name != "" {
+	if name := cleanText(n.Name, nameWidth); name != "" {
 		b.WriteString(strconv.Quote(name))
 		b.WriteByte(' ')
 	}
@@ -190,7 +190,7 @@ func writeCallLine(b *strings.Builder, c *client.Call, w *directory, withParty b
 // user's name is given beside its id the first time the id appears in the
 // result only, which keeps long lists compact.
 func writeCallLineNamed(b *strings.Builder, c *client.Call, w *directory, withParty bool, named map[string]bool) {
-	b.WriteString(apiText(c.ID))
+	b.WriteString(lineID(c.ID, "AC"))
 	b.WriteByte(' ')
 	b.WriteString(c.CreatedAt.UTC().Format(time.RFC3339))
 	b.WriteByte(' ')
@@ -250,9 +250,9 @@ func writeParticipant(b *strings.Builder, w *directory, phoneNumberID, number st
 	if w == nil {
 		return
 	}
-	if name, ok := w.conversationName(phoneNumberID, number); ok && name != "" {
+	if name, ok := w.conversationName(phoneNumberID, number); ok && cleanText(name, nameWidth) != "" {
 		b.WriteByte(' ')
-		b.WriteString(strconv.Quote(cleanText(name, 60)))
+		b.WriteString(quoted(name, nameWidth))
 	}
 }
 
@@ -269,14 +269,23 @@ func optUser(b *strings.Builder, w *directory, named map[string]bool, name strin
 	writeName(b, w.userName(*v))
 }
 
-// writeName follows an id with its name in parentheses, when it has one.
+// writeName follows an id with its name, quoted, when it has one: a user
+// is written `USjordan01 "Jordan Lee"` everywhere.
 func writeName(b *strings.Builder, name string) {
-	if name != "" {
-		b.WriteString(" (")
-		b.WriteString(name)
-		b.WriteByte(')')
+	if name = cleanText(name, nameWidth); name != "" {
+		b.WriteByte(' ')
+		b.WriteString(strconv.Quote(name))
 	}
 }
+
+// writeUser writes a user: the id, then the name quoted when it has one.
+func writeUser(b *strings.Builder, id, name string) {
+	b.WriteString(apiText(id))
+	writeName(b, name)
+}
+
+// nameWidth bounds a name (of a number, user or conversation), in runes.
+const nameWidth = 60
 
 func optField(b *strings.Builder, name string, v *string) {
 	if v == nil || *v == "" {

@@ -79,8 +79,8 @@ func fetchSummaries(ctx context.Context, c *client.Client, calls []client.Call) 
 }
 
 // write adds the summary lines of callID under its call line: one line of
-// summary and, when there are any, one line of next steps, indented and
-// cleaned so that the summary's text cannot pose as a line of the server.
+// summary and, when there are any, one line of next steps, indented, the
+// summary's text quoted so that it cannot pose as the server's words.
 // Calls that were not fetched get nothing.
 func (s callSummaries) write(b *strings.Builder, callID string) {
 	f, ok := s[callID]
@@ -101,7 +101,7 @@ func (s callSummaries) write(b *strings.Builder, callID string) {
 	b.WriteByte('\n')
 	if f.err == nil && f.sum != nil && f.sum.Status == client.StatusCompleted && len(f.sum.NextSteps) > 0 {
 		b.WriteString("  next steps: ")
-		b.WriteString(cleanText(strings.Join(f.sum.NextSteps, " | "), nextStepsWidth))
+		b.WriteString(quoted(strings.Join(f.sum.NextSteps, " | "), nextStepsWidth))
 		b.WriteByte('\n')
 	}
 }
@@ -113,7 +113,7 @@ func summaryLine(s *client.CallSummary) string {
 		if len(s.Summary) == 0 {
 			return "empty (nothing was summarised)"
 		}
-		return cleanText(strings.Join(s.Summary, " "), summaryWidth)
+		return quoted(strings.Join(s.Summary, " "), summaryWidth)
 	case client.StatusInProgress:
 		return "still processing, try again shortly"
 	case client.StatusFailed:
@@ -121,7 +121,7 @@ func summaryLine(s *client.CallSummary) string {
 	case client.StatusAbsent, "":
 		return "none (no AI summary for this call)"
 	}
-	return "status " + cleanText(s.Status, 40)
+	return "status " + quoted(s.Status, 40)
 }
 
 // output is the structured form of callID's summary, or nil when it was not
