@@ -115,6 +115,27 @@ type PageArgs struct {
 	PageToken  string `json:"pageToken,omitempty" jsonschema_description:"The pageToken of the previous result, to get the next page."`
 }
 
+// maxPageTokenLen bounds a pageToken passed on to the API, which documents
+// no form for its tokens: far beyond any it gives, and short enough that
+// a request never carries a flood of the caller's input.
+const maxPageTokenLen = 1024
+
+// token checks the pageToken before it is sent to the API: the API's
+// tokens are printable ASCII without spaces, and none is this long. The
+// refusal never echoes the token.
+func (p *PageArgs) token(tool string) (string, error) {
+	again := "pass the pageToken exactly as the previous " + tool + " result gave it, or leave it out for the first page"
+	if len(p.PageToken) > maxPageTokenLen {
+		return "", badArg("pageToken is %d characters long: %s", utf8.RuneCountInString(p.PageToken), again)
+	}
+	for i := 0; i < len(p.PageToken); i++ {
+		if c := p.PageToken[i]; c <= ' ' || c >= 0x7f {
+			return "", badArg("pageToken is not one the OpenPhone API gives (it holds a space or a character outside printable ASCII): %s", again)
+		}
+	}
+	return p.PageToken, nil
+}
+
 // setPageDefault gives maxResults its default in the schema s of a tool's
 // arguments (from a JSONSchemaExtend method).
 func setPageDefault(s *jsonschema.Schema, def int) {
@@ -146,8 +167,10 @@ func echo(s string) string {
 	return string([]rune(s)[:maxEcho]) + "…"
 }
 
-// maxIDLen bounds the length of an id argument: the API's ids are much
-// shorter, and a page token carries ids of at most this length.
+// maxIDLen bounds the length of an id. OpenPhone documents ids by their
+// prefix only (^AC(.*)$); the ids of its examples have at most 34
+// characters (AC and 32 hex digits). 64 leaves room, and is what a page
+// token carries; a longer id is refused before any request.
 const maxIDLen = 64
 
 // tokenID reports whether s is prefix followed by 1-62 letters and digits:
@@ -166,10 +189,16 @@ func tokenID(s, prefix string) bool {
 	return true
 }
 
+// idNouns name the ids by their prefix, for errors.
+var idNouns = map[string]string{"AC": "a call id", "US": "a user id", "PN": "a phone number id"}
+
 // checkID checks an id argument (arg, already trimmed) against the API's
-// form: prefix, then letters and digits.
+// form: prefix, then letters and digits, at most maxIDLen in all. A too
+// long id is not echoed: its length says what is wrong.
 func checkID(arg, v, prefix, example string) error {
 	switch {
+	case len(v) > maxIDLen:
+		return badArg("%s is %d characters long: %s is %q and at most %d letters and digits, such as %q", arg, utf8.RuneCountInString(v), idNouns[prefix], prefix, maxIDLen-len(prefix), example)
 	case !strings.HasPrefix(v, prefix):
 		return badArg("%s %q is not valid: it must start with %q, such as %q", arg, echo(v), prefix, example)
 	case !tokenID(v, prefix):

@@ -5,7 +5,9 @@ package tools
 
 import (
 	"context"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/invopop/jsonschema"
 	"github.com/mark3labs/mcp-go/server"
@@ -59,7 +61,7 @@ func listCallsTool(d *Deps) server.ServerTool {
 			params.PhoneNumberID = num.ID
 			participant := params.Participants[0]
 			if num.Number != "" && participant == num.Number {
-				return ListCallsOutput{}, "", badArg("participants[0] %s is the OpenPhone number %s itself: give the other party's number, such as [\"+12125550103\"]", participant, num.ID)
+				return ListCallsOutput{}, "", badArg("participants[0] %s is the OpenPhone number %s itself: give the other party's number, such as [\"+12125550103\"]", participant, apiText(num.ID))
 			}
 
 			// The participant's conversation name, when not cached, comes
@@ -80,11 +82,15 @@ func listCallsTool(d *Deps) server.ServerTool {
 			if err != nil {
 				return ListCallsOutput{}, "", err
 			}
+			// An API that ignores maxResults is not amplified: what it sent
+			// beyond the page is dropped (and said so), before summaries.
+			sent := len(page.Data)
+			page.Data = page.Data[:min(sent, params.MaxResults)]
 			var sums callSummaries
 			if in.IncludeSummaries {
 				sums = fetchSummaries(ctx, c, page.Data)
 			}
-			out, text := renderCallPage(w, num, params, page, sums)
+			out, text := renderCallPage(w, num, params, page, sent, sums)
 			return out, text, nil
 		})
 }
@@ -121,17 +127,23 @@ func (in *ListCallsArgs) params(region string) (client.ListCallsParams, numberAr
 	if err != nil {
 		return p, num, err
 	}
+	token, err := in.token("list_calls")
+	if err != nil {
+		return p, num, err
+	}
 	return client.ListCallsParams{
 		Participants:  []string{participant},
 		UserID:        user,
 		CreatedAfter:  after,
 		CreatedBefore: before,
 		MaxResults:    n,
-		PageToken:     in.PageToken,
+		PageToken:     token,
 	}, num, nil
 }
 
-func renderCallPage(w *directory, num client.PhoneNumber, p client.ListCallsParams, page *client.CallPage, sums callSummaries) (ListCallsOutput, string) {
+// renderCallPage writes a page of calls; sent is how many the API sent,
+// more than the page holds when it ignored maxResults.
+func renderCallPage(w *directory, num client.PhoneNumber, p client.ListCallsParams, page *client.CallPage, sent int, sums callSummaries) (ListCallsOutput, string) {
 	var b strings.Builder
 	b.Grow(160 + 112*len(page.Data))
 	participant := p.Participants[0]
@@ -140,14 +152,13 @@ func renderCallPage(w *directory, num client.PhoneNumber, p client.ListCallsPara
 	writeParticipant(&b, w, num.ID, participant)
 	if p.UserID != "" {
 		b.WriteString(", user ")
-		b.WriteString(apiText(p.UserID))
-		writeName(&b, w.userName(p.UserID))
+		writeUser(&b, p.UserID, w.userName(p.UserID))
 	}
 	b.WriteString(", newest first, UTC:\n")
-	out := ListCallsOutput{PhoneNumberID: num.ID, PhoneNumber: num.Number, PhoneNumberName: cleanText(num.Name, 60),
+	out := ListCallsOutput{PhoneNumberID: num.ID, PhoneNumber: num.Number, PhoneNumberName: cleanText(num.Name, nameWidth),
 		Participant: participant, Calls: make([]CallRow, 0, len(page.Data))}
 	if name, ok := w.conversationName(num.ID, participant); ok {
-		out.ParticipantName = cleanText(name, 60)
+		out.ParticipantName = cleanText(name, nameWidth)
 	}
 	named := map[string]bool{}
 	if p.UserID != "" {
@@ -169,6 +180,20 @@ func renderCallPage(w *directory, num client.PhoneNumber, p client.ListCallsPara
 			b.WriteString(" with this participant on this number; check the number's spelling and the phoneNumberId")
 		}
 		b.WriteString(".\n")
+	}
+	if sent > len(page.Data) && len(page.Data) > 0 {
+		// The API's token would skip the calls dropped: the way on is
+		// the time of the last call shown.
+		b.WriteString("More calls: the OpenPhone API sent ")
+		b.WriteString(strconv.Itoa(sent))
+		b.WriteString(" calls for maxResults ")
+		b.WriteString(strconv.Itoa(p.MaxResults))
+		b.WriteString(" and only the first ")
+		b.WriteString(strconv.Itoa(len(page.Data)))
+		b.WriteString(" are shown; to list the others, call list_calls with the same arguments but createdBefore ")
+		b.WriteString(strconv.Quote(page.Data[len(page.Data)-1].CreatedAt.UTC().Format(time.RFC3339Nano)))
+		b.WriteString(" and no pageToken.\n")
+		return out, b.String()
 	}
 	writePaging(&b, "list_calls", page.NextPageToken)
 	if page.NextPageToken != nil {
