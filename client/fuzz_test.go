@@ -170,48 +170,58 @@ func FuzzParseAPIError(f *testing.F) {
 		}
 		c := memClient(t, status, body)
 		_, err := c.GetCall(context.Background(), "AC1")
-		if err == nil {
-			t.Fatalf("status %d gave no error", status)
-		}
-		var ae *APIError
-		switch {
-		case status < 400:
-			if !errors.Is(err, ErrRedirect) {
-				t.Fatalf("status %d gave %v, want ErrRedirect", status, err)
-			}
-			return
-		case !errors.As(err, &ae):
-			t.Fatalf("status %d gave %T %v, want *APIError", status, err, err)
-		case ae.StatusCode != status:
-			t.Fatalf("status %d reported as %d", status, ae.StatusCode)
-		}
-		msg := err.Error()
-		if len(msg) > maxErrorText {
-			t.Fatalf("a %d-byte message", len(msg))
-		}
-		if len(ae.Code) > maxCodeLen+len("…") {
-			t.Fatalf("a %d-byte code", len(ae.Code))
-		}
-		fields := []string{msg, ae.Message, ae.Title, ae.Docs, ae.Trace, ae.Key, ae.Code}
-		for _, fe := range ae.Errors {
-			fields = append(fields, fe.Path, fe.Message, fe.Schema.Type, string(fe.Value), decodedJSON(fe.Value))
-		}
-		// Pieces of the key that the body holds only inside a whole echoed
-		// key: any of them in a field means the key leaked, clipped or not.
-		// The body is searched as sent and as decoded, so that a piece the
-		// body itself spells with \u escapes is the body's, not a leak.
-		rest := strings.ReplaceAll(string(body)+"\x00"+decodedJSON(body), key, "")
-		for _, s := range fields {
-			if strings.Contains(s, key) {
-				t.Fatalf("the API key is in %q", s)
-			}
-			for i := 0; i+keyPiece <= len(key); i++ {
-				if p := key[i : i+keyPiece]; strings.Contains(s, p) && !strings.Contains(rest, p) {
-					t.Fatalf("a %d-character piece of the API key is in %q", keyPiece, s)
-				}
-			}
-		}
+		checkAPIErrorAnswer(t, status, body, err)
 	})
+}
+
+// checkAPIErrorAnswer checks the error a request got for a status of 300
+// or more and body: ErrRedirect for 3xx, else an *APIError of that status,
+// bounded, with no piece of the key that the body held only inside the
+// whole key.
+func checkAPIErrorAnswer(t *testing.T, status int, body []byte, err error) {
+	t.Helper()
+	key := testKey
+	if err == nil {
+		t.Fatalf("status %d gave no error", status)
+	}
+	var ae *APIError
+	switch {
+	case status < 400:
+		if !errors.Is(err, ErrRedirect) {
+			t.Fatalf("status %d gave %v, want ErrRedirect", status, err)
+		}
+		return
+	case !errors.As(err, &ae):
+		t.Fatalf("status %d gave %T %v, want *APIError", status, err, err)
+	case ae.StatusCode != status:
+		t.Fatalf("status %d reported as %d", status, ae.StatusCode)
+	}
+	msg := err.Error()
+	if len(msg) > maxErrorText {
+		t.Fatalf("a %d-byte message", len(msg))
+	}
+	if len(ae.Code) > maxCodeLen+len("…") {
+		t.Fatalf("a %d-byte code", len(ae.Code))
+	}
+	fields := []string{msg, ae.Message, ae.Title, ae.Docs, ae.Trace, ae.Key, ae.Code}
+	for _, fe := range ae.Errors {
+		fields = append(fields, fe.Path, fe.Message, fe.Schema.Type, string(fe.Value), decodedJSON(fe.Value))
+	}
+	// Pieces of the key that the body holds only inside a whole echoed
+	// key: any of them in a field means the key leaked, clipped or not.
+	// The body is searched as sent and as decoded, so that a piece the
+	// body itself spells with \u escapes is the body's, not a leak.
+	rest := strings.ReplaceAll(string(body)+"\x00"+decodedJSON(body), key, "")
+	for _, s := range fields {
+		if strings.Contains(s, key) {
+			t.Fatalf("the API key is in %q", s)
+		}
+		for i := 0; i+keyPiece <= len(key); i++ {
+			if p := key[i : i+keyPiece]; strings.Contains(s, p) && !strings.Contains(rest, p) {
+				t.Fatalf("a %d-character piece of the API key is in %q", keyPiece, s)
+			}
+		}
+	}
 }
 
 // keyPiece is the shortest piece of the key that counts as a leak.
