@@ -33,8 +33,9 @@ Usage:
   openphone-mcp --demo [flags]          (a simulated workspace, no account needed)
 
 Environment:
-  OPENPHONE_API_KEY    the workspace's API key (required unless --demo)
-  OPENPHONE_BASE_URL   the API root (default https://api.openphone.com)
+  OPENPHONE_API_KEY    the workspace's API key (required unless --demo);
+                       QUO_API_KEY is read when it is unset
+  OPENPHONE_BASE_URL   the API root (default https://api.quo.com)
   MCP_AUTH_TOKEN       bearer token every HTTP request must carry (sse, http);
                        required to listen beyond loopback
 
@@ -113,6 +114,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 
 	cfg.APIKey = strings.TrimSpace(getenv("OPENPHONE_API_KEY"))
+	if cfg.APIKey == "" { // Quo's name for it; OPENPHONE_API_KEY wins when both are set
+		cfg.APIKey = strings.TrimSpace(getenv("QUO_API_KEY"))
+	}
 	if cfg.APIKey == "" && !cfg.Demo && !(cfg.AllowClientAPIKeys && cfg.Transport != "stdio") {
 		return fail("OPENPHONE_API_KEY is not set; set it to your OpenPhone API key (OpenPhone > Settings > API), or try --demo")
 	}

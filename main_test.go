@@ -64,6 +64,19 @@ func TestRunBadBaseURL(t *testing.T) {
 	}
 }
 
+// TestRunQuoAPIKeyAlias: QUO_API_KEY alone is taken as the key (the run
+// gets past the key check to the base URL check).
+func TestRunQuoAPIKeyAlias(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), nil, env(map[string]string{"QUO_API_KEY": markerKey, "OPENPHONE_BASE_URL": "ftp:/nowhere"}), nil, &stdout, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "base URL") || strings.Contains(stderr.String(), "not set") {
+		t.Errorf("status %d, stderr %q; want the base URL refused, not a missing key", code, stderr.String())
+	}
+	if strings.Contains(stderr.String(), markerKey) {
+		t.Error("the key leaked to stderr")
+	}
+}
+
 // TestStdioSession drives the real program over stdio pipes with mcp-go's
 // client against a fake API, pinned to the protocol Claude Desktop speaks.
 func TestStdioSession(t *testing.T) {

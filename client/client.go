@@ -1,5 +1,7 @@
 // Package client is a small, importable client for the OpenPhone (Quo) public
-// REST API v1 (https://api.openphone.com/v1).
+// REST API: v1 (https://api.quo.com/v1/...) and, beside it, the dated
+// surface of version 2026-03-30 (dated*.go), which lists the calls of the
+// whole workspace in one request.
 //
 // It paces requests to the documented 10 requests per second per key, retries
 // 429, 502, 503, 504 and transport errors with exponential backoff, jitter and
@@ -32,8 +34,8 @@ const Version = "0.1.0"
 
 // Defaults, exported so callers and docs can name them.
 const (
-	DefaultBaseURL      = "https://api.openphone.com"
-	DefaultRateLimit    = 10 // requests per second per API key, as documented
+	DefaultBaseURL      = "https://api.quo.com" // both surfaces; api.openphone.com is v1's old name
+	DefaultRateLimit    = 10                    // requests per second per API key, as documented
 	DefaultTimeout      = 30 * time.Second
 	DefaultMaxAttempts  = 4
 	DefaultMaxBodyBytes = 4 << 20
