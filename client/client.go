@@ -14,7 +14,8 @@
 // page token that repeats and after WithMaxPages pages.
 //
 // Each resource has its file (calls.go, conversations.go,
-// phone_numbers.go), and each method names the API operation it calls.
+// phone_numbers.go, users.go, voicemails.go; dated_calls.go on the dated
+// surface), and each method names the API operation it calls.
 package client
 
 import (
