@@ -199,7 +199,8 @@ func (a answerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // FuzzToolsOverAnyAPIAnswer: one API endpoint answers with any body (the
 // others with the fixture workspace), and each tool that reads it renders
 // a result or a clear error: never a panic, never a line break other than
-// \n, never the key, and a success carries structured content.
+// \n, never the key, no line posing as the paging line, and a success
+// carries structured content with no control or line-separator character.
 func FuzzToolsOverAnyAPIAnswer(f *testing.F) {
 	sb := sandbox.New(fxWorkspace(), sandbox.Options{APIKey: markerKey})
 	type target struct {
@@ -272,6 +273,7 @@ func FuzzToolsOverAnyAPIAnswer(f *testing.F) {
 		case !res.IsError && res.StructuredContent == nil:
 			t.Fatalf("%s over %s: a success without structured content", tg.tool, tg.path)
 		}
+		assertCleanStructured(t, tg.tool+" over "+tg.path, res.StructuredContent)
 		lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 		for i, l := range lines[:len(lines)-1] {
 			if strings.HasPrefix(l, "More calls:") || strings.HasPrefix(l, "Last page.") || strings.HasPrefix(l, "nextPageToken") {
