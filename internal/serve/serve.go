@@ -57,6 +57,7 @@ type Config struct {
 	sessionEvents     int              // events kept per session; default 512
 	sessionEventBytes int              // their bytes; default 1 MiB
 	sessionClock      func() time.Time // default time.Now
+	sessionsCreated   func(*sessions)  // lets tests reach the session table
 }
 
 const (

@@ -130,6 +130,9 @@ func streamableSessions(cfg Config) (*sessions, []server.StreamableHTTPOption) {
 		return nil, nil
 	}
 	ss := newSessions(cfg)
+	if cfg.sessionsCreated != nil {
+		cfg.sessionsCreated(ss)
+	}
 	return ss, []server.StreamableHTTPOption{
 		// Lets 2025-06-18 clients resume a broken stream; without it
 		// progress notifications were observed to go missing.
