@@ -58,6 +58,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	fs.StringVar(&cfg.Transport, "transport", "stdio", "stdio, sse (/sse + /message) or http (streamable HTTP at /mcp)")
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "listen address for sse and http")
 	fs.BoolVar(&cfg.Stateless, "stateless", false, "streamable HTTP without server-side sessions, for replicas behind a load balancer")
+	fs.IntVar(&cfg.MaxSessions, "max-sessions", 0, fmt.Sprintf("open streamable HTTP sessions at most, 503 beyond (0: sized for this machine, %d here)", serve.DefaultMaxSessions()))
+	fs.DurationVar(&cfg.SessionIdle, "session-idle", 10*time.Minute, "a streamable HTTP session with nothing in progress for this long is dropped")
 	fs.StringVar(&allowedOrigins, "allowed-origins", "", "comma-separated extra Origin values allowed on HTTP (localhost origins always are)")
 	fs.BoolVar(&cfg.AllowClientAPIKeys, "allow-client-api-keys", false, "let each HTTP client send its own OpenPhone key in X-OpenPhone-Api-Key (paced per key)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight tool calls may finish")
@@ -97,6 +99,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "stdio", "sse", "http":
 	default:
 		return fail("--transport %q is not one of stdio, sse, http", cfg.Transport)
+	}
+	if cfg.MaxSessions < 0 {
+		return fail("--max-sessions %d is negative; give a number of sessions, or 0 to size it for this machine", cfg.MaxSessions)
+	}
+	if cfg.SessionIdle <= 0 {
+		return fail("--session-idle %v is not a positive duration such as 10m", cfg.SessionIdle)
 	}
 	if len(cfg.DefaultRegion) != 2 || strings.ToUpper(cfg.DefaultRegion) != cfg.DefaultRegion {
 		return fail("--default-region %q is not a two-letter ISO 3166 code such as US or GB", cfg.DefaultRegion)

@@ -40,6 +40,8 @@ type Config struct {
 	Transport       string // "stdio", "sse" or "http"
 	Addr            string // listen address for sse and http
 	Stateless       bool   // streamable HTTP without server-side sessions
+	MaxSessions     int           // open streamable HTTP sessions; 0 sizes it for the machine
+	SessionIdle     time.Duration // how long an idle streamable HTTP session is kept
 	AuthToken       string // MCP_AUTH_TOKEN: the bearer token HTTP requests must carry
 	AllowedOrigins  []string
 	ShutdownTimeout time.Duration // grace for in-flight tool calls on shutdown
@@ -108,6 +110,8 @@ func (a *App) Run(ctx context.Context, stdin io.Reader, stdout io.Writer) error 
 		Transport:          a.cfg.Transport,
 		Addr:               a.cfg.Addr,
 		Stateless:          a.cfg.Stateless,
+		MaxSessions:        a.cfg.MaxSessions,
+		SessionIdle:        a.cfg.SessionIdle,
 		AuthToken:          a.cfg.AuthToken,
 		AllowedOrigins:     a.cfg.AllowedOrigins,
 		AllowClientAPIKeys: a.cfg.AllowClientAPIKeys,
