@@ -130,28 +130,6 @@ func Run(ctx context.Context, s *server.MCPServer, cfg Config) error {
 	}
 }
 
-func runStdio(ctx context.Context, s *server.MCPServer, cfg Config) error {
-	log := cfg.Logger
-	stdio := server.NewStdioServer(s)
-	// mcp-go logs to os.Stderr via the log package by default; route it
-	// through our logger. stdout is the protocol and must stay clean.
-	stdio.SetErrorLogger(slog.NewLogLogger(log.Handler(), slog.LevelError))
-	log.Info("serving MCP over stdio")
-	// Listen (not ServeStdio) so that our ctx, not mcp-go's own signal
-	// handling, decides when to stop.
-	err := stdio.Listen(ctx, cfg.Stdin, cfg.Stdout)
-	switch {
-	case err == nil, errors.Is(err, io.EOF):
-		log.Info("stdio closed by client")
-		return nil
-	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
-		log.Info("stdio server stopped")
-		return nil
-	default:
-		return fmt.Errorf("stdio: %w", err)
-	}
-}
-
 func runHTTP(ctx context.Context, s *server.MCPServer, cfg Config) error {
 	log := cfg.Logger
 	if err := CheckBind(cfg.Addr, cfg.AuthToken); err != nil {
