@@ -348,21 +348,48 @@ func BenchmarkListCalls(b *testing.B) {
 // byte as the API would serve it, so that reorganising the generator cannot
 // change the data unnoticed. A deliberate change of the demo data updates
 // the want hashes (the failure prints the new ones).
+//
+// The v1 hashes cover the fields v1 serves, in the Workspace's JSON of
+// before the dated surface: they are the hashes of then, unchanged, which
+// shows that adding the dated data changed no v1 answer. The dated hashes
+// pin the data only the dated surface serves.
 func TestDemoFingerprint(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		now  time.Time
-		want string
+		now       time.Time
+		v1, dated string
 	}{
-		{testNow, "de636cf06f1ab08e8325a6218cb7ec9b4dd8164868b36d7dd413611441fe07c3"},
-		{time.Date(2027, 3, 14, 4, 30, 0, 0, time.UTC), "14d6979320968ccab0fd7dcc02ebdd2a75391d572ea3081cf8369d303a6dc034"}, // a Sunday night: the after-hours paths
+		{testNow, "de636cf06f1ab08e8325a6218cb7ec9b4dd8164868b36d7dd413611441fe07c3", "95970800e5386d3316c72e9122068c0f5a76afdc919390e05025b84894d1ebcb"},
+		{time.Date(2027, 3, 14, 4, 30, 0, 0, time.UTC), "14d6979320968ccab0fd7dcc02ebdd2a75391d572ea3081cf8369d303a6dc034", "95970800e5386d3316c72e9122068c0f5a76afdc919390e05025b84894d1ebcb"}, // a Sunday night: the after-hours paths
 	} {
-		raw, err := json.Marshal(Demo(tc.now))
+		ws := Demo(tc.now)
+		v1, err := json.Marshal(struct {
+			PhoneNumbers  []client.PhoneNumber
+			Conversations []client.Conversation
+			Calls         []client.Call
+			Summaries     map[string]client.CallSummary
+			Transcripts   map[string]client.CallTranscript
+			Recordings    map[string][]client.CallRecording
+		}{ws.PhoneNumbers, ws.Conversations, ws.Calls, ws.Summaries, ws.Transcripts, ws.Recordings})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := fmt.Sprintf("%x", sha256.Sum256(raw)); got != tc.want {
-			t.Errorf("Demo(%s): sha256 of its JSON is %s, want %s", tc.now.Format(time.RFC3339), got, tc.want)
+		dated, err := json.Marshal(struct {
+			DatedCalls       []client.DatedCall
+			DatedSummaries   map[string]client.DatedCallSummary
+			DatedRecordings  map[string][]client.CallRecording
+			DatedTranscripts map[string][]client.DatedTranscript
+			Voicemails       map[string]client.Voicemail
+			Users            []client.User
+		}{ws.DatedCalls, ws.DatedSummaries, ws.DatedRecordings, ws.DatedTranscripts, ws.Voicemails, ws.Users})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprintf("%x", sha256.Sum256(v1)); got != tc.v1 {
+			t.Errorf("Demo(%s): sha256 of its v1 JSON is %s, want %s", tc.now.Format(time.RFC3339), got, tc.v1)
+		}
+		if got := fmt.Sprintf("%x", sha256.Sum256(dated)); got != tc.dated {
+			t.Errorf("Demo(%s): sha256 of its dated JSON is %s, want %s", tc.now.Format(time.RFC3339), got, tc.dated)
 		}
 	}
 }

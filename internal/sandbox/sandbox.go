@@ -6,8 +6,18 @@
 //	GET /v1/call-summaries/{callId}
 //	GET /v1/call-transcripts/{id}
 //	GET /v1/call-recordings/{callId}
+//	GET /v1/call-voicemails/{callId}
 //	GET /v1/phone-numbers
 //	GET /v1/conversations
+//	GET /v1/users, /v1/users/{userId}
+//
+// and of Quo's dated calls surface (version 2026-03-30, dated.go), unless
+// Options.DatedOff:
+//
+//	GET /calls                        (the whole workspace, every filter optional)
+//	GET /calls/{callId}
+//	GET /calls/{callId}/recordings, /calls/{callId}/transcripts
+//	GET /users, /users/{userId}
 //
 // It follows the OpenAPI document (openphone-public-api-v1.json): the same
 // query parameters, limits and patterns, the same {"data": ...} envelopes,
@@ -68,6 +78,20 @@ type Workspace struct {
 	Summaries     map[string]client.CallSummary    // by call id; missing => status "absent"
 	Transcripts   map[string]client.CallTranscript // by call id; missing => status "absent"
 	Recordings    map[string][]client.CallRecording
+
+	// What only the dated surface shows; v1 answers never read these.
+
+	// DatedCalls are calls GET /v1/calls cannot list, served by the dated
+	// routes only (v1 answers 404 for them): group calls of three or more
+	// parties, and calls a system actor ("SYU…") handled, which have no
+	// v1 userId. The Calls above are served on the dated surface too,
+	// converted (datedFromV1).
+	DatedCalls       []client.DatedCall
+	DatedSummaries   map[string]client.DatedCallSummary  // by call id; else derived from Summaries
+	DatedRecordings  map[string][]client.CallRecording   // of DatedCalls, by call id
+	DatedTranscripts map[string][]client.DatedTranscript // of DatedCalls, one per recording; Calls' are derived
+	Voicemails       map[string]client.Voicemail         // by call id: the calls that have one
+	Users            []client.User                       // GET /v1/users and GET /users, in this order
 }
 
 // Options tune a Server.
@@ -82,6 +106,15 @@ type Options struct {
 	// Latency is added to every response (0 = none). It ends early when the
 	// request's context is done.
 	Latency time.Duration
+	// DatedOff turns the dated surface off: its routes answer the 404 of
+	// an API that does not know them (v1's error body), for tests of a
+	// client's fallback to v1.
+	DatedOff bool
+	// CursorTTL is how long a dated cursor stays valid (0 = 5 minutes);
+	// an older one gets a 400 that says it expired.
+	CursorTTL time.Duration
+	// Now is the clock cursors are issued and expired by (nil = time.Now).
+	Now func() time.Time
 }
 
 // Server is the fake API. It implements http.Handler and is safe for
@@ -100,6 +133,14 @@ type Server struct {
 	summaries   map[string]client.CallSummary
 	transcripts map[string]client.CallTranscript
 	recordings  map[string][]client.CallRecording
+	users       []client.User
+	voicemails  map[string]client.Voicemail
+
+	// The dated surface, built on its first request so that v1-only use
+	// (the demo's start, the v1 benchmarks) does not pay for it.
+	datedWS   *Workspace
+	datedOnce sync.Once
+	dated     *datedIndex
 
 	requests  atomic.Int64
 	throttled atomic.Int64
@@ -127,6 +168,9 @@ func New(ws *Workspace, opts Options) *Server {
 		summaries:   ws.Summaries,
 		transcripts: ws.Transcripts,
 		recordings:  ws.Recordings,
+		users:       ws.Users,
+		voicemails:  ws.Voicemails,
+		datedWS:     ws,
 		limiters:    make(map[string]*rate.Limiter),
 	}
 	for i := range s.numbers {
@@ -276,7 +320,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	rt := route(path)
+	rt := route(path, !s.opts.DatedOff)
+	writeError := writeError
+	if rt.dated {
+		writeError = writeDatedError
+	}
 	if s.opts.APIKey != "" && r.Header.Get("Authorization") != s.opts.APIKey {
 		writeError(w, &apiError{
 			status: http.StatusUnauthorized, code: rt.res + "00401", title: "Unauthorized",
@@ -313,6 +361,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
+	if rt.dated && !checkVersion(w, r) {
+		return
+	}
 	rt.handler(s, w, r, rt.id)
 }
 
@@ -347,19 +398,29 @@ type routed struct {
 	res     string // two-digit resource prefix of error codes
 	handler handlerFunc
 	id      string // path parameter
+	dated   bool   // a route of the dated surface: its error body, its header
 }
 
 // route maps a path to its handler and its error-code resource prefix
 // (01 calls, 04 phone numbers, 05 summaries, 06 transcripts, 09
-// recordings, 10 conversations, 00 anything else).
-func route(path string) routed {
+// recordings, 10 conversations, 11 users, 12 voicemails, 00 anything
+// else). Without withDated the dated paths are unknown, as on an API that
+// predates them.
+func route(path string, withDated bool) routed {
+	if withDated {
+		if rt, ok := datedRoute(path); ok {
+			return rt
+		}
+	}
 	switch path {
 	case "/v1/calls":
-		return routed{"01", (*Server).listCalls, ""}
+		return routed{"01", (*Server).listCalls, "", false}
 	case "/v1/phone-numbers":
-		return routed{"04", (*Server).listPhoneNumbers, ""}
+		return routed{"04", (*Server).listPhoneNumbers, "", false}
 	case "/v1/conversations":
-		return routed{"10", (*Server).listConversations, ""}
+		return routed{"10", (*Server).listConversations, "", false}
+	case "/v1/users":
+		return routed{"11", (*Server).listUsers, "", false}
 	}
 	for _, p := range []struct {
 		prefix, res string
@@ -369,23 +430,25 @@ func route(path string) routed {
 		{"/v1/call-summaries/", "05", (*Server).getSummary},
 		{"/v1/call-transcripts/", "06", (*Server).getTranscript},
 		{"/v1/call-recordings/", "09", (*Server).getRecordings},
+		{"/v1/call-voicemails/", "12", (*Server).getVoicemail},
+		{"/v1/users/", "11", (*Server).getUser},
 	} {
 		if id, ok := strings.CutPrefix(path, p.prefix); ok {
 			if id == "" || strings.Contains(id, "/") {
-				return routed{p.res, nil, ""}
+				return routed{p.res, nil, "", false}
 			}
-			return routed{p.res, p.h, id}
+			return routed{p.res, p.h, id, false}
 		}
 	}
 	switch {
 	case strings.HasPrefix(path, "/v1/calls"):
-		return routed{"01", nil, ""}
+		return routed{"01", nil, "", false}
 	case strings.HasPrefix(path, "/v1/phone-numbers"):
-		return routed{"04", nil, ""}
+		return routed{"04", nil, "", false}
 	case strings.HasPrefix(path, "/v1/conversations"):
-		return routed{"10", nil, ""}
+		return routed{"10", nil, "", false}
 	}
-	return routed{"00", nil, ""}
+	return routed{"00", nil, "", false}
 }
 
 // writeData writes v in the API's {"data": v} envelope as the 200 body.
