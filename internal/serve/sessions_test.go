@@ -94,6 +94,13 @@ func (c caller) initialize() string {
 	return sid
 }
 
+// skipUnderRace: the loads below run in .ci/run without -race.
+func skipUnderRace(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a load: run without -race (.ci/run does)")
+	}
+}
+
 func heapInUseMB() float64 {
 	runtime.GC()
 	runtime.GC()
@@ -116,7 +123,7 @@ func TestSessions_NeverIssuedIDsGet404(t *testing.T) {
 	c := newCaller(t, ts.URL, "", "")
 	c.initialize() // a real session exists; forged ids still fail
 	ids := map[string]string{
-		"mcp-go's own form": "mcp-session-123e4567-e89b-42d3-a456-426614174000",
+		"mcp-go's own form":  "mcp-session-123e4567-e89b-42d3-a456-426614174000",
 		"this server's form": "mcp-session-0123456789abcdef0123456789abcdef",
 		"512 KiB":            strings.Repeat("x", 512<<10),
 	}
@@ -147,6 +154,7 @@ func TestSessions_NeverIssuedIDsGet404(t *testing.T) {
 // TestSessions_ForgedIDsHoldNoMemory: 400 GETs with 512 KiB ids (the
 // red team's load: 20 -> 357 MB, held with no connection open).
 func TestSessions_ForgedIDsHoldNoMemory(t *testing.T) {
+	skipUnderRace(t)
 	s, _ := newMCP()
 	ts := startHandler(t, s, Config{Transport: "http"})
 	c := newCaller(t, ts.URL, "", "")
@@ -158,7 +166,7 @@ func TestSessions_ForgedIDsHoldNoMemory(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := w; i < 400; i += 8 {
-				id := strings.Repeat(strconv.Itoa(i%10), 512<<10)
+				id := fmt.Sprintf("%04d", i) + strings.Repeat("x", 512<<10-4) // each its own
 				if code, _, _ := c.do(http.MethodGet, id, ""); code != http.StatusNotFound {
 					wrong.Add(1)
 				}
@@ -355,6 +363,7 @@ func TestSessions_IdleExpiry(t *testing.T) {
 // TestSessions_ManyNeverClosed: the red team's 20,000 initialize calls that
 // never close (274 MB, nothing refused) with the default cap.
 func TestSessions_ManyNeverClosed(t *testing.T) {
+	skipUnderRace(t)
 	s, _ := newMCP()
 	ts := startHandler(t, s, Config{Transport: "http"})
 	c := newCaller(t, ts.URL, "", "")
@@ -428,6 +437,7 @@ func firstEventID(stream string) string {
 // session's life). Their progress goes once each call answers, and what
 // stays is within the session's event budget.
 func TestSessions_ProgressCallsBounded(t *testing.T) {
+	skipUnderRace(t)
 	s := progressMCP(150_000)
 	var table *sessions
 	ts := startHandler(t, s, Config{Transport: "http", sessionsCreated: func(ss *sessions) { table = ss }})
