@@ -46,6 +46,8 @@ func (f *frontend) answerCutOffCalls(w http.ResponseWriter, r *http.Request, nex
 		w.Header().Set("Connection", "close")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(append(body, '\n'))
+		// On the wire before the tracker lets runHTTP close connections.
+		flush(w)
 		return
 	}
 	if !cw.stream {
@@ -57,6 +59,10 @@ func (f *frontend) answerCutOffCalls(w http.ResponseWriter, r *http.Request, nex
 		data, _ := json.Marshal(e)
 		_, _ = fmt.Fprintf(w, "event: message\ndata: %s\n\n", data)
 	}
+	flush(w)
+}
+
+func flush(w http.ResponseWriter) {
 	if fl, ok := w.(http.Flusher); ok {
 		fl.Flush()
 	}
