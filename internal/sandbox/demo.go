@@ -3,7 +3,7 @@ package sandbox
 // Demo and its generator, and the fixed part of the demo workspace: its
 // numbers, users and time zone. The other demo_*.go files hold the
 // generator's steps, in the order Demo runs them: people, calls (with their
-// content), conversations.
+// content), conversations, then the dated-only data.
 
 import (
 	"math/rand/v2"
@@ -96,7 +96,12 @@ type demoGen struct {
 //     the 24 hours before now, whatever now is;
 //   - summaries (some with a lead-qualification AI job) and transcripts
 //     for about 2,200 calls, a few failed, in progress or absent, and
-//     recordings (audio/mpeg, oldest first, some calls with two).
+//     recordings (audio/mpeg, oldest first, some calls with two);
+//   - for the dated surface only (demo_dated.go; v1 answers do not change):
+//     the 6 users, a voicemail (with its transcript) on every voicemail
+//     call, 6 group calls of 3 or 4 parties on the group conversations
+//     (one with two users on the same number, one missed), and 6 calls the
+//     AI agent (DemoAIAgentID, SYU…) took alone, one in the last 24 hours.
 //
 // Everything but the timestamps is the same on every run, and the contacts
 // and conversations (ids, participants, names) are the same whatever now
@@ -120,6 +125,7 @@ func Demo(now time.Time) *Workspace {
 	g.r = rand.New(rand.NewPCG(0x63616c6c732d3930, 0x646179732d6f6b21))
 	g.history()
 	g.conversations()
+	g.datedData()
 	return g.ws
 }
 
