@@ -1,8 +1,12 @@
 // Command fakeapi serves the in-process OpenPhone API fake (internal/sandbox)
 // with the deterministic demo workspace over real HTTP, for the end-to-end
-// tests in e2e/ and for benchmarks that need a network hop.
+// tests in e2e/ and for benchmarks that need a network hop. It serves v1
+// and the dated surface (2026-03-30: GET /calls, /users ...) together;
+// --dated-off answers the dated paths with v1's 404, as an API without
+// them would, for tests of the fallback to v1.
 //
 //	go run ./internal/cmd/fakeapi [--addr 127.0.0.1:0] [--api-key KEY] [--rate N] [--latency D]
+//	  [--dated-off] [--cursor-ttl D]
 //
 // The first line on stdout is the base URL (http://127.0.0.1:PORT), to be
 // used as OPENPHONE_BASE_URL; nothing else is written to stdout, logs go to
@@ -41,6 +45,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	apiKey := fs.String("api-key", "", "the only Authorization value accepted (empty accepts any)")
 	rate := fs.Float64("rate", 0, "requests per second per key before 429 (0 = unlimited)")
 	latency := fs.Duration("latency", 0, "delay added to every response")
+	datedOff := fs.Bool("dated-off", false, "serve v1 only: the dated paths (/calls, /users) answer 404")
+	cursorTTL := fs.Duration("cursor-ttl", 0, "lifetime of the dated surface's cursors (0 = 5m)")
 	stdinEOF := fs.Bool("exit-on-stdin-eof", false, "stop when stdin is closed")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -52,13 +58,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "fakeapi: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	if *rate < 0 || *latency < 0 {
-		fmt.Fprintln(stderr, "fakeapi: --rate and --latency must not be negative")
+	if *rate < 0 || *latency < 0 || *cursorTTL < 0 {
+		fmt.Fprintln(stderr, "fakeapi: --rate, --latency and --cursor-ttl must not be negative")
 		return 2
 	}
 
 	started := time.Now()
-	sb := sandbox.New(sandbox.Demo(started), sandbox.Options{APIKey: *apiKey, RateLimit: *rate, Latency: *latency})
+	sb := sandbox.New(sandbox.Demo(started), sandbox.Options{
+		APIKey: *apiKey, RateLimit: *rate, Latency: *latency, DatedOff: *datedOff, CursorTTL: *cursorTTL,
+	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "fakeapi: %v\n", err)

@@ -93,6 +93,57 @@ func TestServesDemoWorkspace(t *testing.T) {
 	}
 }
 
+// getDated is get with the dated surface's version header.
+func getDated(t *testing.T, url string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "k")
+	req.Header.Set("Quo-Api-Version", "2026-03-30")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, b
+}
+
+func TestServesBothSurfaces(t *testing.T) {
+	base, _ := start(t)
+	code, body := getDated(t, base+"/calls?limit=3")
+	var page struct {
+		Data       []struct{ ID string }
+		NextCursor *string
+	}
+	if err := json.Unmarshal(body, &page); code != http.StatusOK || err != nil || len(page.Data) != 3 || page.NextCursor == nil {
+		t.Errorf("GET /calls?limit=3 = %d %s", code, body)
+	}
+	if code, body := get(t, base+"/v1/phone-numbers", "k"); code != http.StatusOK {
+		t.Errorf("GET /v1/phone-numbers = %d %s", code, body)
+	}
+}
+
+func TestDatedOff(t *testing.T) {
+	base, _ := start(t, "--dated-off")
+	for _, path := range []string{"/calls", "/users"} {
+		code, body := getDated(t, base+path)
+		var e struct{ Code string }
+		_ = json.Unmarshal(body, &e)
+		if code != http.StatusNotFound || e.Code != "0000404" {
+			t.Errorf("GET %s with --dated-off = %d %s, want v1's 404", path, code, body)
+		}
+	}
+	if code, body := get(t, base+"/v1/phone-numbers", "k"); code != http.StatusOK {
+		t.Errorf("GET /v1/phone-numbers with --dated-off = %d %s", code, body)
+	}
+}
+
 func TestRateLimit(t *testing.T) {
 	base, _ := start(t, "--rate", "1")
 	codes := map[int]int{}
@@ -125,7 +176,7 @@ func TestExitOnStdinEOF(t *testing.T) {
 }
 
 func TestBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"--rate", "-1"}, {"extra"}, {"--nope"}, {"--addr", "256.0.0.1:0"}} {
+	for _, args := range [][]string{{"--rate", "-1"}, {"--cursor-ttl", "-1s"}, {"extra"}, {"--nope"}, {"--addr", "256.0.0.1:0"}} {
 		if code := run(context.Background(), args, strings.NewReader(""), io.Discard, io.Discard); code == 0 {
 			t.Errorf("run(%q) = 0, want failure", args)
 		}
