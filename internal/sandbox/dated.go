@@ -4,6 +4,20 @@ package sandbox
 // its routes, the version header, its error body (no numeric code), strict
 // query parameters (an unknown one is a 400 that names it, so that a
 // client's fallback can be tested), and short-lived cursors.
+//
+// Where the doc is silent the sandbox chooses: auth (401) and the shared
+// rate limit (429) come before the version check; a repeated parameter is
+// a 400; participant and participant[in] (or status and status[in])
+// together are a 400; an unknown phoneNumberId is v1's 403; actorId
+// matches the call's actor, answeredBy, initiatedBy or any participant's
+// actor; participant matches the first outside number of the call
+// (caller first, so never a party added to a group call); a v1 call's
+// actor is its userId; its summary is the v1 one reshaped (type agent for
+// calls with aiHandled, else human with its next steps; jobs on agent
+// summaries only, as the doc has them); its transcripts are the v1
+// transcript cut at its recordings' starts, so a call without recordings
+// has none; a cursor lives Options.CursorTTL and is tied to the filters,
+// not to limit or include.
 
 import (
 	"encoding/base64"
