@@ -63,7 +63,7 @@ func newFrontend(s *server.MCPServer, cfg Config) (*frontend, http.Handler, erro
 	hostCheckOff := cfg.AuthToken != ""
 	ctxFunc := func(ctx context.Context, r *http.Request) context.Context {
 		if key, ok := APIKeyFromContext(r.Context()); ok {
-			return withAPIKey(ctx, key)
+			return withCaller(withAPIKey(ctx, key), r) // the key's slot is charged to its caller
 		}
 		return ctx
 	}
