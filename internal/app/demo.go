@@ -36,8 +36,10 @@ func (d *demoAPI) start() {
 			started := time.Now()
 			sb := sandbox.New(sandbox.Demo(started), sandbox.Options{APIKey: d.key, RateLimit: 0})
 			d.api = sb.RoundTripper()
-			close(d.ready)
+			// Logged before ready is closed: whoever waited on ready
+			// finds the line already written.
 			d.logger.Info("demo workspace ready", "took", time.Since(started).Round(time.Microsecond).String())
+			close(d.ready)
 		}()
 	})
 }
