@@ -37,12 +37,12 @@ type Config struct {
 	Timeout       time.Duration // limit for each API request
 	DefaultRegion string        // region of numbers written without a country code
 
-	Transport       string // "stdio", "sse" or "http"
-	Addr            string // listen address for sse and http
-	Stateless       bool   // streamable HTTP without server-side sessions
+	Transport       string        // "stdio", "sse" or "http"
+	Addr            string        // listen address for sse and http
+	Stateless       bool          // streamable HTTP without server-side sessions
 	MaxSessions     int           // open streamable HTTP sessions; 0 sizes it for the machine
 	SessionIdle     time.Duration // how long an idle streamable HTTP session is kept
-	AuthToken       string // MCP_AUTH_TOKEN: the bearer token HTTP requests must carry
+	AuthToken       string        // MCP_AUTH_TOKEN: the bearer token HTTP requests must carry
 	AllowedOrigins  []string
 	ShutdownTimeout time.Duration // grace for in-flight tool calls on shutdown
 	// AllowClientAPIKeys lets each HTTP client send its own key in
