@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
 	"strconv"
 	"strings"
@@ -70,18 +71,23 @@ func FuzzDecodePages(f *testing.F) {
 		checkDecoded(t, calls, err)
 		convs, err := c.ListConversations(ctx, ListConversationsParams{PhoneNumbers: []string{"PN1"}})
 		checkDecoded(t, convs, err)
-		checkWalkEnds(t, c, calls)
+		n := 0
+		if calls != nil {
+			n = len(calls.Data)
+		}
+		checkWalkEnds(t, firstPage(calls, calls != nil), n, c.Calls(ctx, ListCallsParams{PhoneNumberID: "PN1", Participants: []string{"+12125550103"}}))
 	})
 }
 
-// checkWalkEnds walks Calls over a client that answers every request with
-// the body that gave first: it ends after one page (null token or error)
-// or two (ErrRepeatedPageToken), with no other error.
-func checkWalkEnds(t *testing.T, c *Client, first *CallPage) {
+// checkWalkEnds walks an iterator over a client that answers every request
+// with the body that gave the first page: it ends after one page (no next
+// token, or an error) or two (ErrRepeatedPageToken), with no other error.
+// first is nil when that body did not decode; n is its number of items.
+func checkWalkEnds[T any](t *testing.T, first interface{ NextToken() string }, n int, walk iter.Seq2[T, error]) {
 	t.Helper()
 	items := 0
 	var end error
-	for _, err := range c.Calls(context.Background(), ListCallsParams{PhoneNumberID: "PN1", Participants: []string{"+12125550103"}}) {
+	for _, err := range walk {
 		if err != nil {
 			end = err
 			break
@@ -91,20 +97,28 @@ func checkWalkEnds(t *testing.T, c *Client, first *CallPage) {
 	switch {
 	case first == nil:
 		if !errors.Is(end, ErrMalformedResponse) || items != 0 {
-			t.Fatalf("a malformed page: walk ended with %v after %d calls", end, items)
+			t.Fatalf("a malformed page: walk ended with %v after %d items", end, items)
 		}
 	case first.NextToken() == "":
-		if end != nil || items != len(first.Data) {
-			t.Fatalf("a last page of %d calls: walk gave %d and %v", len(first.Data), items, end)
+		if end != nil || items != n {
+			t.Fatalf("a last page of %d items: walk gave %d and %v", n, items, end)
 		}
 	default:
-		if !errors.Is(end, ErrRepeatedPageToken) || items != 2*len(first.Data) {
-			t.Fatalf("a page of %d calls with a token: walk gave %d and %v, want twice the calls and ErrRepeatedPageToken", len(first.Data), items, end)
+		if !errors.Is(end, ErrRepeatedPageToken) || items != 2*n {
+			t.Fatalf("a page of %d items with a next token: walk gave %d and %v, want twice the items and ErrRepeatedPageToken", n, items, end)
 		}
 		if strings.Contains(end.Error(), testKey) {
 			t.Fatal("the error carries the key")
 		}
 	}
+}
+
+// firstPage is page as checkWalkEnds takes it: nil when it did not decode.
+func firstPage[P interface{ NextToken() string }](page P, ok bool) interface{ NextToken() string } {
+	if !ok {
+		return nil
+	}
+	return page
 }
 
 func checkDecoded[P any](t *testing.T, page *P, err error) {
