@@ -152,11 +152,12 @@ func recentWorkspace() *sandbox.Workspace {
 	return ws
 }
 
-// rcExpected is the calls recent_calls must list, in order.
+// rcExpected is the calls recent_calls must list, in order: those of the
+// half-open window [after, before).
 func rcExpected(ws *sandbox.Workspace, after, before time.Time, numbers []string, user string) []string {
 	var calls []client.Call
 	for _, c := range ws.Calls {
-		if !c.CreatedAt.After(after) || (!before.IsZero() && !c.CreatedAt.Before(before)) {
+		if c.CreatedAt.Before(after) || (!before.IsZero() && !c.CreatedAt.Before(before)) {
 			continue
 		}
 		if len(numbers) > 0 && !slices.Contains(numbers, c.PhoneNumberID) {

@@ -26,6 +26,9 @@ type Scope struct {
 	// AfterDefault: the window's start was not given but defaulted, and
 	// stays as the first page fixed it.
 	AfterDefault bool
+	// Filters is the caller's other filters (status, direction, party...)
+	// in a canonical form of its own; a cursor carries only a hash of it.
+	Filters string
 }
 
 // StateID names walk state kept by this process for a cursor.
@@ -41,13 +44,35 @@ func newStateID() StateID {
 }
 
 // Cursor is where a page starts: right after Last, in the window
-// (After, Before) of Scope.
+// [After, Before) of Scope.
 type Cursor struct {
 	Scope  Scope
 	After  time.Time
 	Before time.Time // zero: open
 	Last   Key
 	State  StateID
+	// filters is the hash of Scope.Filters a decoded cursor carries.
+	filters [filtersHashLen]byte
+}
+
+const filtersHashLen = 8
+
+// filtersHash is what a cursor carries of filters: enough to tell another
+// set of filters apart, nothing to read back.
+func filtersHash(filters string) (h [filtersHashLen]byte) {
+	if filters != "" {
+		sum := sha256.Sum256([]byte("filters\x00" + filters))
+		copy(h[:], sum[:])
+	}
+	return h
+}
+
+// filtersOf is the hash of the cursor's filters, as made or as decoded.
+func (c *Cursor) filtersOf() [filtersHashLen]byte {
+	if c.Scope.Filters != "" {
+		return filtersHash(c.Scope.Filters)
+	}
+	return c.filters
 }
 
 // The cursor errors; CursorError says which and why.
@@ -79,7 +104,7 @@ func badCursor(why string) error { return &CursorError{Err: ErrBadCursor, Why: w
 //
 //	version (1) | flags (1) | after (8) | [before (8)] |
 //	last time (8) | last id (1+n) | phone (1+n) | user (1+n) |
-//	[state (16)] | checksum (8)
+//	[state (16)] | [filters hash (8)] | checksum (8)
 //
 // with times as Unix nanoseconds, big-endian, and the checksum the first 8
 // bytes of SHA-256 over a domain string and everything before it. The
@@ -89,7 +114,7 @@ func badCursor(why string) error { return &CursorError{Err: ErrBadCursor, Why: w
 // state only of the client that made it (see stateStore).
 const (
 	cursorVersion = 2
-	// MaxCursorLen bounds an encoded cursor; the longest has 327 characters.
+	// MaxCursorLen bounds an encoded cursor; the longest has 338 characters.
 	MaxCursorLen = 400
 	maxCursorID  = 64
 	checksumLen  = 8
@@ -98,7 +123,8 @@ const (
 	flagBefore       = 1 << 0
 	flagState        = 1 << 1
 	flagAfterDefault = 1 << 2
-	flagsKnown       = flagBefore | flagState | flagAfterDefault
+	flagFilters      = 1 << 3
+	flagsKnown       = flagBefore | flagState | flagAfterDefault | flagFilters
 )
 
 // Bounds of the times a cursor carries.
@@ -132,6 +158,10 @@ func (c *Cursor) Encode() (string, error) {
 	if c.Scope.AfterDefault {
 		flags |= flagAfterDefault
 	}
+	filters := c.filtersOf()
+	if filters != ([filtersHashLen]byte{}) {
+		flags |= flagFilters
+	}
 	var b bytes.Buffer
 	b.WriteByte(cursorVersion)
 	b.WriteByte(flags)
@@ -146,6 +176,9 @@ func (c *Cursor) Encode() (string, error) {
 	}
 	if flags&flagState != 0 {
 		b.Write(c.State[:])
+	}
+	if flags&flagFilters != 0 {
+		b.Write(filters[:])
 	}
 	b.Write(checksum(b.Bytes()))
 	return base64.RawURLEncoding.EncodeToString(b.Bytes()), nil
@@ -189,6 +222,12 @@ func DecodeCursor(s string) (*Cursor, error) {
 			r.fail = true
 		}
 	}
+	if flags&flagFilters != 0 {
+		copy(c.filters[:], r.bytes(filtersHashLen))
+		if c.filters == ([filtersHashLen]byte{}) {
+			r.fail = true
+		}
+	}
 	switch {
 	case r.fail || len(r.b) != 0:
 		return nil, badCursor("its fields are malformed")
@@ -196,7 +235,7 @@ func DecodeCursor(s string) (*Cursor, error) {
 		return nil, badCursor("it names no call")
 	case !c.Before.IsZero() && !c.After.Before(c.Before):
 		return nil, badCursor("its window is empty")
-	case !c.Last.At.After(c.After) || (!c.Before.IsZero() && !c.Last.At.Before(c.Before)):
+	case c.Last.At.Before(c.After) || (!c.Before.IsZero() && !c.Last.At.Before(c.Before)):
 		return nil, badCursor("its position lies outside its window")
 	}
 	return c, nil
@@ -224,6 +263,8 @@ func (c *Cursor) Matches(scope Scope, after, before time.Time) error {
 		return differ("createdAfter", show(c.After, c.Scope.AfterDefault), show(after, scope.AfterDefault))
 	case !c.Before.Equal(before):
 		return differ("createdBefore", show(c.Before, false), show(before, false))
+	case c.filtersOf() != filtersHash(scope.Filters):
+		return &CursorError{Err: ErrCursorMismatch, Why: "its other filters differ", Arg: "filters"}
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 func sampleCursor() Cursor {
 	at := time.Date(2026, 11, 30, 12, 0, 0, 123, time.UTC)
 	return Cursor{
-		Scope: Scope{Phone: "+14155550100", User: "US123", AfterDefault: true},
+		Scope: Scope{Phone: "+14155550100", User: "US123", AfterDefault: true, Filters: "status=missed"},
 		After: at.Add(-7 * 24 * time.Hour), Before: at.Add(time.Hour),
 		Last: Key{at, "AC123abc"}, State: StateID{1, 2, 3},
 	}
@@ -34,7 +34,13 @@ func TestCursor_EncodeDecode(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tok, err)
 		}
-		if diff := cmp.Diff(c, *got); diff != "" {
+		// The filters come back as their hash only.
+		if got.filtersOf() != c.filtersOf() {
+			t.Errorf("filters hash %x, want %x", got.filtersOf(), c.filtersOf())
+		}
+		got.filters, c.filters = [filtersHashLen]byte{}, [filtersHashLen]byte{}
+		got.Scope.Filters = c.Scope.Filters
+		if diff := cmp.Diff(c, *got, cmp.AllowUnexported(Cursor{})); diff != "" {
 			t.Errorf("round trip (-want +got):\n%s", diff)
 		}
 	}
@@ -50,8 +56,8 @@ func TestCursor_Longest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tok) != 327 || len(tok) > MaxCursorLen {
-		t.Errorf("the longest cursor has %d characters (want 327, at most %d)", len(tok), MaxCursorLen)
+	if len(tok) != 338 || len(tok) > MaxCursorLen {
+		t.Errorf("the longest cursor has %d characters (want 338, at most %d)", len(tok), MaxCursorLen)
 	}
 	c.Last.ID += "9"
 	if _, err := c.Encode(); err == nil {
@@ -122,6 +128,19 @@ func TestCursor_Matches(t *testing.T) {
 	if err := c.Matches(c.Scope, time.Time{}, c.Before); err != nil {
 		t.Fatal(err)
 	}
+	tok, _ := c.Encode()
+	decoded, err := DecodeCursor(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := decoded.Matches(c.Scope, time.Time{}, c.Before); err != nil {
+		t.Errorf("a decoded cursor does not match its own scope: %v", err)
+	}
+	other := c.Scope
+	other.Filters = "status=completed"
+	if err := decoded.Matches(other, time.Time{}, c.Before); !errors.Is(err, ErrCursorMismatch) {
+		t.Errorf("other filters: got %v, want ErrCursorMismatch", err)
+	}
 	given := c.Scope
 	given.AfterDefault = false
 	for _, tc := range []struct {
@@ -129,8 +148,8 @@ func TestCursor_Matches(t *testing.T) {
 		after, before time.Time
 		arg, was, now string
 	}{
-		{Scope{Phone: "PN1", User: c.Scope.User, AfterDefault: true}, time.Time{}, c.Before, "phoneNumberId", "+14155550100", "PN1"},
-		{Scope{Phone: c.Scope.Phone, AfterDefault: true}, time.Time{}, c.Before, "userId", "US123", ""},
+		{Scope{Phone: "PN1", User: c.Scope.User, AfterDefault: true, Filters: c.Scope.Filters}, time.Time{}, c.Before, "phoneNumberId", "+14155550100", "PN1"},
+		{Scope{Phone: c.Scope.Phone, AfterDefault: true, Filters: c.Scope.Filters}, time.Time{}, c.Before, "userId", "US123", ""},
 		{given, c.After, c.Before, "createdAfter", "", c.After.Format(time.RFC3339Nano)},
 		{c.Scope, time.Time{}, time.Time{}, "createdBefore", c.Before.Format(time.RFC3339Nano), ""},
 	} {

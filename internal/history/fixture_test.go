@@ -61,8 +61,10 @@ func newFixture(sh shape) *fixture {
 	addCall := func(pn, ownNum, other string, at time.Time) {
 		callN++
 		f.ws.Calls = append(f.ws.Calls, client.Call{
-			ID: fmt.Sprintf("AC%07d", callN), PhoneNumberID: pn, UserID: "US1", Direction: "incoming",
-			Status: "completed", Duration: 30, Participants: []string{other, ownNum}, CreatedAt: at,
+			ID: fmt.Sprintf("AC%07d", callN), PhoneNumberID: pn, UserID: "US1",
+			Direction: []string{"incoming", "outgoing"}[callN%2],
+			Status:    []string{"completed", "missed", "no-answer", "completed", "abandoned"}[callN%5],
+			Duration:  30, Participants: []string{other, ownNum}, CreatedAt: at,
 		})
 	}
 	for i := 0; i < sh.conversations; i++ {
@@ -125,7 +127,7 @@ func newFixture(sh shape) *fixture {
 	}
 	for i := range f.ws.Calls {
 		c := &f.ws.Calls[i]
-		if c.CreatedAt.After(after) && c.CreatedAt.Before(before) {
+		if !c.CreatedAt.Before(after) && c.CreatedAt.Before(before) {
 			f.truth = append(f.truth, history.KeyOf(c))
 		}
 	}

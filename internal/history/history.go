@@ -11,19 +11,43 @@ package history
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
 )
 
-// Query is what a stream lists: the calls created strictly inside
-// (After, Before) on the given numbers, optionally by one user.
+// Query is what a stream lists: the calls created in the half-open window
+// [After, Before) on the given numbers, so that consecutive windows never
+// count a call twice, narrowed by the optional filters.
 type Query struct {
-	After  time.Time // exclusive; required
+	After  time.Time // inclusive; required
 	Before time.Time // exclusive; zero: open, up to now
 	// PhoneNumberIDs are the OpenPhone numbers (PN ids) to list; at least one.
 	PhoneNumberIDs []string
-	UserID         string // "" or US...
+	UserID         string   // "" or US...
+	Statuses       []string // any of these call statuses; empty: all
+	Direction      string   // "incoming", "outgoing" or "" for both
+	Participant    string   // the other party, E.164; "" for all
+}
+
+// matches reports whether c passes the filters a source may not apply on
+// the API's side: the window, the statuses and the direction.
+func (q *Query) matches(c *client.Call) bool {
+	if c.CreatedAt.Before(q.After) || (!q.Before.IsZero() && !c.CreatedAt.Before(q.Before)) {
+		return false
+	}
+	if q.Direction != "" && c.Direction != q.Direction {
+		return false
+	}
+	return len(q.Statuses) == 0 || slices.Contains(q.Statuses, c.Status)
+}
+
+// same reports whether q and o list the same calls.
+func (q *Query) same(o *Query) bool {
+	return q.After.Equal(o.After) && q.Before.Equal(o.Before) && q.UserID == o.UserID &&
+		q.Direction == o.Direction && q.Participant == o.Participant &&
+		slices.Equal(q.PhoneNumberIDs, o.PhoneNumberIDs) && slices.Equal(q.Statuses, o.Statuses)
 }
 
 // Call is one call of a stream with the conversation it belongs to.

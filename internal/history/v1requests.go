@@ -85,10 +85,7 @@ func (s *v1Stream) apiAfter() time.Time { return s.q.After.Truncate(time.Second)
 
 // eligible reports whether a call belongs to the stream after bound.
 func (s *v1Stream) eligible(c *client.Call, bound Key) bool {
-	if !c.CreatedAt.After(s.q.After) || (!s.q.Before.IsZero() && !c.CreatedAt.Before(s.q.Before)) {
-		return false
-	}
-	return bound.Before(KeyOf(c))
+	return s.q.matches(c) && bound.Before(KeyOf(c))
 }
 
 // fetched is what one conversation's calls request brought.

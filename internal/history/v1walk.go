@@ -180,8 +180,7 @@ func (h *convHeap) Pop() any {
 
 // resumes reports whether a suspended walk continues q right after last.
 func (s *v1Stream) resumes(q Query, last Key) bool {
-	return s.last != nil && *s.last == last && s.q.After.Equal(q.After) && s.q.Before.Equal(q.Before) &&
-		s.q.UserID == q.UserID && slices.Equal(s.q.PhoneNumberIDs, q.PhoneNumberIDs)
+	return s.last != nil && *s.last == last && s.q.same(&q)
 }
 
 // Coverage is what the walk did so far.
@@ -336,9 +335,12 @@ func (s *v1Stream) examine(conv *client.Conversation) {
 	case len(conv.Participants) > 1:
 		// Reported once over a window's pages: a walk again from a cursor
 		// reported those active after it already.
-		if l.After(s.q.After) && (s.cursor == nil || !l.After(s.cursor.At)) {
+		if !l.Before(s.q.After) && s.q.Participant == "" && (s.cursor == nil || !l.After(s.cursor.At)) {
 			s.cov.Groups = append(s.cov.Groups, *conv)
 		}
+		return
+	}
+	if s.q.Participant != "" && conv.Participants[0] != s.q.Participant {
 		return
 	}
 	pair := [2]string{conv.PhoneNumberID, conv.Participants[0]}

@@ -351,3 +351,61 @@ func TestV1Walk_TwoConversationsOfAPair(t *testing.T) {
 		t.Errorf("%d calls requests with the second conversation, %d without", api.calls.Load(), base.calls.Load())
 	}
 }
+
+// TestV1Walk_Filters: statuses, direction and the other party narrow the
+// stream to exactly the calls of the window that match, in order.
+func TestV1Walk_Filters(t *testing.T) {
+	f := newFixture(small)
+	party := ""
+	for _, k := range f.truth {
+		party = callOf(f, k.ID).Participants[0] // the oldest call's party: one with calls
+	}
+	for _, tc := range []struct {
+		name  string
+		set   func(*history.Query)
+		match func(*client.Call) bool
+	}{
+		{"missed", func(q *history.Query) { q.Statuses = []string{"missed", "no-answer", "abandoned"} },
+			func(c *client.Call) bool { return c.Status == "missed" || c.Status == "no-answer" || c.Status == "abandoned" }},
+		{"outgoing", func(q *history.Query) { q.Direction = "outgoing" }, func(c *client.Call) bool { return c.Direction == "outgoing" }},
+		{"participant", func(q *history.Query) { q.Participant = party }, func(c *client.Call) bool { return c.Participants[0] == party }},
+		{"incoming completed", func(q *history.Query) { q.Direction, q.Statuses = "incoming", []string{"completed"} },
+			func(c *client.Call) bool { return c.Direction == "incoming" && c.Status == "completed" }},
+	} {
+		q := f.query()
+		tc.set(&q)
+		api := f.api(t, nil)
+		keys, _, _ := pageAll(t, history.NewV1Walk(api, history.NewStates(0, 0)), api, q, 9)
+		var want []history.Key
+		for _, k := range f.truth {
+			if tc.match(callOf(f, k.ID)) {
+				want = append(want, k)
+			}
+		}
+		if len(want) == 0 {
+			t.Fatalf("%s: the fixture has no such call", tc.name)
+		}
+		if diff := cmp.Diff(want, keys); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
+		}
+	}
+}
+
+// TestV1Walk_HalfOpenWindow: a call created exactly at the window's start
+// is in it, one created exactly at its end is not, so consecutive windows
+// never count a call twice.
+func TestV1Walk_HalfOpenWindow(t *testing.T) {
+	f := newFixture(small)
+	at := f.truth[len(f.truth)/2].At
+	early, late := f.query(), f.query()
+	early.Before, late.After = at, at
+	api := f.api(t, nil)
+	a, _, _ := pageAll(t, history.NewV1Walk(api, nil), api, late, 50)
+	b, _, _ := pageAll(t, history.NewV1Walk(api, nil), api, early, 50)
+	if diff := cmp.Diff(f.truth, append(a, b...)); diff != "" {
+		t.Errorf("two windows that meet at %s (-whole +split):\n%s", at, diff)
+	}
+	if got := a[len(a)-1].At; !got.Equal(at) {
+		t.Errorf("the later window ends with a call at %s, want the one at its start, %s", got, at)
+	}
+}
