@@ -366,7 +366,9 @@ func TestV1Walk_Filters(t *testing.T) {
 		match func(*client.Call) bool
 	}{
 		{"missed", func(q *history.Query) { q.Statuses = []string{"missed", "no-answer", "abandoned"} },
-			func(c *client.Call) bool { return c.Status == "missed" || c.Status == "no-answer" || c.Status == "abandoned" }},
+			func(c *client.Call) bool {
+				return c.Status == "missed" || c.Status == "no-answer" || c.Status == "abandoned"
+			}},
 		{"outgoing", func(q *history.Query) { q.Direction = "outgoing" }, func(c *client.Call) bool { return c.Direction == "outgoing" }},
 		{"participant", func(q *history.Query) { q.Participant = party }, func(c *client.Call) bool { return c.Participants[0] == party }},
 		{"incoming completed", func(q *history.Query) { q.Direction, q.Statuses = "incoming", []string{"completed"} },
