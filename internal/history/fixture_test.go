@@ -149,7 +149,7 @@ func (f *fixture) query() history.Query {
 // countingAPI counts the requests of each kind made through it.
 type countingAPI struct {
 	*client.Client
-	convs, calls atomic.Int64
+	convs, calls, dated atomic.Int64
 }
 
 func (a *countingAPI) ListConversations(ctx context.Context, p client.ListConversationsParams) (*client.ConversationPage, error) {
@@ -162,7 +162,12 @@ func (a *countingAPI) ListCalls(ctx context.Context, p client.ListCallsParams) (
 	return a.Client.ListCalls(ctx, p)
 }
 
-func (a *countingAPI) requests() int { return int(a.convs.Load() + a.calls.Load()) }
+func (a *countingAPI) ListDatedCalls(ctx context.Context, p client.ListDatedCallsParams) (*client.DatedCallPage, error) {
+	a.dated.Add(1)
+	return a.Client.ListDatedCalls(ctx, p)
+}
+
+func (a *countingAPI) requests() int { return int(a.convs.Load() + a.calls.Load() + a.dated.Load()) }
 
 // inProcess serves requests from a handler without a socket.
 type inProcess struct{ h http.Handler }

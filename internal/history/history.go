@@ -29,6 +29,9 @@ type Query struct {
 	Statuses       []string // any of these call statuses; empty: all
 	Direction      string   // "incoming", "outgoing" or "" for both
 	Participant    string   // the other party, E.164; "" for all
+	// Include asks a source that can for the AI summary and the voicemail
+	// inline (client.IncludeSummary, client.IncludeVoicemail).
+	Include []string
 }
 
 // matches reports whether c passes the filters a source may not apply on
@@ -47,16 +50,28 @@ func (q *Query) matches(c *client.Call) bool {
 func (q *Query) same(o *Query) bool {
 	return q.After.Equal(o.After) && q.Before.Equal(o.Before) && q.UserID == o.UserID &&
 		q.Direction == o.Direction && q.Participant == o.Participant &&
-		slices.Equal(q.PhoneNumberIDs, o.PhoneNumberIDs) && slices.Equal(q.Statuses, o.Statuses)
+		slices.Equal(q.PhoneNumberIDs, o.PhoneNumberIDs) && slices.Equal(q.Statuses, o.Statuses) &&
+		slices.Equal(q.Include, o.Include)
 }
 
-// Call is one call of a stream with the conversation it belongs to.
+// Call is one call of a stream with the conversation it belongs to. A
+// source fills what its surface knows: the v1 walk the conversation, the
+// dated API every party, the actor and, when asked, the AI summary and the
+// voicemail inline.
 type Call struct {
 	client.Call
-	Participant    string // the other party, E.164
+	Participant    string // the other party, E.164 (the first, on a group call)
 	ConversationID string
 	// ConversationName is the contact name the API gave the conversation.
 	ConversationName string
+	// Parties are every outside party of a group call (3 or more parties
+	// in all); empty on a 1:1 call.
+	Parties []string
+	// ActorID is who took or placed the call on the dated surface: a user
+	// (US...) or a system actor such as the AI agent (SYU...).
+	ActorID   string
+	Summary   *client.DatedCallSummary // with IncludeSummary, on the dated surface
+	Voicemail *client.Voicemail        // with IncludeVoicemail, when one was left
 }
 
 // Key is a call's place in the listing order: newest first, ties on the

@@ -29,7 +29,7 @@ type stateKey struct {
 }
 
 type savedState struct {
-	walk  *v1Stream
+	walk  any // a suspended stream of one of the sources
 	saved time.Time
 	size  int // calls and conversations held
 }
@@ -67,7 +67,7 @@ func (s *States) Len() int {
 
 // put keeps w for owner and returns its new id; the oldest state goes when
 // the store is full.
-func (s *States) put(owner any, w *v1Stream, size int) StateID {
+func (s *States) put(owner any, w any, size int) StateID {
 	if s == nil || size > maxStateCalls {
 		return StateID{}
 	}
@@ -100,7 +100,7 @@ func (s *States) deleteLocked(k stateKey) {
 
 // take removes and returns the state of owner under id, if it is kept and
 // fresh. A state is taken once: a second use of the same cursor walks again.
-func (s *States) take(owner any, id StateID) *v1Stream {
+func (s *States) take(owner any, id StateID) any {
 	if s == nil || id.IsZero() {
 		return nil
 	}

@@ -82,7 +82,7 @@ func (w *V1Walk) Open(ctx context.Context, q Query, from *Cursor) (Stream, error
 	}
 	progress := progressOf(ctx)
 	if from != nil {
-		if s := w.states.take(w.owner, from.State); s != nil && s.resumes(q, from.Last) {
+		if s, ok := w.states.take(w.owner, from.State).(*v1Stream); ok && s.resumes(q, from.Last) {
 			s.progress, s.cov = progress, Coverage{Source: sourceV1, Resumed: "state"}
 			return s, nil
 		}
