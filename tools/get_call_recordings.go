@@ -25,17 +25,35 @@ func getCallRecordingsTool(d *Deps) server.ServerTool {
 				return GetCallRecordingsOutput{}, "", err
 			}
 			recs, err := c.GetCallRecordings(ctx, id)
-			if err != nil {
+			// A 404 may be a real call with no recordings: the call says which.
+			if err != nil && !isNotFound(err) {
 				return GetCallRecordingsOutput{}, "", callNotFound("recordings", id, err)
 			}
-			out, text := renderRecordings(id, recs)
+			var call *client.Call
+			if len(recs) == 0 {
+				// One request more, and only when there are none: why.
+				fetched, callErr := c.GetCall(ctx, id)
+				if callErr != nil {
+					d.logger().Info("call unavailable to say why it has no recordings", "callId", id, "error", callErr)
+				}
+				if call, err = callForAbsence("recordings", id, err, fetched, callErr); err != nil {
+					return GetCallRecordingsOutput{}, "", err
+				}
+			}
+			out, text := renderRecordings(id, recs, call)
 			return out, text, nil
 		})
 }
 
-func renderRecordings(id string, recs []client.CallRecording) (GetCallRecordingsOutput, string) {
+// renderRecordings renders recs; call, when given, says why there are none.
+func renderRecordings(id string, recs []client.CallRecording, call *client.Call) (GetCallRecordingsOutput, string) {
 	var b strings.Builder
 	out := GetCallRecordingsOutput{CallID: id, Recordings: make([]RecordingOutput, 0, len(recs))}
+	if len(recs) == 0 && call != nil {
+		why := explainAbsence("recordings", client.StatusAbsent, call)
+		out.Reason, out.Call = why.reason, why.call
+		return out, why.text
+	}
 	if len(recs) == 0 {
 		b.WriteString("No recordings for call " + id + ": it was not answered or not recorded (recording may be off for the number), or its recordings were deleted.\n")
 		return out, b.String()

@@ -28,18 +28,39 @@ func getCallSummaryTool(d *Deps) server.ServerTool {
 				return GetCallSummaryOutput{}, "", err
 			}
 			sum, err := c.GetCallSummary(ctx, id)
-			if err != nil {
+			// A 404 may be a real call with no summary: the call says which.
+			if err != nil && !isNotFound(err) {
 				return GetCallSummaryOutput{}, "", callNotFound("summary", id, err)
 			}
-			out, text := renderSummary(id, sum)
+			if err != nil {
+				sum = &client.CallSummary{CallID: id, Status: client.StatusAbsent}
+			}
+			var call *client.Call
+			if status := orStr(sum.Status, client.StatusAbsent); status == client.StatusAbsent || status == client.StatusFailed {
+				// One request more, and only when there is no summary: why.
+				fetched, callErr := c.GetCall(ctx, id)
+				if callErr != nil {
+					d.logger().Info("call unavailable to say why it has no summary", "callId", id, "error", callErr)
+				}
+				if call, err = callForAbsence("summary", id, err, fetched, callErr); err != nil {
+					return GetCallSummaryOutput{}, "", err
+				}
+			}
+			out, text := renderSummary(id, sum, call)
 			return out, text, nil
 		})
 }
 
-func renderSummary(id string, s *client.CallSummary) (GetCallSummaryOutput, string) {
+// renderSummary renders s; call, when given, says why there is none.
+func renderSummary(id string, s *client.CallSummary, call *client.Call) (GetCallSummaryOutput, string) {
 	var b strings.Builder
 	status := orStr(s.Status, client.StatusAbsent)
 	out := GetCallSummaryOutput{CallID: id, Status: status}
+	if call != nil && status != client.StatusCompleted {
+		why := explainAbsence("summary", status, call)
+		out.Reason, out.Call = why.reason, why.call
+		return out, why.text
+	}
 	switch status {
 	case client.StatusCompleted:
 		b.WriteString("Summary of call ")
@@ -60,8 +81,10 @@ func renderSummary(id string, s *client.CallSummary) (GetCallSummaryOutput, stri
 			}
 		}
 	case client.StatusInProgress:
-		b.WriteString("The summary of call " + id + " is still processing; try again shortly.\n")
+		out.Reason = reasonInProgress
+		b.WriteString("The summary of call " + id + " is not ready yet; try again in a few minutes.\n")
 	case client.StatusFailed:
+		out.Reason = reasonFailed
 		b.WriteString("OpenPhone failed to summarise call " + id + ", so there is no summary; get_call_transcript may still have what was said.\n")
 	case client.StatusAbsent:
 		b.WriteString("No summary for call " + id + ": the call was not completed/answered, or the workspace's plan has no AI features.\n")

@@ -130,16 +130,13 @@ func TestCallInfoBadInput(t *testing.T) {
 	assertRequests(t, sb, requestCounts{})
 }
 
+// TestCallInfoNotFound: an id with no call is an error for every tool, the
+// content tools' included: they asked the call why there was no content.
 func TestCallInfoNotFound(t *testing.T) {
 	e, _ := newSandboxEnv(t, fxWorkspace(), testutil.ProtocolLegacy)
-	for tool, what := range map[string]string{
-		"get_call":            "call ",
-		"get_call_summary":    "the summary of call ",
-		"get_call_transcript": "the transcript of call ",
-		"get_call_recordings": "the recordings of call ",
-	} {
+	for _, tool := range callInfoTools {
 		res := e.call(t, tool, map[string]any{"callId": fxUnknownCall})
-		want := "Not found: " + what + fxUnknownCall + " (404 Not Found: "
+		want := "Not found: call " + fxUnknownCall + " (404 Not Found: "
 		if !res.IsError || !strings.HasPrefix(res.Text, want) || !strings.Contains(res.Text, "Check the id: "+callIDHint) {
 			t.Errorf("%s: got %q, want %q…%q", tool, res.Text, want, callIDHint)
 		}

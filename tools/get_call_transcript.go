@@ -42,15 +42,25 @@ func getCallTranscriptTool(d *Deps) server.ServerTool {
 				call, callErr = getCallNamed(nctx, d, c, w, id)
 			}()
 			tr, err := c.GetCallTranscript(ctx, id)
-			if err != nil {
+			// A 404 may be a real call with no transcript: the call, already
+			// on its way, says which; no other error needs it.
+			missing := isNotFound(err)
+			if err != nil && !missing {
 				cancel()
 			}
 			<-done
-			if err != nil {
+			if err != nil && !missing {
 				return GetCallTranscriptOutput{}, "", callNotFound("transcript", id, err)
+			}
+			if missing {
+				tr = &client.CallTranscript{CallID: id, Status: client.StatusAbsent}
 			}
 			if callErr != nil {
 				d.logger().Info("call details unavailable for the transcript", "callId", id, "error", callErr)
+				// err is nil here, or the transcript's 404.
+				if _, err := callForAbsence("transcript", id, err, nil, callErr); err != nil && noTranscript(tr) {
+					return GetCallTranscriptOutput{}, "", err
+				}
 				call = nil
 			}
 			out, text := renderTranscript(w, id, call, tr)
@@ -58,16 +68,33 @@ func getCallTranscriptTool(d *Deps) server.ServerTool {
 		})
 }
 
+// noTranscript reports whether tr says there is none, which only the call
+// can explain.
+func noTranscript(tr *client.CallTranscript) bool {
+	status := orStr(tr.Status, client.StatusAbsent)
+	return status == client.StatusAbsent || status == client.StatusFailed
+}
+
 func renderTranscript(w *directory, id string, call *client.Call, tr *client.CallTranscript) (GetCallTranscriptOutput, string) {
 	var b strings.Builder
 	status := orStr(tr.Status, client.StatusAbsent)
 	out := GetCallTranscriptOutput{CallID: id, Status: status}
+	// An empty transcript of a call that never connected is no transcript
+	// either; of a conversation, it is one in which no speech was recognised.
+	empty := status == client.StatusCompleted && len(tr.Dialogue) == 0 && call != nil && callReason(call) != ""
+	if call != nil && (noTranscript(tr) || status == client.StatusInProgress || empty) {
+		why := explainAbsence("transcript", status, call)
+		out.Reason, out.Call = why.reason, why.call
+		return out, why.text
+	}
 	switch status {
 	case client.StatusCompleted:
 	case client.StatusInProgress:
-		b.WriteString("The transcript of call " + id + " is still processing; try again shortly.\n")
+		out.Reason = reasonInProgress
+		b.WriteString("The transcript of call " + id + " is not ready yet; try again in a few minutes.\n")
 		return out, b.String()
 	case client.StatusFailed:
+		out.Reason = reasonFailed
 		b.WriteString("OpenPhone failed to transcribe call " + id + ", so there is no transcript; get_call_recordings may still have the audio.\n")
 		return out, b.String()
 	case client.StatusAbsent:

@@ -72,6 +72,8 @@ type GetCallOutput struct {
 type GetCallSummaryOutput struct {
 	CallID    string        `json:"callId"`
 	Status    string        `json:"status" jsonschema_description:"absent, in-progress, completed or failed."`
+	Reason    string        `json:"reason,omitempty" jsonschema_description:"Why there is no summary: missed, no-answer, in-progress, not-recorded, ..."`
+	Call      *CallFacts    `json:"call,omitempty" jsonschema_description:"The call, when it says why there is no summary."`
 	Summary   []string      `json:"summary,omitempty"`
 	NextSteps []string      `json:"nextSteps,omitempty"`
 	Jobs      []AIJobOutput `json:"jobs,omitempty" jsonschema_description:"Results of the workspace's AI jobs on the call."`
@@ -93,6 +95,8 @@ type AIFieldOutput struct {
 type GetCallTranscriptOutput struct {
 	CallID   string            `json:"callId"`
 	Status   string            `json:"status" jsonschema_description:"absent, in-progress, completed or failed."`
+	Reason   string            `json:"reason,omitempty" jsonschema_description:"Why there is no transcript: missed, no-answer, in-progress, not-recorded, ..."`
+	Call     *CallFacts        `json:"call,omitempty" jsonschema_description:"The call, when it says why there is no transcript."`
 	Duration float64           `json:"duration,omitempty" jsonschema_description:"Seconds of transcribed call."`
 	Dialogue []UtteranceOutput `json:"dialogue,omitempty"`
 }
@@ -111,6 +115,8 @@ type UtteranceOutput struct {
 type GetCallRecordingsOutput struct {
 	CallID     string            `json:"callId"`
 	Recordings []RecordingOutput `json:"recordings"`
+	Reason     string            `json:"reason,omitempty" jsonschema_description:"Why there are none: missed, no-answer, not-recorded, ..."`
+	Call       *CallFacts        `json:"call,omitempty" jsonschema_description:"The call, when it says why there are none."`
 }
 
 // RecordingOutput is one recording, nulls left out.
