@@ -108,6 +108,9 @@ type Coverage struct {
 	// "rewalk" when that state was gone (another replica, expired) and it
 	// walked again from the cursor.
 	Resumed string
+	// FellBack, when set, says why the stream listed from v1 though the
+	// dated surface was asked first.
+	FellBack string
 }
 
 // Source opens streams of calls.
