@@ -262,3 +262,22 @@ func TestCallContentCallUnavailable(t *testing.T) {
 		t.Errorf("get_call_summary: isError %v\n got %q\nwant %q", res.IsError, res.Text, want)
 	}
 }
+
+// TestCallTranscriptEmpty: an empty transcript of a call that never
+// connected says why, like none; of a conversation, that nothing was
+// recognised.
+func TestCallTranscriptEmpty(t *testing.T) {
+	ws := absenceWorkspace()
+	for _, id := range []string{fxNoAnswer, fxNotRecorded} {
+		ws.Transcripts[id] = client.CallTranscript{CallID: id, Status: client.StatusCompleted, Dialogue: []client.DialogueLine{}}
+	}
+	e, _ := newSandboxEnv(t, ws, testutil.ProtocolLegacy)
+	res := e.call(t, "get_call_transcript", map[string]any{"callId": fxNoAnswer})
+	if want := "Call " + fxNoAnswer + " (outgoing, no-answer, 2026-11-26T13:10:07Z) was not answered: unanswered calls have no transcript.\n"; res.IsError || res.Text != want {
+		t.Errorf("no-answer: isError %v\n got %q\nwant %q", res.IsError, res.Text, want)
+	}
+	res = e.call(t, "get_call_transcript", map[string]any{"callId": fxNotRecorded})
+	if res.IsError || !strings.HasSuffix(res.Text, "):\nThe transcript is empty: no speech was recognised.\n") {
+		t.Errorf("completed: isError %v %q", res.IsError, res.Text)
+	}
+}
