@@ -57,9 +57,12 @@ func getCallTranscriptTool(d *Deps) server.ServerTool {
 			}
 			if callErr != nil {
 				d.logger().Info("call details unavailable for the transcript", "callId", id, "error", callErr)
-				// err is nil here, or the transcript's 404.
-				if _, err := callForAbsence("transcript", id, err, nil, callErr); err != nil && noTranscript(tr) {
-					return GetCallTranscriptOutput{}, "", err
+				// With no transcript, only the call could say why: its 404 is
+				// the answer (err is nil here, or the transcript's 404).
+				if noTranscript(tr) {
+					if _, err := callForAbsence("transcript", id, err, nil, callErr); err != nil {
+						return GetCallTranscriptOutput{}, "", err
+					}
 				}
 				call = nil
 			}
