@@ -66,6 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	fs.Float64Var(&cfg.APIRate, "api-rate", client.DefaultRateLimit, "OpenPhone API requests per second per key, shared by all tools (0 turns pacing off)")
 	fs.DurationVar(&cfg.Timeout, "timeout", client.DefaultTimeout, "limit for each OpenPhone API request")
 	fs.StringVar(&cfg.DefaultRegion, "default-region", tools.DefaultRegion, "region (ISO 3166 code) of phone numbers written without a country code")
+	fs.StringVar(&cfg.APIVersion, "api-version", tools.APIAuto, "API surface to list calls from: auto (Quo's dated API 2026-03-30, v1 where the API does not know it), 2026-03-30 or v1")
 	fs.StringVar(&logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error")
 	fs.BoolVar(&showVersion, "version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -105,6 +106,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	if cfg.SessionIdle <= 0 {
 		return fail("--session-idle %v is not a positive duration such as 10m", cfg.SessionIdle)
+	}
+	if v := cfg.APIVersion; v != tools.APIAuto && v != tools.APIDated && v != tools.APIV1 {
+		return fail("--api-version %q is not one of auto, 2026-03-30 or v1", v)
 	}
 	if len(cfg.DefaultRegion) != 2 || strings.ToUpper(cfg.DefaultRegion) != cfg.DefaultRegion {
 		return fail("--default-region %q is not a two-letter ISO 3166 code such as US or GB", cfg.DefaultRegion)

@@ -7,6 +7,7 @@ package tools
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -257,7 +258,7 @@ const conversationPage = 100
 // of the OpenPhone number phoneNumberID and remembers their names. If the
 // page does not hold participant, it is remembered as known without a name,
 // so that it costs no further request until the cache expires.
-func (w *directory) fetchConversationNames(ctx context.Context, phoneNumberID, participant string) error {
+func (w *directory) fetchConversationNames(ctx context.Context, phoneNumberID string, participants ...string) error {
 	page, err := w.c.ListConversations(ctx, client.ListConversationsParams{
 		PhoneNumbers: []string{phoneNumberID}, MaxResults: conversationPage,
 	})
@@ -265,17 +266,40 @@ func (w *directory) fetchConversationNames(ctx context.Context, phoneNumberID, p
 		return err
 	}
 	w.rememberConversations(page.Data)
-	for _, c := range page.Data {
-		if c.PhoneNumberID == phoneNumberID && len(c.Participants) == 1 && c.Participants[0] == participant {
-			return nil
-		}
-	}
 	now := w.now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.trimNamesLocked(now)
-	w.names[convKey{phoneNumberID, participant}] = nameEntry{at: now}
+	for _, p := range participants {
+		if e, ok := w.names[convKey{phoneNumberID, p}]; !ok || e.at.Before(now) {
+			w.names[convKey{phoneNumberID, p}] = nameEntry{at: now} // not in this page: known to have no name
+		}
+	}
 	return nil
+}
+
+// nameParties makes sure the cache can name the other party of each call:
+// one conversations request per number with an unknown party (its most
+// recent conversations), after which a party still unknown is known to
+// have no name there. The dated API lists calls without their contacts'
+// names, so its pages cost these requests on a cold cache.
+func nameParties(ctx context.Context, d *Deps, w *directory, calls []client.Call) {
+	unknown := map[string][]string{} // phone number id -> parties
+	for i := range calls {
+		c := &calls[i]
+		other := otherParty(c, w)
+		if c.PhoneNumberID == "" || other == "" {
+			continue
+		}
+		if _, known := w.conversationName(c.PhoneNumberID, other); !known && !slices.Contains(unknown[c.PhoneNumberID], other) {
+			unknown[c.PhoneNumberID] = append(unknown[c.PhoneNumberID], other)
+		}
+	}
+	for pn, parties := range unknown {
+		if err := w.fetchConversationNames(ctx, pn, parties...); err != nil && ctx.Err() == nil {
+			d.logger().Info("conversation names unavailable", "phoneNumberId", pn, "error", err)
+		}
+	}
 }
 
 // nameConversation makes sure the cache can name the conversation between

@@ -221,6 +221,8 @@ func FuzzToolsOverAnyAPIAnswer(f *testing.F) {
 		{"get_call_transcript", "/v1/calls/", `{"callId":"AC0000000000000000000000000000a6"}`},
 		{"get_call_recordings", "/v1/call-recordings/", `{"callId":"AC0000000000000000000000000000a1"}`},
 		{"list_calls", "/v1/call-summaries/", `{"phoneNumberId":"PNsales0001","participants":["+12125550103"],"includeSummaries":true}`},
+		// On the dated surface (the default, auto): its one listing.
+		{"recent_calls (dated)", "/calls", `{"createdAfter":"2026-11-25T00:00:00Z","includeSummaries":true}`},
 	}
 	for i, body := range []string{
 		`{"data":[{"id":"AC1","phoneNumberId":"PNsales0001","userId":"US\n1","direction":"in\ncoming","status":"completed","duration":-5,"participants":["+12125550103"],"createdAt":"0001-01-01T00:00:00Z","answeredBy":"US1"}],"nextPageToken":"x\ny"}`,
@@ -240,10 +242,18 @@ func FuzzToolsOverAnyAPIAnswer(f *testing.F) {
 	// The tools are built once; each input gets a client of its own, and so
 	// an empty directory (caches are per client).
 	type clientKey struct{}
+	// The v1 targets run on v1 (recent_calls would ask the dated surface
+	// first otherwise); "(dated)" ones on the default surface.
 	byName := map[string]server.ServerTool{}
-	for _, st := range All(Deps{Client: func(ctx context.Context) (*client.Client, error) { return ctx.Value(clientKey{}).(*client.Client), nil },
-		Now: func() time.Time { return testNow }}) {
-		byName[st.Tool.Name] = st
+	for _, version := range []string{APIV1, APIAuto} {
+		for _, st := range All(Deps{Client: func(ctx context.Context) (*client.Client, error) { return ctx.Value(clientKey{}).(*client.Client), nil },
+			Now: func() time.Time { return testNow }, APIVersion: version}) {
+			name := st.Tool.Name
+			if version == APIAuto {
+				name += " (dated)"
+			}
+			byName[name] = st
+		}
 	}
 	f.Fuzz(func(t *testing.T, which uint8, body string) {
 		tg := targets[int(which)%len(targets)]
@@ -254,7 +264,7 @@ func FuzzToolsOverAnyAPIAnswer(f *testing.F) {
 		}
 		st := byName[tg.tool]
 		var req mcp.CallToolRequest
-		req.Params.Name = tg.tool
+		req.Params.Name = strings.TrimSuffix(tg.tool, " (dated)")
 		req.Params.RawArguments = json.RawMessage(tg.args)
 		ctx, cancel := context.WithTimeout(context.WithValue(context.Background(), clientKey{}, api), 10*time.Second)
 		defer cancel()

@@ -154,10 +154,12 @@ func recentCalls(ctx context.Context, d *Deps, c *client.Client, q *recentQuery)
 			CreatedAfter: q.after.Format(time.RFC3339Nano), PhoneNumberIDs: []string{}, Calls: []RecentCall{},
 		}, "This workspace has no OpenPhone numbers this API key can see, so it has no calls to list.\n", nil
 	}
-	walk := history.NewV1Walk(c, d.states)
-	walk.Conversations = w.rememberConversations
-	hq := history.Query{After: q.after, Before: q.before, PhoneNumberIDs: scope.ids, UserID: q.user}
-	res, err := history.Page(history.WithProgress(ctx, progressFunc(ctx)), walk, hq, q.scope(), q.cursor, q.n)
+	hq := history.Query{After: q.after, Before: q.before, PhoneNumberIDs: scope.ids, UserID: q.user,
+		Include: []string{client.IncludeVoicemail}}
+	if q.summaries {
+		hq.Include = append(hq.Include, client.IncludeSummary)
+	}
+	res, err := history.Page(history.WithProgress(ctx, progressFunc(ctx)), d.callsSource(c, w), hq, q.scope(), q.cursor, q.n)
 	if err != nil {
 		return RecentCallsOutput{}, "", err
 	}
@@ -165,9 +167,14 @@ func recentCalls(ctx context.Context, d *Deps, c *client.Client, q *recentQuery)
 	for i := range res.Calls {
 		page[i] = res.Calls[i].Call
 	}
+	nameParties(ctx, d, w, page)
 	var sums callSummaries
 	if q.summaries && len(page) > 0 {
-		sums = fetchSummaries(ctx, c, page)
+		var missing []client.Call
+		sums, missing = inlineSummaries(res.Calls)
+		for id, f := range fetchSummaries(ctx, c, missing) {
+			sums[id] = f
+		}
 	}
 	out, text := renderRecent(w, q, scope, page, res, sums)
 	return out, text, nil
@@ -257,11 +264,15 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 	b.WriteByte('\n')
 
 	for i := range page {
-		c := &page[i]
-		writeCallLine(&b, c, w, true)
+		c, hc := &page[i], &res.Calls[i]
+		writeListedCall(&b, hc, w, q.summaries)
 		sums.write(&b, c.ID)
 		other := otherParty(c, w)
-		rc := RecentCall{CallRow: callRow(c), PhoneNumberID: c.PhoneNumberID, Participant: other, Summary: sums.output(c.ID)}
+		rc := RecentCall{CallRow: callRow(c), PhoneNumberID: c.PhoneNumberID, Participant: other, Summary: sums.output(c.ID),
+			Voicemail: voicemailOutput(hc.Voicemail, q.summaries)}
+		if len(hc.Parties) > 1 {
+			rc.Also = hc.Parties[1:]
+		}
 		if name, ok := w.conversationName(c.PhoneNumberID, other); ok {
 			rc.ConversationName = cleanText(name, nameWidth)
 		}
@@ -284,7 +295,12 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 			b.WriteString("The listing cannot continue past this page: " + err.Error() + ". Narrow createdBefore to before the last call above to see older calls.\n")
 		}
 	}
+	b.WriteString(sourceLine(res.Coverage))
 	writePaging(&b, "recent_calls", token)
+	out.Source, out.Requests = res.Coverage.Source, res.Coverage.Requests
+	if res.Coverage.FellBack != "" {
+		out.Source += " (" + res.Coverage.FellBack + ")"
+	}
 
 	if groups := res.Coverage.Groups; len(groups) > 0 {
 		writeGroups(&b, groups)

@@ -108,7 +108,7 @@ func recentWorkspace() *sandbox.Workspace {
 				case i%10 == 0 && j == 0, i == 20 && j == 1:
 					at = rcTieTime // ties across and within conversations
 				case i == 1 && j == 0:
-					at = rcFiveDays // on the 5-day window's start: outside it
+					at = rcFiveDays // on the 5-day window's start: inside it (windows are half-open)
 				case i == 1 && j == 1:
 					at = rcFiveDays.Add(-300 * time.Millisecond) // just before it
 				case i == 1 && j == 2:
@@ -183,8 +183,13 @@ func rcExpected(ws *sandbox.Workspace, after, before time.Time, numbers []string
 
 // newRecentEnv serves the tools against a sandbox of ws with opts (the API
 // key is always checked), through a client paced at clientRate (0: off).
+//
+// The walk-level tests here were written for the v1 conversation walk and
+// pin it (APIVersion v1); the dated surface's tests pass their own mutate,
+// which runs after.
 func newRecentEnv(t *testing.T, ws *sandbox.Workspace, opts sandbox.Options, clientRate float64, mutate ...func(*Deps)) (*env, *sandbox.Server) {
 	t.Helper()
+	mutate = append([]func(*Deps){func(d *Deps) { d.APIVersion = APIV1 }}, mutate...)
 	opts.APIKey = markerKey
 	sb := sandbox.New(ws, opts)
 	e := newEnv(t, []client.Option{client.WithTransport(sb.RoundTripper()), client.WithRateLimit(clientRate)}, testutil.ProtocolLegacy, mutate...)
@@ -196,7 +201,8 @@ var rcLinePattern = regexp.MustCompile(`(?m)^(AC[0-9A-Za-z]+) \S+ `)
 // rcKnownLine matches every line recent_calls writes.
 var rcKnownLine = regexp.MustCompile(`^(Calls (handled by user US\w+ "(?:[^"\\]|\\.)*" )?on .*, created from .*, newest first, UTC: \d+ on this page.*` +
 	`|AC\w+ \S+ (incoming|outgoing) [a-z-]+ \w+ with=\+\d+( "[^"\\]*")? on=PN\w+.*` +
-	`|  (summary|next steps): .*|More calls: recent_calls with the same arguments and pageToken "[\w-]+"\.|Last page\.` +
+	`|  (summary|next steps|voicemail): .*|More calls: recent_calls with the same arguments and pageToken "[\w-]+"\.|Last page\.` +
+	`|Source: (v1 conversation walk \(group calls not listed[^)]*\)|Quo calls API 2026-03-30), \d+ API requests?\.` +
 	`|No (more )?calls in this window.*|\d+ group conversations? (was|were) active in this window; .*|\[Demo workspace: .*\])$`)
 
 func rcOutput(t *testing.T, res testutil.Result) RecentCallsOutput {

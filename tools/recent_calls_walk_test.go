@@ -77,7 +77,8 @@ func TestRecentCallsProgress(t *testing.T) {
 func testRecentCallsProgress(t *testing.T, protocol string) {
 	ws := recentWorkspace()
 	sb := sandbox.New(ws, sandbox.Options{APIKey: markerKey})
-	e := newEnv(t, []client.Option{client.WithTransport(sb.RoundTripper())}, protocol)
+	// The v1 walk: many requests, so several notifications.
+	e := newEnv(t, []client.Option{client.WithTransport(sb.RoundTripper())}, protocol, func(d *Deps) { d.APIVersion = APIV1 })
 	var mu sync.Mutex
 	var got []mcp.JSONRPCNotification
 	e.mcp.OnNotification(func(n mcp.JSONRPCNotification) {

@@ -361,6 +361,8 @@ type RecentCallsOutput struct {
 	Calls              []RecentCall              `json:"calls" jsonschema_description:"Newest first; ties on createdAt by id, descending."`
 	GroupConversations []GroupConversationOutput `json:"groupConversations,omitempty" jsonschema_description:"Group conversations active in the window, whose calls the OpenPhone API cannot list."`
 	NextPageToken      string                    `json:"nextPageToken,omitempty" jsonschema_description:"Pass as pageToken to get the next page; absent on the last page."`
+	Source             string                    `json:"source" jsonschema_description:"The API surface that answered, and what it cannot list."`
+	Requests           int                       `json:"requests"`
 }
 
 // RecentCall is one call of recent_calls: the call and the conversation it
@@ -371,6 +373,16 @@ type RecentCall struct {
 	Participant      string         `json:"participant" jsonschema_description:"The other party, E.164."`
 	ConversationName string         `json:"conversationName,omitempty"`
 	Summary          *SummaryOutput `json:"summary,omitempty" jsonschema_description:"The call's AI summary, with includeSummaries, for completed calls and voicemails."`
+	// Also and Voicemail come from the dated surface.
+	Also      []string         `json:"also,omitempty" jsonschema_description:"The other parties of a group call."`
+	Voicemail *VoicemailOutput `json:"voicemail,omitempty"`
+}
+
+// VoicemailOutput is a call's voicemail; its transcript with includeSummaries.
+type VoicemailOutput struct {
+	Status     string `json:"status"`
+	Duration   int    `json:"duration,omitempty"`
+	Transcript string `json:"transcript,omitempty"`
 }
 
 // GroupConversationOutput is a group conversation recent_calls could not

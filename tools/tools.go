@@ -40,11 +40,37 @@ type Deps struct {
 	// DefaultRegion is the region of phone numbers written without a
 	// country code (ISO 3166 code, default "US").
 	DefaultRegion string
+	// APIVersion chooses the API surface calls are listed from: "auto"
+	// (the default: Quo's dated API, v1 where the API does not know it),
+	// "2026-03-30" or "v1".
+	APIVersion string
 
 	dirs *directories // caches per API client; set by All
 	// states keeps the walks of listings between their pages, per API
-	// client; set by All.
-	states *history.States
+	// client; fallbacks remembers the clients whose API does not know the
+	// dated surface; both set by All.
+	states    *history.States
+	fallbacks *history.Fallbacks
+}
+
+// API surfaces for Deps.APIVersion.
+const (
+	APIAuto  = "auto"
+	APIDated = "2026-03-30"
+	APIV1    = "v1"
+)
+
+// callsSource is where the calls of a window come from for c.
+func (d *Deps) callsSource(c *client.Client, w *directory) history.Source {
+	v1 := history.NewV1Walk(c, d.states)
+	v1.Conversations = w.rememberConversations
+	switch d.APIVersion {
+	case APIV1:
+		return v1
+	case APIDated:
+		return history.NewDatedCalls(c, d.states)
+	}
+	return history.NewFallback(history.NewDatedCalls(c, d.states), v1, c, d.fallbacks)
 }
 
 // directory returns the cache of phone numbers and names for c.
@@ -85,6 +111,10 @@ func registerTool(f toolFunc) { toolFuncs = append(toolFuncs, f) }
 func All(d Deps) []server.ServerTool {
 	d.dirs = &directories{now: d.now}
 	d.states = history.NewStates(0, 0)
+	d.fallbacks = history.NewFallbacks(0)
+	d.fallbacks.Logged = func(err error) {
+		d.logger().Warn("the API does not know Quo's dated calls API (2026-03-30): listing calls through v1 for this key for an hour", "error", err)
+	}
 	all := make([]server.ServerTool, 0, len(toolFuncs))
 	for _, f := range toolFuncs {
 		all = append(all, f(&d))

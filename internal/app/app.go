@@ -36,6 +36,7 @@ type Config struct {
 	APIRate       float64       // requests per second per key; 0 turns pacing off
 	Timeout       time.Duration // limit for each API request
 	DefaultRegion string        // region of numbers written without a country code
+	APIVersion    string        // "auto", "2026-03-30" or "v1": the surface calls are listed from
 
 	Transport       string        // "stdio", "sse" or "http"
 	Addr            string        // listen address for sse and http
@@ -93,6 +94,7 @@ func New(cfg Config, logger *slog.Logger) (*App, error) {
 		Logger:        logger,
 		Demo:          cfg.Demo,
 		DefaultRegion: cfg.DefaultRegion,
+		APIVersion:    cfg.APIVersion,
 	}, demo)
 	return &App{cfg: cfg, logger: logger, mcp: s}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,7 +47,7 @@ const (
 	// page resumes by time (the API's cursors are short-lived).
 	datedCursorAge = time.Minute
 	maxDatedPages  = 1000
-	sourceDated    = "Quo calls API (2026-03-30)"
+	SourceDated    = "Quo calls API 2026-03-30"
 )
 
 // Open starts the listing of q, after from when it is set.
@@ -56,11 +57,11 @@ func (d *DatedCalls) Open(ctx context.Context, q Query, from *Cursor) (Stream, e
 	}
 	if from != nil {
 		if s, ok := d.states.take(d.owner, from.State).(*datedStream); ok && s.last != nil && *s.last == from.Last && s.q.same(&q) {
-			s.cov = Coverage{Source: sourceDated, Resumed: "state"}
+			s.cov, s.progress = Coverage{Source: SourceDated, Resumed: "state"}, progressOf(ctx)
 			return s, nil
 		}
 	}
-	s := &datedStream{src: d, q: q, cov: Coverage{Source: sourceDated}, scope: map[string]bool{}}
+	s := &datedStream{src: d, q: q, cov: Coverage{Source: SourceDated}, scope: map[string]bool{}, progress: progressOf(ctx)}
 	for _, id := range q.PhoneNumberIDs {
 		s.scope[id] = true
 	}
@@ -74,11 +75,12 @@ func (d *DatedCalls) Open(ctx context.Context, q Query, from *Cursor) (Stream, e
 
 // datedStream is one listing; one goroutine uses it.
 type datedStream struct {
-	src   *DatedCalls
-	q     Query
-	scope map[string]bool
-	cov   Coverage
-	last  *Key // the last call handed out, or the cursor resumed after
+	src      *DatedCalls
+	progress Progress
+	q        Query
+	scope    map[string]bool
+	cov      Coverage
+	last     *Key // the last call handed out, or the cursor resumed after
 
 	buf      []Call // fetched, not handed out, in listing order
 	minAt    time.Time
@@ -89,6 +91,7 @@ type datedStream struct {
 	asked client.ListDatedCallsParams
 	ended bool
 	pages int
+	found int // calls the API sent, for progress
 }
 
 func (s *datedStream) Coverage() Coverage { return s.cov }
@@ -97,6 +100,7 @@ func (s *datedStream) Suspend() StateID {
 	if s.last == nil || s.src.states == nil {
 		return StateID{}
 	}
+	s.progress = nil
 	return s.src.states.put(s.src.owner, s, len(s.buf))
 }
 
@@ -237,6 +241,8 @@ func (s *datedStream) fetch(ctx context.Context) error {
 		}
 	}
 	s.cursor, s.cursorAt, s.asked = next, s.src.now(), p
+	s.found += len(page.Data)
+	s.progress(s.pages, "Listed "+strconv.Itoa(s.pages)+" page(s) of calls; "+strconv.Itoa(s.found)+" call(s) so far")
 	return nil
 }
 

@@ -132,7 +132,7 @@ func (s *fallbackStream) switchOn(err error) (bool, error) {
 	if oerr != nil {
 		return false, oerr
 	}
-	s.cur, s.answered, s.note = st, true, "the dated API is unknown to this API key's server"
+	s.cur, s.answered, s.note = st, true, "this API has no dated calls API"
 	return true, nil
 }
 

@@ -67,8 +67,8 @@ const (
 	// maxFilterNumbers is how many numbers the conversations list can be
 	// filtered by; with more, the walk lists all and skips the others.
 	maxFilterNumbers = 100
-	// sourceV1 names the source in Coverage.
-	sourceV1 = "v1 conversation walk"
+	// SourceV1 names the source in Coverage.
+	SourceV1 = "v1 conversation walk"
 )
 
 // topID sorts after every real id at the same time: a bound on calls of
@@ -83,14 +83,14 @@ func (w *V1Walk) Open(ctx context.Context, q Query, from *Cursor) (Stream, error
 	progress := progressOf(ctx)
 	if from != nil {
 		if s, ok := w.states.take(w.owner, from.State).(*v1Stream); ok && s.resumes(q, from.Last) {
-			s.progress, s.cov = progress, Coverage{Source: sourceV1, Resumed: "state"}
+			s.progress, s.cov = progress, Coverage{Source: SourceV1, Resumed: "state"}
 			return s, nil
 		}
 	}
 	s := &v1Stream{
 		walk: w, q: q, progress: progress, ordered: true,
 		scope: map[string]bool{}, pairs: map[[2]string]bool{},
-		cov: Coverage{Source: sourceV1},
+		cov: Coverage{Source: SourceV1},
 	}
 	for _, id := range q.PhoneNumberIDs {
 		s.scope[id] = true

@@ -1,0 +1,115 @@
+// dated.go: what a call listed from Quo's dated API brings beside the v1
+// fields (every party of a group call, the voicemail, the AI summary
+// inline), written the way every result writes it.
+
+package tools
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/openphone-mcp/openphone-mcp/client"
+	"github.com/openphone-mcp/openphone-mcp/internal/history"
+)
+
+// inlineSummaries are the summaries the listing brought inline, and the
+// calls whose summary must still be fetched (those of the v1 walk).
+func inlineSummaries(calls []history.Call) (callSummaries, []client.Call) {
+	sums := callSummaries{}
+	var missing []client.Call
+	for i := range calls {
+		c := &calls[i]
+		if !hasSummary(&c.Call) {
+			continue // as on v1: only calls that can have one show a summary line
+		}
+		if s := c.Summary; s != nil {
+			sums[c.ID] = fetchedSummary{sum: &client.CallSummary{
+				CallID: c.ID, Status: s.Status, Summary: s.Summary, NextSteps: s.NextSteps, Jobs: s.Jobs,
+			}}
+			continue
+		}
+		missing = append(missing, c.Call)
+	}
+	return sums, missing
+}
+
+// writeListedCall writes a call's line with what the dated surface adds at
+// its end: "voicemail 42s", the other parties of a group call; then, with
+// summaries, the voicemail's transcript under it (quoted: the caller's
+// words).
+func writeListedCall(b *strings.Builder, c *history.Call, w *directory, withTranscript bool) {
+	var line strings.Builder
+	writeCallLine(&line, &c.Call, w, true)
+	b.WriteString(strings.TrimSuffix(line.String(), "\n"))
+	if len(c.Parties) > 1 {
+		b.WriteString(" also=")
+		for i, p := range c.Parties[1:] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(apiText(p))
+		}
+	}
+	if vm := c.Voicemail; vm != nil {
+		b.WriteString(" voicemail")
+		if vm.Duration != nil {
+			b.WriteByte(' ')
+			b.WriteString(formatDuration(int(*vm.Duration + 0.5)))
+		}
+	}
+	b.WriteByte('\n')
+	if vm := c.Voicemail; withTranscript && vm != nil {
+		b.WriteString("  voicemail: ")
+		switch {
+		case vm.Transcript != nil && *vm.Transcript != "":
+			b.WriteString(quoted(*vm.Transcript, voicemailWidth))
+		case vm.Status == client.VoicemailInProgress:
+			b.WriteString("transcript still processing, try again shortly")
+		default:
+			b.WriteString("no transcript")
+		}
+		b.WriteByte('\n')
+	}
+}
+
+// voicemailWidth bounds a voicemail transcript in a listing.
+const voicemailWidth = 600
+
+// voicemailOutput is the structured voicemail of a call; the transcript
+// only with summaries.
+func voicemailOutput(vm *client.Voicemail, withTranscript bool) *VoicemailOutput {
+	if vm == nil {
+		return nil
+	}
+	out := &VoicemailOutput{Status: apiText(vm.Status)}
+	if vm.Duration != nil {
+		out.Duration = int(*vm.Duration + 0.5)
+	}
+	if withTranscript && vm.Transcript != nil {
+		out.Transcript = cleanText(*vm.Transcript, voicemailWidth)
+	}
+	return out
+}
+
+// sourceLine says which surface answered, what it cannot list, and the
+// API requests the page cost.
+func sourceLine(cov history.Coverage) string {
+	var b strings.Builder
+	b.WriteString("Source: ")
+	b.WriteString(cov.Source)
+	if cov.Source == history.SourceV1 {
+		b.WriteString(" (group calls not listed")
+		if cov.FellBack != "" {
+			b.WriteString("; " + cov.FellBack)
+		}
+		b.WriteString(")")
+	}
+	b.WriteString(", ")
+	b.WriteString(strconv.Itoa(cov.Requests))
+	if cov.Requests == 1 {
+		b.WriteString(" API request.\n")
+	} else {
+		b.WriteString(" API requests.\n")
+	}
+	return b.String()
+}
