@@ -8,7 +8,6 @@ package tools
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -22,18 +21,21 @@ import (
 // RecentCallsArgs are the arguments of recent_calls. The names mirror the
 // API's query parameters; phoneNumberId also takes the number itself.
 type RecentCallsArgs struct {
-	CreatedAfter     string `json:"createdAfter,omitempty" jsonschema:"format=date-time" jsonschema_description:"Window start, RFC 3339 such as 2026-11-20T00:00:00Z (default: 24 hours ago)."`
-	CreatedBefore    string `json:"createdBefore,omitempty" jsonschema:"format=date-time" jsonschema_description:"Window end, RFC 3339 (default: now)."`
-	PhoneNumberID    string `json:"phoneNumberId,omitempty" jsonschema_description:"Only this OpenPhone number: PN id or the number itself (default: all numbers)."`
-	UserID           string `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Only calls placed or received by this user (US...)."`
-	MaxResults       *int   `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=100,default=20" jsonschema_description:"Calls per page, 1-100."`
-	PageToken        string `json:"pageToken,omitempty" jsonschema:"maxLength=700" jsonschema_description:"The pageToken of the previous result, to get the next page."`
-	IncludeSummaries bool   `json:"includeSummaries,omitempty" jsonschema:"default=false" jsonschema_description:"Add each completed call's AI summary under its line (one extra request per call)."`
+	CreatedAfter     string   `json:"createdAfter,omitempty" jsonschema:"format=date-time" jsonschema_description:"Window start, RFC 3339 such as 2026-11-20T00:00:00Z (default: 24 hours ago)."`
+	CreatedBefore    string   `json:"createdBefore,omitempty" jsonschema:"format=date-time" jsonschema_description:"Window end, RFC 3339 (default: now)."`
+	PhoneNumberID    string   `json:"phoneNumberId,omitempty" jsonschema_description:"Only this OpenPhone number: PN id or the number itself (default: all numbers)."`
+	UserID           string   `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Only calls placed or received by this user (US...)."`
+	MaxResults       *int     `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=100,default=20" jsonschema_description:"Calls per page, 1-100."`
+	PageToken        string   `json:"pageToken,omitempty" jsonschema:"maxLength=700" jsonschema_description:"The pageToken of the previous result, to get the next page."`
+	Status           []string `json:"status,omitempty" jsonschema_description:"Only these statuses; \"missed\" is missed, no-answer and abandoned."`
+	Direction        string   `json:"direction,omitempty" jsonschema:"enum=incoming,enum=outgoing" jsonschema_description:"Only incoming or outgoing calls."`
+	Participant      string   `json:"participant,omitempty" jsonschema_description:"Only calls with this other party (a phone number)."`
+	IncludeSummaries bool     `json:"includeSummaries,omitempty" jsonschema:"default=false" jsonschema_description:"Add each call's AI summary and voicemail transcript under its line."`
 }
 
-const recentCallsDescription = `Every call of the workspace in a time window, newest first, without naming anyone: "who called today?", "which calls did we miss this week?". Narrow to one number (phoneNumberId) or one user (userId). Knowing the other party, list_calls is cheaper.
-Each line adds the other party (with=, and its contact name) and the OpenPhone number (on=). Group conversations, whose calls the API cannot list, are named at the end.
-Paging: a result with more calls ends with a pageToken; call again with the same arguments plus pageToken.`
+const recentCallsDescription = `Every call of the workspace in a window, newest first: "who called today?", "which calls did we miss this week?". Narrow by number, user, status, direction or other party.
+Lines: the other party (with=, contact name), the number (on=), who took it (by=).
+Paging: call again with the same arguments plus the pageToken a result ends with.`
 
 const (
 	recentDefaultWindow = 24 * time.Hour
@@ -65,10 +67,11 @@ type recentQuery struct {
 	n             int
 	summaries     bool
 	cursor        *history.Cursor // where the previous page stopped
+	filters       callFilters
 }
 
 func (q *recentQuery) scope() history.Scope {
-	return history.Scope{Phone: q.phone.String(), User: q.user, AfterDefault: q.afterDefault}
+	return history.Scope{Phone: q.phone.String(), User: q.user, AfterDefault: q.afterDefault, Filters: q.filters.canonical()}
 }
 
 // query validates and normalises the arguments; it makes no request.
@@ -95,6 +98,9 @@ func (in *RecentCallsArgs) query(now time.Time, region string) (*recentQuery, er
 	if q.user, err = parseUserID(in.UserID); err != nil {
 		return nil, err
 	}
+	if q.filters, err = parseCallFilters(in.Status, in.Direction, in.Participant, region); err != nil {
+		return nil, err
+	}
 	if in.PageToken != "" {
 		cur, err := history.DecodeCursor(in.PageToken)
 		if err == nil {
@@ -102,7 +108,7 @@ func (in *RecentCallsArgs) query(now time.Time, region string) (*recentQuery, er
 			err = cur.Matches(q.scope(), q.after, q.before)
 		}
 		if err != nil {
-			return nil, pageTokenError(err)
+			return nil, pageTokenError("recent_calls", err)
 		}
 		q.after, q.before, q.afterDefault, q.cursor = cur.After, cur.Before, cur.Scope.AfterDefault, cur
 		return q, nil
@@ -114,27 +120,6 @@ func (in *RecentCallsArgs) query(now time.Time, region string) (*recentQuery, er
 		}
 	}
 	return q, nil
-}
-
-// pageTokenError words a cursor the engine refused.
-func pageTokenError(err error) error {
-	var ce *history.CursorError
-	if !errors.As(err, &ce) {
-		return err
-	}
-	if errors.Is(err, history.ErrCursorMismatch) {
-		show := func(s string) string {
-			if s == "" {
-				return "not given"
-			}
-			if ce.Arg == "createdAfter" || ce.Arg == "createdBefore" {
-				return s
-			}
-			return strconv.Quote(s)
-		}
-		return badArg("pageToken belongs to a recent_calls listing with other arguments (%s was %s, now %s): repeat the arguments of the call that gave the token, or leave pageToken out to start again from the newest call", ce.Arg, show(ce.Was), show(ce.Now))
-	}
-	return badArg("pageToken is not valid (%s): pass the pageToken exactly as the previous recent_calls result gave it, or leave pageToken out to start again from the newest call", ce.Why)
 }
 
 // recentScope is the OpenPhone numbers a listing covers.
@@ -156,6 +141,7 @@ func recentCalls(ctx context.Context, d *Deps, c *client.Client, q *recentQuery)
 	}
 	hq := history.Query{After: q.after, Before: q.before, PhoneNumberIDs: scope.ids, UserID: q.user,
 		Include: []string{client.IncludeVoicemail}}
+	q.filters.apply(&hq)
 	if q.summaries {
 		hq.Include = append(hq.Include, client.IncludeSummary)
 	}
@@ -224,6 +210,7 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 		PhoneNumberIDs: make([]string, 0, len(scope.numbers)),
 		UserID:         q.user,
 		Calls:          make([]RecentCall, 0, len(page)),
+		Status:         q.filters.statuses, Direction: q.filters.direction, Participant: q.filters.participant,
 	}
 	if !q.before.IsZero() {
 		out.CreatedBefore = q.before.UTC().Format(time.RFC3339Nano)
@@ -251,6 +238,7 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 	} else {
 		b.WriteString(q.before.UTC().Format(time.RFC3339))
 	}
+	b.WriteString(q.filters.describe())
 	b.WriteString(", newest first, UTC: ")
 	b.WriteString(strconv.Itoa(len(page)))
 	b.WriteString(" on this page")

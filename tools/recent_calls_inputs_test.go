@@ -114,7 +114,7 @@ func TestRecentCallsBadArguments(t *testing.T) {
 		{"before the default start", map[string]any{"createdBefore": "2026-11-20T00:00:00Z"}, "earlier than the default createdAfter (24 hours ago, 2026-11-26T15:00:00Z): give createdAfter too"},
 		{"not a time", map[string]any{"createdAfter": "yesterday"}, `createdAfter "yesterday" is not a date-time`},
 		{"year 1900", map[string]any{"createdAfter": "1900-01-01T00:00:00Z"}, "createdAfter 1900-01-01T00:00:00Z is out of range: give a time between 1970 and 2200"},
-		{"unknown argument", map[string]any{"participants": []string{"+12125550103"}}, "unknown argument \"participants\"; the arguments are: createdAfter, createdBefore, includeSummaries, maxResults, pageToken, phoneNumberId, userId"},
+		{"unknown argument", map[string]any{"participants": []string{"+12125550103"}}, "unknown argument \"participants\"; the arguments are: createdAfter, createdBefore, direction, includeSummaries, maxResults, pageToken, participant, phoneNumberId, status, userId"},
 		{"bad phoneNumberId", map[string]any{"phoneNumberId": "front desk"}, `phoneNumberId "front desk" is neither a PN id such as "PN123abc" nor a phone number`},
 		{"bad userId", map[string]any{"userId": "anna"}, `userId "anna" is not valid: it must start with "US"`},
 		{"includeSummaries as text", map[string]any{"includeSummaries": "yes"}, "argument includeSummaries must be true or false"},
@@ -139,7 +139,7 @@ func TestRecentCallsSchema(t *testing.T) {
 	if !*a.ReadOnlyHint || *a.DestructiveHint || !*a.IdempotentHint || !*a.OpenWorldHint {
 		t.Errorf("annotations: %+v", a)
 	}
-	for _, w := range []string{"list_calls is cheaper", "pageToken", "who called today?"} {
+	for _, w := range []string{"status", "pageToken", "who called today?"} {
 		if !strings.Contains(tool.Description, w) {
 			t.Errorf("description lacks %q", w)
 		}

@@ -358,6 +358,9 @@ type RecentCallsOutput struct {
 	CreatedBefore      string                    `json:"createdBefore,omitempty" jsonschema_description:"End of the window (UTC); absent when the window runs up to now."`
 	PhoneNumberIDs     []string                  `json:"phoneNumberIds" jsonschema_description:"The OpenPhone numbers whose calls were listed."`
 	UserID             string                    `json:"userId,omitempty"`
+	Status             []string                  `json:"status,omitempty" jsonschema_description:"The statuses listed (missed stands for missed, no-answer, abandoned)."`
+	Direction          string                    `json:"direction,omitempty"`
+	Participant        string                    `json:"participant,omitempty"`
 	Calls              []RecentCall              `json:"calls" jsonschema_description:"Newest first; ties on createdAt by id, descending."`
 	GroupConversations []GroupConversationOutput `json:"groupConversations,omitempty" jsonschema_description:"Group conversations active in the window, whose calls the OpenPhone API cannot list."`
 	NextPageToken      string                    `json:"nextPageToken,omitempty" jsonschema_description:"Pass as pageToken to get the next page; absent on the last page."`
