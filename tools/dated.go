@@ -41,6 +41,9 @@ func writeListedCall(b *strings.Builder, c *history.Call, w *directory, withTran
 	var line strings.Builder
 	writeCallLine(&line, &c.Call, w, true)
 	b.WriteString(strings.TrimSuffix(line.String(), "\n"))
+	if strings.HasPrefix(c.ActorID, "SYU") && c.AnsweredBy == nil && c.InitiatedBy == nil {
+		b.WriteString(" by=AI agent") // a system actor took it: no user did
+	}
 	if len(c.Parties) > 1 {
 		b.WriteString(" also=")
 		for i, p := range c.Parties[1:] {

@@ -259,9 +259,14 @@ const conversationPage = 100
 // page does not hold participant, it is remembered as known without a name,
 // so that it costs no further request until the cache expires.
 func (w *directory) fetchConversationNames(ctx context.Context, phoneNumberID string, participants ...string) error {
-	page, err := w.c.ListConversations(ctx, client.ListConversationsParams{
-		PhoneNumbers: []string{phoneNumberID}, MaxResults: conversationPage,
-	})
+	return w.fetchNames(ctx, []string{phoneNumberID}, map[string][]string{phoneNumberID: participants})
+}
+
+// fetchNames fetches one page of the most recent conversations of numbers
+// and remembers their names; the parties asked about that the page does
+// not hold are remembered as having none.
+func (w *directory) fetchNames(ctx context.Context, numbers []string, parties map[string][]string) error {
+	page, err := w.c.ListConversations(ctx, client.ListConversationsParams{PhoneNumbers: numbers, MaxResults: conversationPage})
 	if err != nil {
 		return err
 	}
@@ -270,21 +275,24 @@ func (w *directory) fetchConversationNames(ctx context.Context, phoneNumberID st
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.trimNamesLocked(now)
-	for _, p := range participants {
-		if e, ok := w.names[convKey{phoneNumberID, p}]; !ok || e.at.Before(now) {
-			w.names[convKey{phoneNumberID, p}] = nameEntry{at: now} // not in this page: known to have no name
+	for pn, ps := range parties {
+		for _, p := range ps {
+			if e, ok := w.names[convKey{pn, p}]; !ok || e.at.Before(now) {
+				w.names[convKey{pn, p}] = nameEntry{at: now} // not in this page: known to have no name
+			}
 		}
 	}
 	return nil
 }
 
 // nameParties makes sure the cache can name the other party of each call:
-// one conversations request per number with an unknown party (its most
-// recent conversations), after which a party still unknown is known to
-// have no name there. The dated API lists calls without their contacts'
-// names, so its pages cost these requests on a cold cache.
+// one conversations request for all the numbers with an unknown party
+// (their most recent conversations), after which a party still unknown is
+// known to have no name there. The dated API lists calls without their
+// contacts' names, so its pages cost this request on a cold cache.
 func nameParties(ctx context.Context, d *Deps, w *directory, calls []client.Call) {
 	unknown := map[string][]string{} // phone number id -> parties
+	var numbers []string
 	for i := range calls {
 		c := &calls[i]
 		other := otherParty(c, w)
@@ -292,13 +300,17 @@ func nameParties(ctx context.Context, d *Deps, w *directory, calls []client.Call
 			continue
 		}
 		if _, known := w.conversationName(c.PhoneNumberID, other); !known && !slices.Contains(unknown[c.PhoneNumberID], other) {
+			if len(unknown[c.PhoneNumberID]) == 0 {
+				numbers = append(numbers, c.PhoneNumberID)
+			}
 			unknown[c.PhoneNumberID] = append(unknown[c.PhoneNumberID], other)
 		}
 	}
-	for pn, parties := range unknown {
-		if err := w.fetchConversationNames(ctx, pn, parties...); err != nil && ctx.Err() == nil {
-			d.logger().Info("conversation names unavailable", "phoneNumberId", pn, "error", err)
-		}
+	if len(numbers) == 0 {
+		return
+	}
+	if err := w.fetchNames(ctx, numbers, unknown); err != nil && ctx.Err() == nil {
+		d.logger().Info("conversation names unavailable", "phoneNumberIds", numbers, "error", err)
 	}
 }
 
