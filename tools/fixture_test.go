@@ -113,5 +113,7 @@ func fxWorkspace(numbers ...client.PhoneNumber) *sandbox.Workspace {
 func newSandboxEnv(t *testing.T, ws *sandbox.Workspace, protocol string, mutate ...func(*Deps)) (*env, *sandbox.Server) {
 	t.Helper()
 	sb := sandbox.New(ws, sandbox.Options{APIKey: markerKey})
+	// v1 unless a test asks for another surface: the fixture's goldens are v1's.
+	mutate = append([]func(*Deps){func(d *Deps) { d.APIVersion = APIV1 }}, mutate...)
 	return newEnv(t, []client.Option{client.WithTransport(sb.RoundTripper())}, protocol, mutate...), sb
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/openphone-mcp/openphone-mcp/client"
+	"github.com/openphone-mcp/openphone-mcp/internal/history"
 )
 
 func init() { registerTool(getCallTool) }
@@ -18,23 +19,89 @@ func init() { registerTool(getCallTool) }
 const getCallDescription = `One call by id: parties with names, number, user, status, duration, routing, answered and completed times. What was said: get_call_summary or get_call_transcript. Not paged.`
 
 func getCallTool(d *Deps) server.ServerTool {
-	return typedTool[CallIDArgs, GetCallOutput]("get_call", getCallDescription, readOnlyAPI("Get a call"), d,
-		func(ctx context.Context, c *client.Client, in *CallIDArgs) (GetCallOutput, string, error) {
+	return typedTool[CallIDArgs, GetCallResult]("get_call", getCallDescription, readOnlyAPI("Get a call"), d,
+		func(ctx context.Context, c *client.Client, in *CallIDArgs) (GetCallResult, string, error) {
 			id, err := in.id()
 			if err != nil {
-				return GetCallOutput{}, "", err
+				return GetCallResult{}, "", err
 			}
 			w := d.directory(c)
+			if d.datedOK(c) {
+				// One request: the call, its summary and its voicemail.
+				hc, err := getDatedCallNamed(ctx, d, c, w, id, client.IncludeSummary, client.IncludeVoicemail)
+				if err == nil {
+					out, text := renderDatedCall(w, hc)
+					return out, text, nil
+				}
+				if !d.fellBack(c, err) {
+					return GetCallResult{}, "", callNotFound("", id, err)
+				}
+			}
 			call, err := getCallNamed(ctx, d, c, w, id)
 			if err != nil {
-				return GetCallOutput{}, "", callNotFound("", id, err)
+				return GetCallResult{}, "", callNotFound("", id, err)
 			}
-			out, text := renderCall(w, call)
-			return out, text, nil
+			out, text := renderCall(w, call, nil)
+			return GetCallResult{GetCallOutput: out}, text, nil
 		})
 }
 
-func renderCall(w *directory, call *client.Call) (GetCallOutput, string) {
+// renderDatedCall is renderCall with what the dated call brought: who
+// handled it, every party of a group call, the AI summary and next steps,
+// the voicemail; every text from the API quoted.
+func renderDatedCall(w *directory, hc *history.Call) (GetCallResult, string) {
+	var res GetCallResult
+	sums := datedSummaries(hc)
+	out, text := renderCall(w, &hc.Call, func(b *strings.Builder) {
+		if aiAgentActor(hc.ActorID) {
+			res.ActorID = hc.ActorID
+			b.WriteString("\nhandled by: the AI agent (actorId ")
+			b.WriteString(apiText(hc.ActorID))
+			b.WriteString(")")
+		}
+		if len(hc.Parties) > 1 {
+			res.Parties = hc.Parties
+			b.WriteString("\ngroup call with: ")
+			for i, p := range hc.Parties {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				writeParticipant(b, w, hc.PhoneNumberID, p)
+			}
+		}
+		if sums != nil { // the listings' summary lines, unindented: no call line above them here
+			var s strings.Builder
+			sums.write(&s, hc.ID)
+			b.WriteByte('\n')
+			b.WriteString(strings.TrimPrefix(strings.ReplaceAll(strings.TrimSuffix(s.String(), "\n"), "\n  ", "\n"), "  "))
+		}
+		if vm := hc.Voicemail; vm != nil {
+			res.Voicemail = voicemailOutput(vm, true)
+			b.WriteString("\nvoicemail: ")
+			b.WriteString(apiText(orStr(vm.Status, "unknown")))
+			if vm.Duration != nil {
+				b.WriteString(", ")
+				b.WriteString(formatDuration(res.Voicemail.Duration))
+			}
+			b.WriteString("\nvoicemail transcript: ")
+			switch {
+			case vm.Transcript != nil && *vm.Transcript != "":
+				b.WriteString(quoted(*vm.Transcript, voicemailWidth))
+			case vm.Status == client.VoicemailInProgress:
+				b.WriteString("transcript still processing, try again shortly")
+			default:
+				b.WriteString("no transcript")
+			}
+		}
+	})
+	out.Call.Summary = sums.output(hc.ID)
+	res.GetCallOutput = out
+	return res, text
+}
+
+// renderCall writes a call; extra, when set, adds lines (each starting
+// with a newline) before the closing "More:" line.
+func renderCall(w *directory, call *client.Call, extra func(*strings.Builder)) (GetCallOutput, string) {
 	var b strings.Builder
 	num := w.numberByID(call.PhoneNumberID)
 	other := otherParty(call, w)
@@ -83,6 +150,9 @@ func renderCall(w *directory, call *client.Call) (GetCallOutput, string) {
 		b.WriteString("not yet, the call is " + apiText(call.Status))
 	default:
 		b.WriteString("not completed")
+	}
+	if extra != nil {
+		extra(&b)
 	}
 	b.WriteString("\nMore: get_call_summary, get_call_transcript or get_call_recordings with this callId")
 	if other != "unknown" {

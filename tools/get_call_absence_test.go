@@ -135,7 +135,7 @@ func (g *contentGone) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestCallContent404(t *testing.T) {
 	sb := sandbox.New(absenceWorkspace(), sandbox.Options{APIKey: markerKey})
 	gone := &contentGone{rt: sb.RoundTripper()}
-	e := newEnv(t, []client.Option{client.WithTransport(gone)}, testutil.ProtocolLegacy)
+	e := newEnv(t, []client.Option{client.WithTransport(gone)}, testutil.ProtocolLegacy, func(d *Deps) { d.APIVersion = APIV1 })
 	e.call(t, "get_call", map[string]any{"callId": fxCompleted}) // the names, cached
 	calls := sb.RequestsTo("/v1/calls/")
 	for _, tc := range []struct{ tool, id, want string }{

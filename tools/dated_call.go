@@ -1,0 +1,114 @@
+// dated_call.go: one call by id from Quo's dated API, for the single-call
+// tools, and the choice of surface they share with recent_calls: the
+// dated surface unless pinned to v1 or remembered as unknown for this
+// client, v1 when the dated surface turns out unknown.
+
+package tools
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/openphone-mcp/openphone-mcp/client"
+	"github.com/openphone-mcp/openphone-mcp/internal/history"
+)
+
+// datedOK reports whether a tool should ask the dated surface first for c.
+func (d *Deps) datedOK(c *client.Client) bool {
+	switch d.APIVersion {
+	case APIV1:
+		return false
+	case APIDated:
+		return true
+	}
+	return d.fallbacks == nil || !d.fallbacks.FallenBack(c)
+}
+
+// fellBack reports whether a dated request that failed with err is to be
+// answered through v1 instead, and remembers the fallback for c when err
+// says the API does not know the dated surface. Only under "auto".
+//
+// A 404 on a call's dated path is ambiguous: an unknown call, or an API
+// without the route. Its body tells: dated errors carry no numeric code,
+// an API that does not know the route answers with v1's (coded) body;
+// that one is remembered. Either way v1 answers, so a wrong guess costs
+// one request, never a wrong "not found".
+func (d *Deps) fellBack(c *client.Client, err error) bool {
+	if d.APIVersion != APIAuto && d.APIVersion != "" {
+		return false
+	}
+	var ae *client.APIError
+	coded404 := errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound && ae.Code != ""
+	if history.DatedUnknown(err) || coded404 {
+		if d.fallbacks != nil {
+			d.fallbacks.FallBack(c, err)
+		}
+		return true
+	}
+	return isNotFound(err)
+}
+
+// getDatedCallNamed is getCallNamed on the dated surface: the call with
+// include inline, and alongside it the workspace's numbers; then the names
+// of every outside party (one conversations page on a cold cache).
+func getDatedCallNamed(ctx context.Context, d *Deps, c *client.Client, w *directory, id string, include ...string) (*history.Call, error) {
+	numbers := make(chan struct{})
+	go func() {
+		defer close(numbers)
+		if _, err := w.phoneNumbers(ctx); err != nil && ctx.Err() == nil {
+			d.logger().Info("phone numbers unavailable", "error", err)
+		}
+	}()
+	dc, err := c.GetDatedCall(ctx, id, include...)
+	<-numbers
+	if err != nil {
+		return nil, err
+	}
+	hc := history.FromDated(dc)
+	if hc.PhoneNumberID != "" {
+		parties := hc.Parties
+		if len(parties) == 0 && hc.Participant != "" {
+			parties = []string{hc.Participant}
+		}
+		var unknown []string
+		for _, p := range parties {
+			if _, known := w.conversationName(hc.PhoneNumberID, p); !known {
+				unknown = append(unknown, p)
+			}
+		}
+		if len(unknown) > 0 {
+			if err := w.fetchConversationNames(ctx, hc.PhoneNumberID, unknown...); err != nil && ctx.Err() == nil {
+				d.logger().Info("conversation names unavailable", "phoneNumberId", hc.PhoneNumberID, "error", err)
+			}
+		}
+	}
+	return &hc, nil
+}
+
+// aiAgentActor reports whether actor is a system actor such as the AI
+// agent ("SYU…"), not a user.
+func aiAgentActor(actor string) bool { return strings.HasPrefix(actor, "SYU") }
+
+// datedSummaries is the summary a dated call brought inline, in the shape
+// the listings write (nil: the call brought none).
+func datedSummaries(hc *history.Call) callSummaries {
+	s := hc.Summary
+	if s == nil {
+		return nil
+	}
+	return callSummaries{hc.ID: fetchedSummary{sum: &client.CallSummary{
+		CallID: hc.ID, Status: s.Status, Summary: s.Summary, NextSteps: s.NextSteps, Jobs: s.Jobs,
+	}}}
+}
+
+// GetCallResult is the structured content of get_call: on v1 exactly
+// GetCallOutput; the dated surface adds what it brings in the same
+// request. (Here, not in render.go, which is at its size bound.)
+type GetCallResult struct {
+	GetCallOutput
+	ActorID   string           `json:"actorId,omitempty"`
+	Parties   []string         `json:"parties,omitempty"`
+	Voicemail *VoicemailOutput `json:"voicemail,omitempty"`
+}
