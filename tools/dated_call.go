@@ -9,7 +9,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
 	"github.com/openphone-mcp/openphone-mcp/internal/history"
@@ -111,4 +113,90 @@ type GetCallResult struct {
 	ActorID   string           `json:"actorId,omitempty"`
 	Parties   []string         `json:"parties,omitempty"`
 	Voicemail *VoicemailOutput `json:"voicemail,omitempty"`
+}
+
+// joinSegments makes one transcript of a call's dated transcripts, one
+// per recorded segment, their lines timed from the start of the call.
+//
+// The start of the call is answeredAt, else createdAt (call may be nil:
+// then the first segment's start). answeredAt, because nothing is said
+// or recorded while the call rings: from createdAt, a call that rang for
+// 20s would open at [00:20]; from the first segment's start, a pause
+// before recording began would vanish. A segment that starts before the
+// anchor (clock skew) or has no start time counts from the first one's.
+//
+// Its status: in-progress while any segment is (the timeline would have
+// a hole), else completed when any segment is, else failed when one
+// failed, else absent (no segment: a missed call, or nothing recorded).
+func joinSegments(call *client.Call, segs []client.DatedTranscript) *client.CallTranscript {
+	tr := &client.CallTranscript{Status: client.StatusAbsent, Dialogue: []client.DialogueLine{}}
+	var first *time.Time
+	for i := range segs {
+		if s := segs[i].StartTime; s != nil && (first == nil || s.Before(*first)) {
+			first = s
+		}
+	}
+	anchor := first
+	if call != nil {
+		switch {
+		case call.AnsweredAt != nil:
+			anchor = call.AnsweredAt
+		case !call.CreatedAt.IsZero():
+			anchor = &call.CreatedAt
+		}
+	}
+	var completed, failed, inProgress bool
+	for _, seg := range segs {
+		switch seg.Status {
+		case client.StatusCompleted:
+			completed = true
+		case client.StatusFailed:
+			failed = true
+		case client.StatusInProgress:
+			inProgress = true
+		}
+		if seg.CreatedAt != nil && seg.CreatedAt.After(tr.CreatedAt) {
+			tr.CreatedAt = *seg.CreatedAt
+		}
+		tr.Duration += seg.Duration
+		offset := 0.0
+		if seg.StartTime != nil && anchor != nil {
+			offset = seg.StartTime.Sub(*anchor).Seconds()
+			if offset < 0 && first != nil {
+				offset = seg.StartTime.Sub(*first).Seconds()
+			}
+		} else if seg.StartTime == nil && first != nil && anchor != nil {
+			offset = first.Sub(*anchor).Seconds()
+		}
+		offset = max(offset, 0)
+		for _, l := range seg.Dialogue {
+			dl := client.DialogueLine{Content: l.Content, Start: l.Start + offset, End: l.End + offset, Identifier: l.Identifier}
+			if a := deref(l.ActorID); strings.HasPrefix(a, "US") {
+				dl.UserID = l.ActorID // a system actor (the AI agent) is named by the call instead
+			}
+			tr.Dialogue = append(tr.Dialogue, dl)
+		}
+	}
+	switch {
+	case inProgress:
+		tr.Status, tr.Dialogue = client.StatusInProgress, nil
+	case completed:
+		tr.Status = client.StatusCompleted
+	case failed:
+		tr.Status = client.StatusFailed
+	}
+	sort.SliceStable(tr.Dialogue, func(i, j int) bool { return tr.Dialogue[i].Start < tr.Dialogue[j].Start })
+	return tr
+}
+
+// datedTranscriptSegments reads every transcript of a call, 50 a request.
+func datedTranscriptSegments(ctx context.Context, c *client.Client, id string) ([]client.DatedTranscript, error) {
+	var segs []client.DatedTranscript
+	for seg, err := range c.DatedCallTranscripts(ctx, id, client.CursorParams{Limit: 50}) {
+		if err != nil {
+			return nil, err
+		}
+		segs = append(segs, seg)
+	}
+	return segs, nil
 }

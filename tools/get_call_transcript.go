@@ -12,6 +12,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/openphone-mcp/openphone-mcp/client"
+	"github.com/openphone-mcp/openphone-mcp/internal/history"
 )
 
 func init() { registerTool(getCallTranscriptTool) }
@@ -30,6 +31,11 @@ func getCallTranscriptTool(d *Deps) server.ServerTool {
 				return GetCallTranscriptOutput{}, "", err
 			}
 			w := d.directory(c)
+			if d.datedOK(c) {
+				if out, text, ok, err := datedTranscript(ctx, d, c, w, id); ok {
+					return out, text, err
+				}
+			}
 			// The call, for the speakers' names, comes alongside the
 			// transcript; without it the transcript still shows numbers.
 			var call *client.Call
@@ -69,6 +75,48 @@ func getCallTranscriptTool(d *Deps) server.ServerTool {
 			out, text := renderTranscript(w, id, call, tr)
 			return out, text, nil
 		})
+}
+
+// datedTranscript answers on the dated surface: the call's transcripts,
+// one per segment, joined into one timeline, and the call alongside (names,
+// and why there is none). ok is false when v1 is to answer instead.
+func datedTranscript(ctx context.Context, d *Deps, c *client.Client, w *directory, id string) (GetCallTranscriptOutput, string, bool, error) {
+	var hc *history.Call
+	var callErr error
+	nctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		hc, callErr = getDatedCallNamed(nctx, d, c, w, id)
+	}()
+	segs, err := datedTranscriptSegments(ctx, c, id)
+	if err != nil {
+		cancel() // a missing list means a missing call: its request says nothing more
+	}
+	<-done
+	if err != nil {
+		if d.fellBack(c, err) {
+			return GetCallTranscriptOutput{}, "", false, nil
+		}
+		return GetCallTranscriptOutput{}, "", true, callNotFound("transcript", id, err)
+	}
+	var call *client.Call
+	if callErr == nil {
+		call = &hc.Call
+	}
+	tr := joinSegments(call, segs)
+	tr.CallID = id
+	if callErr != nil {
+		d.logger().Info("call details unavailable for the transcript", "callId", id, "error", callErr)
+		if noTranscript(tr) {
+			if _, err := callForAbsence("transcript", id, nil, nil, callErr); err != nil {
+				return GetCallTranscriptOutput{}, "", true, err
+			}
+		}
+	}
+	out, text := renderTranscript(w, id, call, tr)
+	return out, text, true, nil
 }
 
 // noTranscript reports whether tr says there is none, which only the call
