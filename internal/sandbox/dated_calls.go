@@ -354,7 +354,7 @@ func segmentTranscripts(tr *client.CallTranscript, recs []client.CallRecording) 
 		}
 		out[k] = dt
 	}
-	if tr == nil || tr.Status != client.StatusCompleted {
+	if tr == nil || tr.Status != client.StatusCompleted || len(recs) == 0 {
 		return out
 	}
 	for _, l := range tr.Dialogue {

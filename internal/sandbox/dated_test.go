@@ -833,3 +833,14 @@ func TestDatedClientRoundTrip(t *testing.T) {
 		t.Errorf("a bad direction through the client: %v", err)
 	}
 }
+
+// TestDatedTranscriptsOfACallWithoutRecordings: a call with a v1 transcript
+// but no recordings has no dated transcript segment (and the fake does not
+// fall over it).
+func TestDatedTranscriptsOfACallWithoutRecordings(t *testing.T) {
+	tr := &client.CallTranscript{CallID: "AC1", Status: client.StatusCompleted,
+		Dialogue: []client.DialogueLine{{Content: "hello", Start: 1, End: 2}}}
+	if got := segmentTranscripts(tr, nil); len(got) != 0 {
+		t.Errorf("%d segments for a call without recordings, want 0", len(got))
+	}
+}
