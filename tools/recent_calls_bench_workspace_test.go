@@ -7,7 +7,7 @@ package tools
 //     users; each contact has a home number (Sales 45%, Support 35%, Main
 //     20%) and reaches another one on 15% of its calls.
 //   - 300 contacts, 70% of them with a name, picked with a skew (the
-//     busiest contact has about 40 times the calls of the quietest).
+//     busiest contact has about 55 times the calls of the quietest).
 //   - 28 days of history up to rcbNow: about 450 calls a weekday and 275 a
 //     weekend day (2,800 a week), 90% in business hours at UTC-5 on
 //     weekdays, 35% at weekends.
