@@ -63,16 +63,21 @@ func writeListedCall(b *strings.Builder, c *history.Call, w *directory, withTran
 	b.WriteByte('\n')
 	if vm := c.Voicemail; withTranscript && vm != nil {
 		b.WriteString("  voicemail: ")
-		switch {
-		case vm.Transcript != nil && *vm.Transcript != "":
-			b.WriteString(quoted(*vm.Transcript, voicemailWidth))
-		case vm.Status == client.VoicemailInProgress:
-			b.WriteString("transcript still processing, try again shortly")
-		default:
-			b.WriteString("no transcript")
-		}
+		b.WriteString(voicemailTranscript(vm))
 		b.WriteByte('\n')
 	}
+}
+
+// voicemailTranscript is a voicemail's transcript, quoted (the caller's
+// words), or why there is none.
+func voicemailTranscript(vm *client.Voicemail) string {
+	switch {
+	case vm.Transcript != nil && *vm.Transcript != "":
+		return quoted(*vm.Transcript, voicemailWidth)
+	case vm.Status == client.VoicemailInProgress:
+		return "transcript still processing, try again shortly"
+	}
+	return "no transcript"
 }
 
 // voicemailWidth bounds a voicemail transcript in a listing.

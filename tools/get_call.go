@@ -84,14 +84,7 @@ func renderDatedCall(w *directory, hc *history.Call) (GetCallResult, string) {
 				b.WriteString(formatDuration(res.Voicemail.Duration))
 			}
 			b.WriteString("\nvoicemail transcript: ")
-			switch {
-			case vm.Transcript != nil && *vm.Transcript != "":
-				b.WriteString(quoted(*vm.Transcript, voicemailWidth))
-			case vm.Status == client.VoicemailInProgress:
-				b.WriteString("transcript still processing, try again shortly")
-			default:
-				b.WriteString("no transcript")
-			}
+			b.WriteString(voicemailTranscript(vm))
 		}
 	})
 	out.Call.Summary = sums.output(hc.ID)

@@ -103,15 +103,7 @@ func TestDatedCalls_Filters(t *testing.T) {
 		tc.set(&q)
 		api := f.api(t, nil)
 		keys, _, _ := pageAll(t, history.NewDatedCalls(api, history.NewStates(0, 0)), api, q, 40)
-		var want []history.Key
-		for _, k := range f.truth {
-			if tc.match(callOf(f, k.ID)) {
-				want = append(want, k)
-			}
-		}
-		if diff := cmp.Diff(want, keys); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
-		}
+		checkFiltered(t, tc.name, f, keys, tc.match)
 	}
 }
 

@@ -378,18 +378,7 @@ func TestV1Walk_Filters(t *testing.T) {
 		tc.set(&q)
 		api := f.api(t, nil)
 		keys, _, _ := pageAll(t, history.NewV1Walk(api, history.NewStates(0, 0)), api, q, 9)
-		var want []history.Key
-		for _, k := range f.truth {
-			if tc.match(callOf(f, k.ID)) {
-				want = append(want, k)
-			}
-		}
-		if len(want) == 0 {
-			t.Fatalf("%s: the fixture has no such call", tc.name)
-		}
-		if diff := cmp.Diff(want, keys); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
-		}
+		checkFiltered(t, tc.name, f, keys, tc.match)
 	}
 }
 
@@ -409,5 +398,23 @@ func TestV1Walk_HalfOpenWindow(t *testing.T) {
 	}
 	if got := a[len(a)-1].At; !got.Equal(at) {
 		t.Errorf("the later window ends with a call at %s, want the one at its start, %s", got, at)
+	}
+}
+
+// checkFiltered checks that keys are exactly the calls of f's window that
+// match, in order.
+func checkFiltered(t *testing.T, name string, f *fixture, keys []history.Key, match func(*client.Call) bool) {
+	t.Helper()
+	var want []history.Key
+	for _, k := range f.truth {
+		if match(callOf(f, k.ID)) {
+			want = append(want, k)
+		}
+	}
+	if len(want) == 0 {
+		t.Fatalf("%s: the fixture has no such call", name)
+	}
+	if diff := cmp.Diff(want, keys); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", name, diff)
 	}
 }
