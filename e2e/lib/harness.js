@@ -107,9 +107,10 @@ class Proc {
 
 // startFakeAPI runs internal/cmd/fakeapi (the sandbox's demo workspace) and
 // resolves with its base URL once it listens.
-export async function startFakeAPI({ apiKey = API_KEY, rate = 0, latencyMs = 0 } = {}) {
+export async function startFakeAPI({ apiKey = API_KEY, rate = 0, latencyMs = 0, datedOff = false } = {}) {
   const args = ['--addr', '127.0.0.1:0', '--exit-on-stdin-eof', '--rate', String(rate), '--latency', `${latencyMs}ms`];
   if (apiKey) args.push('--api-key', apiKey);
+  if (datedOff) args.push('--dated-off'); // an API without Quo's dated surface
   const child = spawn(FAKEAPI_BIN, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
   const proc = new Proc(child, 'fakeapi');
   const lines = createInterface({ input: child.stdout });
