@@ -78,7 +78,8 @@ func TestRunQuoAPIKeyAlias(t *testing.T) {
 }
 
 // TestStdioSession drives the real program over stdio pipes with mcp-go's
-// client against a fake API, pinned to the protocol Claude Desktop speaks.
+// client against a fake API, pinned to the protocol Claude Desktop speaks
+// (and to v1: the fake answers every path with a v1 calls page).
 func TestStdioSession(t *testing.T) {
 	var auth atomic.Value
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -94,7 +95,7 @@ func TestStdioSession(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"--log-level", "debug"}, env(map[string]string{"OPENPHONE_API_KEY": markerKey, "OPENPHONE_BASE_URL": api.URL}), serverIn, serverOut, stderr)
+		done <- run(ctx, []string{"--log-level", "debug", "--api-version", "v1"}, env(map[string]string{"OPENPHONE_API_KEY": markerKey, "OPENPHONE_BASE_URL": api.URL}), serverIn, serverOut, stderr)
 	}()
 
 	c := mcpclient.NewClient(transport.NewIO(clientIn, clientOut, io.NopCloser(strings.NewReader(""))), mcpclient.WithProtocolVersion("2025-06-18"))

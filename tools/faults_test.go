@@ -229,7 +229,7 @@ func TestTimeoutIsPerRequestAndNotRetried(t *testing.T) {
 	rig := newFaultRig(t, faultTimeout)
 	var calls atomic.Int64
 	rig.api.set(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/v1/calls" {
+		if r.URL.Path != "/v1/calls" && r.URL.Path != "/calls" { // list_calls asks the dated surface first
 			rig.healthy(w, r)
 			return
 		}
@@ -246,6 +246,6 @@ func TestTimeoutIsPerRequestAndNotRetried(t *testing.T) {
 		t.Errorf("took %v for a %v timeout", took, faultTimeout)
 	}
 	if n := calls.Load(); n != 1 {
-		t.Errorf("%d /v1/calls requests: a timed-out request must not be retried", n)
+		t.Errorf("%d calls requests: a timed-out request must not be retried", n)
 	}
 }

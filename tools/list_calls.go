@@ -13,6 +13,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
+	"github.com/openphone-mcp/openphone-mcp/internal/history"
 )
 
 // ListCallsArgs mirrors the query parameters of GET /v1/calls (without the
@@ -64,6 +65,15 @@ func listCallsTool(d *Deps) server.ServerTool {
 				return ListCallsOutput{}, "", badArg("participants[0] %s is the OpenPhone number %s itself: give the other party's number, such as [\"+12125550103\"]", participant, apiText(num.ID))
 			}
 
+			// The dated surface answers first pages and its own tokens; a
+			// v1 token (the API's own) goes on through v1, so no token ever
+			// breaks. A token that does not fit the arguments costs nothing
+			// more.
+			dq, err := datedListQuery(d, c, params, num.ID, in.IncludeSummaries)
+			if err != nil {
+				return ListCallsOutput{}, "", err
+			}
+
 			// The participant's conversation name, when not cached, comes
 			// from one page of the number's conversations, fetched while
 			// the calls are.
@@ -74,6 +84,28 @@ func listCallsTool(d *Deps) server.ServerTool {
 				defer close(names)
 				nameConversation(nctx, d, w, num.ID, participant)
 			}()
+			// An API that does not know the dated surface is remembered
+			// and answered through v1, as today.
+			var dp *datedListPage
+			if dq != nil {
+				dp, err = dq.page(ctx, d, c)
+				if err != nil && history.DatedUnknown(err) && d.fellBack(c, err) {
+					err = nil // dp is nil: v1 answers
+					if dq.cursor != nil {
+						err = badArg("pageToken belongs to a listing from Quo's dated API, which this API key's API does not know: call list_calls again with the same arguments and no pageToken")
+					}
+				}
+			}
+			if err != nil {
+				cancel()
+				<-names
+				return ListCallsOutput{}, "", err
+			}
+			if dp != nil {
+				<-names
+				out, text := renderListedCalls(w, num, params, &dp.page, dp.sent, dp.sums, dp.calls, dq.summaries)
+				return out, text, nil
+			}
 			page, err := c.ListCalls(ctx, params)
 			if err != nil {
 				cancel() // no page to name: stop the lookup
@@ -141,9 +173,17 @@ func (in *ListCallsArgs) params(region string) (client.ListCallsParams, numberAr
 	}, num, nil
 }
 
-// renderCallPage writes a page of calls; sent is how many the API sent,
-// more than the page holds when it ignored maxResults.
+// renderCallPage writes a page of calls from v1; sent is how many the API
+// sent, more than the page holds when it ignored maxResults.
 func renderCallPage(w *directory, num client.PhoneNumber, p client.ListCallsParams, page *client.CallPage, sent int, sums callSummaries) (ListCallsOutput, string) {
+	return renderListedCalls(w, num, p, page, sent, sums, nil, false)
+}
+
+// renderListedCalls is renderCallPage for either surface: dated is the
+// page's calls as the dated surface listed them (nil on v1), whose lines
+// end with what that surface adds (the voicemail; its transcript with
+// summaries).
+func renderListedCalls(w *directory, num client.PhoneNumber, p client.ListCallsParams, page *client.CallPage, sent int, sums callSummaries, dated []history.Call, transcripts bool) (ListCallsOutput, string) {
 	var b strings.Builder
 	b.Grow(160 + 112*len(page.Data))
 	participant := p.Participants[0]
@@ -166,7 +206,11 @@ func renderCallPage(w *directory, num client.PhoneNumber, p client.ListCallsPara
 	}
 	for i := range page.Data {
 		c := &page.Data[i]
-		writeCallLineNamed(&b, c, w, false, named)
+		if dated != nil {
+			writeDatedListLine(&b, &dated[i], w, named, transcripts)
+		} else {
+			writeCallLineNamed(&b, c, w, false, named)
+		}
 		sums.write(&b, c.ID)
 		cs := callRow(c)
 		cs.Summary = sums.output(c.ID)

@@ -122,7 +122,7 @@ func TestListCallsWhichNumber(t *testing.T) {
 // for the other request to arrive, so a tool that made them one after the
 // other would stall here.
 func TestListCallsNamesFetchedWithCalls(t *testing.T) {
-	e, f := newFakeEnv(t, testutil.ProtocolLegacy)
+	e, f := newFakeEnvV1(t, testutil.ProtocolLegacy)
 	// Warm the phone numbers cache so only calls and conversations remain.
 	f.set(servePage(nil, nil))
 	if res := e.call(t, "list_phone_numbers", map[string]any{}); res.IsError {
@@ -274,7 +274,7 @@ func assertNoForgedLines(t *testing.T, text string) {
 // PN id still works (shown by id alone), while a number, which needs the
 // list to be resolved, gets the explained error.
 func TestListCallsPhoneNumbersUnavailable(t *testing.T) {
-	e, f := newFakeEnv(t, testutil.ProtocolLegacy)
+	e, f := newFakeEnvV1(t, testutil.ProtocolLegacy)
 	f.set(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/phone-numbers" {
 			writeJSON(w, 500, errorBody(500, "0401500", "Unknown", "Something went wrong"))

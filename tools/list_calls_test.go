@@ -80,7 +80,7 @@ func withArgs(extra map[string]any) map[string]any {
 func TestListCallsGolden(t *testing.T) {
 	for _, protocol := range []string{testutil.ProtocolDefault, testutil.ProtocolLegacy} {
 		t.Run("protocol="+protocol, func(t *testing.T) {
-			e, f := newFakeEnv(t, protocol)
+			e, f := newFakeEnvV1(t, protocol)
 			f.set(servePage(fixtureCalls(), ptr("tok_page2")))
 			res := e.call(t, "list_calls", validArgs)
 			if res.IsError {
@@ -104,7 +104,7 @@ func TestListCallsGolden(t *testing.T) {
 }
 
 func TestListCallsQuery(t *testing.T) {
-	e, f := newFakeEnv(t, testutil.ProtocolLegacy)
+	e, f := newFakeEnvV1(t, testutil.ProtocolLegacy)
 	var got string
 	f.set(fakeWorkspace(nil, func(w http.ResponseWriter, r *http.Request) {
 		got = r.URL.RawQuery
@@ -127,7 +127,7 @@ func TestListCallsQuery(t *testing.T) {
 }
 
 func TestListCallsBadArguments(t *testing.T) {
-	e, f := newFakeEnv(t, testutil.ProtocolLegacy)
+	e, f := newFakeEnvV1(t, testutil.ProtocolLegacy)
 	f.set(servePage(nil, nil))
 	cases := []struct {
 		name string
@@ -177,7 +177,7 @@ func errorBody(status int, code, title, message string) map[string]any {
 }
 
 func TestListCallsAPIErrors(t *testing.T) {
-	e, f := newFakeEnv(t, testutil.ProtocolLegacy)
+	e, f := newFakeEnvV1(t, testutil.ProtocolLegacy)
 	cases := []struct {
 		name     string
 		handler  http.HandlerFunc
@@ -254,7 +254,7 @@ func TestListCallsAbsorbsTransientFailures(t *testing.T) {
 	}
 	for name, fail := range cases {
 		t.Run(name, func(t *testing.T) {
-			e, f := newFakeEnv(t, testutil.ProtocolLegacy)
+			e, f := newFakeEnvV1(t, testutil.ProtocolLegacy)
 			failures := 2
 			if strings.HasPrefix(name, "502") {
 				failures = 1
