@@ -38,8 +38,15 @@ func inlineSummaries(calls []history.Call) (callSummaries, []client.Call) {
 // summaries, the voicemail's transcript under it (quoted: the caller's
 // words).
 func writeListedCall(b *strings.Builder, c *history.Call, w *directory, withTranscript bool) {
+	writeListedCallNamed(b, c, w, true, nil, withTranscript)
+}
+
+// writeListedCallNamed is writeListedCall with writeCallLineNamed's
+// choices: the other party and number or not (list_calls' header names
+// them), and the users already named on the page.
+func writeListedCallNamed(b *strings.Builder, c *history.Call, w *directory, withParty bool, named map[string]bool, withTranscript bool) {
 	var line strings.Builder
-	writeCallLine(&line, &c.Call, w, true)
+	writeCallLineNamed(&line, &c.Call, w, withParty, named)
 	b.WriteString(strings.TrimSuffix(line.String(), "\n"))
 	if strings.HasPrefix(c.ActorID, "SYU") && c.AnsweredBy == nil && c.InitiatedBy == nil {
 		b.WriteString(" by=AI agent") // a system actor took it: no user did

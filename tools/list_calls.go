@@ -207,7 +207,7 @@ func renderListedCalls(w *directory, num client.PhoneNumber, p client.ListCallsP
 	for i := range page.Data {
 		c := &page.Data[i]
 		if dated != nil {
-			writeDatedListLine(&b, &dated[i], w, named, transcripts)
+			writeListedCallNamed(&b, &dated[i], w, false, named, transcripts)
 		} else {
 			writeCallLineNamed(&b, c, w, false, named)
 		}

@@ -8,7 +8,6 @@ package tools
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
@@ -116,39 +115,4 @@ func (dl *datedList) page(ctx context.Context, d *Deps, c *client.Client) (*date
 		}
 	}
 	return dp, nil
-}
-
-// writeDatedListLine is a list_calls line of a dated call: v1's line, then
-// what the dated surface adds at its end, as recent_calls writes it (see
-// writeListedCall): "by=AI agent", the other parties of a group call,
-// "voicemail 42s"; with summaries, the voicemail's transcript under it.
-func writeDatedListLine(b *strings.Builder, c *history.Call, w *directory, named map[string]bool, transcripts bool) {
-	var line strings.Builder
-	writeCallLineNamed(&line, &c.Call, w, false, named)
-	b.WriteString(strings.TrimSuffix(line.String(), "\n"))
-	if strings.HasPrefix(c.ActorID, "SYU") && c.AnsweredBy == nil && c.InitiatedBy == nil {
-		b.WriteString(" by=AI agent")
-	}
-	if len(c.Parties) > 1 {
-		b.WriteString(" also=")
-		for i, p := range c.Parties[1:] {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(apiText(p))
-		}
-	}
-	if vm := c.Voicemail; vm != nil {
-		b.WriteString(" voicemail")
-		if vm.Duration != nil {
-			b.WriteByte(' ')
-			b.WriteString(formatDuration(int(*vm.Duration + 0.5)))
-		}
-	}
-	b.WriteByte('\n')
-	if vm := c.Voicemail; transcripts && vm != nil {
-		b.WriteString("  voicemail: ")
-		b.WriteString(voicemailTranscript(vm))
-		b.WriteByte('\n')
-	}
 }
