@@ -97,3 +97,20 @@ func TestRecentCallsFilters_Refused(t *testing.T) {
 		t.Errorf("a missed-only token taken without the filter: %s", res.Text)
 	}
 }
+
+// TestRecentCallsFilters_User: userId narrows on both surfaces (actorId on
+// the dated one) to the same calls.
+func TestRecentCallsFilters_User(t *testing.T) {
+	ws := recentWorkspace()
+	want := rcExpected(ws, rcFiveDays, time.Time{}, nil, rcBen)
+	if len(want) == 0 {
+		t.Fatal("the workspace has no call of the user")
+	}
+	for _, version := range []string{APIV1, APIDated} {
+		t.Run(version, func(t *testing.T) {
+			e, _ := newRecentEnv(t, ws, sandbox.Options{}, 0, func(d *Deps) { d.APIVersion = version })
+			ids, _, _ := rcPages(t, e, map[string]any{"createdAfter": rcFiveDays.Format(time.RFC3339), "maxResults": 9, "userId": rcBen}, 9)
+			checkSameList(t, ids, want)
+		})
+	}
+}
