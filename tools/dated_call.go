@@ -7,8 +7,6 @@ package tools
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -30,20 +28,15 @@ func (d *Deps) datedOK(c *client.Client) bool {
 
 // fellBack reports whether a dated request that failed with err is to be
 // answered through v1 instead, and remembers the fallback for c when err
-// says the API does not know the dated surface. Only under "auto".
-//
-// A 404 on a call's dated path is ambiguous: an unknown call, or an API
-// without the route. Its body tells: dated errors carry no numeric code,
-// an API that does not know the route answers with v1's (coded) body;
-// that one is remembered. Either way v1 answers, so a wrong guess costs
-// one request, never a wrong "not found".
+// says the API does not know the dated surface (history.DatedUnknown).
+// Only under "auto". A dated 404 of an unknown call is answered through v1
+// too, without remembering: a wrong guess costs one request, never a
+// wrong "not found".
 func (d *Deps) fellBack(c *client.Client, err error) bool {
 	if d.APIVersion != APIAuto && d.APIVersion != "" {
 		return false
 	}
-	var ae *client.APIError
-	coded404 := errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound && ae.Code != ""
-	if history.DatedUnknown(err) || coded404 {
+	if history.DatedUnknown(err) {
 		if d.fallbacks != nil {
 			d.fallbacks.FallBack(c, err)
 		}

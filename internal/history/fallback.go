@@ -74,7 +74,7 @@ func (f *Fallbacks) FallBack(owner any, err error) { f.fallBack(owner, err) }
 func FromDated(d *client.DatedCall) Call { return datedToCall(d) }
 
 // DatedUnknown reports whether err says the API does not know the dated
-// surface or one of its parameters.
+// surface, one of its routes or one of its parameters.
 func DatedUnknown(err error) bool {
 	var ae *client.APIError
 	if !errors.As(err, &ae) {
@@ -82,7 +82,10 @@ func DatedUnknown(err error) bool {
 	}
 	switch ae.StatusCode {
 	case http.StatusNotFound:
-		return ae.Path == "/calls"
+		// The list route unknown; or a call's dated route answered in v1's
+		// coded error shape (dated errors carry no code), which is an API
+		// without the route, not an unknown call.
+		return ae.Path == "/calls" || (strings.HasPrefix(ae.Path, "/calls/") && ae.Code != "")
 	case http.StatusBadRequest:
 		text := strings.ToLower(ae.Title + " " + ae.Message)
 		for _, fe := range ae.Errors {

@@ -66,6 +66,7 @@ func TestDatedUnknown(t *testing.T) {
 	}{
 		{&client.APIError{Path: "/calls", StatusCode: 404}, true},
 		{&client.APIError{Path: "/calls/AC1", StatusCode: 404}, false},
+		{&client.APIError{Path: "/calls/AC1", StatusCode: 404, Code: "0000404"}, true},
 		{&client.APIError{Path: "/calls", StatusCode: 400, Message: "Missing header Quo-Api-Version: send Quo-Api-Version: 2026-03-30"}, true},
 		{&client.APIError{Path: "/calls", StatusCode: 400, Message: "Unknown query parameter createdAt[gte]"}, true},
 		{&client.APIError{Path: "/calls", StatusCode: 400, Message: "limit must be at most 50"}, false},
