@@ -211,7 +211,7 @@ func (s *datedStream) fetch(ctx context.Context) error {
 	// New calls come after the last one handed out; those fetched but held
 	// back (at the oldest instant of a page) are skipped by id.
 	for i := range page.Data {
-		c := datedToCall(&page.Data[i])
+		c := FromDated(&page.Data[i])
 		if !s.q.matches(&c.Call) || (s.last != nil && !s.last.Before(KeyOf(&c.Call))) || !s.inScope(&page.Data[i]) {
 			continue
 		}
@@ -255,9 +255,10 @@ func (s *datedStream) inScope(c *client.DatedCall) bool {
 	return s.scope[*c.PhoneNumberID]
 }
 
-// datedToCall is a dated call in the engine's shape: the v1 fields, every
+// FromDated is a dated call in the engine's shape (for the listing, and
+// for tools that fetch a call by id): the v1 fields, every
 // party's number, the actor, the summary and voicemail inline.
-func datedToCall(d *client.DatedCall) Call {
+func FromDated(d *client.DatedCall) Call {
 	c := Call{
 		Call: client.Call{
 			ID: d.ID, Direction: d.Direction, Status: d.Status, Duration: d.Duration,

@@ -69,10 +69,6 @@ func (f *Fallbacks) FallenBack(owner any) bool { return f.fallenBack(owner) }
 // FallBack remembers that owner's API does not know the dated surface.
 func (f *Fallbacks) FallBack(owner any, err error) { f.fallBack(owner, err) }
 
-// FromDated is one dated call in the engine's shape (see datedToCall),
-// for tools that fetch a call by id.
-func FromDated(d *client.DatedCall) Call { return datedToCall(d) }
-
 // DatedUnknown reports whether err says the API does not know the dated
 // surface, one of its routes or one of its parameters.
 func DatedUnknown(err error) bool {
