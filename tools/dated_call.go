@@ -62,23 +62,15 @@ func getDatedCallNamed(ctx context.Context, d *Deps, c *client.Client, w *direct
 		return nil, err
 	}
 	hc := history.FromDated(dc)
-	if hc.PhoneNumberID != "" {
-		parties := hc.Parties
-		if len(parties) == 0 && hc.Participant != "" {
-			parties = []string{hc.Participant}
-		}
-		var unknown []string
-		for _, p := range parties {
-			if _, known := w.conversationName(hc.PhoneNumberID, p); !known {
-				unknown = append(unknown, p)
-			}
-		}
-		if len(unknown) > 0 {
-			if err := w.fetchConversationNames(ctx, hc.PhoneNumberID, unknown...); err != nil && ctx.Err() == nil {
-				d.logger().Info("conversation names unavailable", "phoneNumberId", hc.PhoneNumberID, "error", err)
-			}
-		}
+	parties := hc.Parties
+	if len(parties) == 0 {
+		parties = []string{hc.Participant}
 	}
+	var u unnamed
+	for _, p := range parties {
+		u.add(w, hc.PhoneNumberID, p)
+	}
+	u.fetch(ctx, d, w)
 	return &hc, nil
 }
 

@@ -6,8 +6,8 @@
 //   - args.go: every shared argument, parsed once into a typed value.
 //   - render.go: the shared text of results, and every output type.
 //   - explain.go: errors to sentences the model can act on.
-//   - text.go, directory.go, summaries.go: safe text, the per-key cache of
-//     numbers and names, the AI summaries under call lines.
+//   - text.go, directory.go and names.go, summaries.go: safe text, the
+//     per-key cache of numbers and names, the AI summaries under call lines.
 //
 // Tool files use the kit; the kit never refers to a tool file.
 package tools
