@@ -114,46 +114,14 @@ type GetCallResult struct {
 // a hole), else completed when any segment is, else failed when one
 // failed, else absent (no segment: a missed call, or nothing recorded).
 func joinSegments(call *client.Call, segs []client.DatedTranscript) *client.CallTranscript {
-	tr := &client.CallTranscript{Status: client.StatusAbsent, Dialogue: []client.DialogueLine{}}
-	var first *time.Time
-	for i := range segs {
-		if s := segs[i].StartTime; s != nil && (first == nil || s.Before(*first)) {
-			first = s
-		}
-	}
-	anchor := first
-	if call != nil {
-		switch {
-		case call.AnsweredAt != nil:
-			anchor = call.AnsweredAt
-		case !call.CreatedAt.IsZero():
-			anchor = &call.CreatedAt
-		}
-	}
-	var completed, failed, inProgress bool
+	tr := &client.CallTranscript{Status: segmentsStatus(segs), Dialogue: []client.DialogueLine{}}
+	anchor, first := segmentsAnchor(call, segs)
 	for _, seg := range segs {
-		switch seg.Status {
-		case client.StatusCompleted:
-			completed = true
-		case client.StatusFailed:
-			failed = true
-		case client.StatusInProgress:
-			inProgress = true
-		}
 		if seg.CreatedAt != nil && seg.CreatedAt.After(tr.CreatedAt) {
 			tr.CreatedAt = *seg.CreatedAt
 		}
 		tr.Duration += seg.Duration
-		offset := 0.0
-		if seg.StartTime != nil && anchor != nil {
-			offset = seg.StartTime.Sub(*anchor).Seconds()
-			if offset < 0 && first != nil {
-				offset = seg.StartTime.Sub(*first).Seconds()
-			}
-		} else if seg.StartTime == nil && first != nil && anchor != nil {
-			offset = first.Sub(*anchor).Seconds()
-		}
-		offset = max(offset, 0)
+		offset := segmentOffset(seg.StartTime, anchor, first)
 		for _, l := range seg.Dialogue {
 			dl := client.DialogueLine{Content: l.Content, Start: l.Start + offset, End: l.End + offset, Identifier: l.Identifier}
 			if a := deref(l.ActorID); strings.HasPrefix(a, "US") {
@@ -162,16 +130,72 @@ func joinSegments(call *client.Call, segs []client.DatedTranscript) *client.Call
 			tr.Dialogue = append(tr.Dialogue, dl)
 		}
 	}
-	switch {
-	case inProgress:
-		tr.Status, tr.Dialogue = client.StatusInProgress, nil
-	case completed:
-		tr.Status = client.StatusCompleted
-	case failed:
-		tr.Status = client.StatusFailed
+	if tr.Status == client.StatusInProgress {
+		tr.Dialogue = nil
 	}
 	sort.SliceStable(tr.Dialogue, func(i, j int) bool { return tr.Dialogue[i].Start < tr.Dialogue[j].Start })
 	return tr
+}
+
+// segmentsAnchor is where the timeline starts (the call's answeredAt, else
+// its createdAt, else the first segment's start) and the first segment's
+// start.
+func segmentsAnchor(call *client.Call, segs []client.DatedTranscript) (anchor, first *time.Time) {
+	for i := range segs {
+		if s := segs[i].StartTime; s != nil && (first == nil || s.Before(*first)) {
+			first = s
+		}
+	}
+	anchor = first
+	if call != nil {
+		switch {
+		case call.AnsweredAt != nil:
+			anchor = call.AnsweredAt
+		case !call.CreatedAt.IsZero():
+			anchor = &call.CreatedAt
+		}
+	}
+	return anchor, first
+}
+
+// segmentOffset is how many seconds after the anchor a segment starting at
+// start begins: from the first segment's start when it would be before the
+// anchor, the first segment's offset when it has no start; never negative.
+func segmentOffset(start, anchor, first *time.Time) float64 {
+	offset := 0.0
+	if start != nil && anchor != nil {
+		offset = start.Sub(*anchor).Seconds()
+		if offset < 0 && first != nil {
+			offset = start.Sub(*first).Seconds()
+		}
+	} else if start == nil && first != nil && anchor != nil {
+		offset = first.Sub(*anchor).Seconds()
+	}
+	return max(offset, 0)
+}
+
+// segmentsStatus is the joined transcript's status: in-progress while any
+// segment is, else completed when any is, else failed when one failed,
+// else absent.
+func segmentsStatus(segs []client.DatedTranscript) string {
+	var completed, failed bool
+	for _, seg := range segs {
+		switch seg.Status {
+		case client.StatusInProgress:
+			return client.StatusInProgress
+		case client.StatusCompleted:
+			completed = true
+		case client.StatusFailed:
+			failed = true
+		}
+	}
+	switch {
+	case completed:
+		return client.StatusCompleted
+	case failed:
+		return client.StatusFailed
+	}
+	return client.StatusAbsent
 }
 
 // datedTranscriptSegments reads every transcript of a call, 50 a request.
