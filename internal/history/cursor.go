@@ -26,6 +26,10 @@ type Scope struct {
 	// AfterDefault: the window's start was not given but defaulted, and
 	// stays as the first page fixed it.
 	AfterDefault bool
+	// BeforeDefault: the window's end was not given; the first page fixed
+	// it at its own now (for tools that read a whole window a page, so
+	// that later pages count the same calls).
+	BeforeDefault bool
 	// Filters is the caller's other filters (status, direction, party...)
 	// in a canonical form of its own; a cursor carries only a hash of it.
 	Filters string
@@ -120,11 +124,12 @@ const (
 	checksumLen  = 8
 	cursorDomain = "openphone-mcp/history/v2\x00"
 
-	flagBefore       = 1 << 0
-	flagState        = 1 << 1
-	flagAfterDefault = 1 << 2
-	flagFilters      = 1 << 3
-	flagsKnown       = flagBefore | flagState | flagAfterDefault | flagFilters
+	flagBefore        = 1 << 0
+	flagState         = 1 << 1
+	flagAfterDefault  = 1 << 2
+	flagFilters       = 1 << 3
+	flagBeforeDefault = 1 << 4
+	flagsKnown        = flagBefore | flagState | flagAfterDefault | flagFilters | flagBeforeDefault
 )
 
 // Bounds of the times a cursor carries.
@@ -157,6 +162,12 @@ func (c *Cursor) Encode() (string, error) {
 	}
 	if c.Scope.AfterDefault {
 		flags |= flagAfterDefault
+	}
+	if c.Scope.BeforeDefault {
+		if c.Before.IsZero() {
+			return "", errors.New("history: a cursor whose end was fixed by its first page needs that end")
+		}
+		flags |= flagBeforeDefault
 	}
 	filters := c.filtersOf()
 	if filters != ([filtersHashLen]byte{}) {
@@ -210,6 +221,7 @@ func DecodeCursor(s string) (*Cursor, error) {
 	}
 	c := &Cursor{}
 	c.Scope.AfterDefault = flags&flagAfterDefault != 0
+	c.Scope.BeforeDefault = flags&flagBeforeDefault != 0
 	c.After = r.time()
 	if flags&flagBefore != 0 {
 		c.Before = r.time()
@@ -231,6 +243,8 @@ func DecodeCursor(s string) (*Cursor, error) {
 	switch {
 	case r.fail || len(r.b) != 0:
 		return nil, badCursor("its fields are malformed")
+	case c.Scope.BeforeDefault && c.Before.IsZero():
+		return nil, badCursor("its fields are malformed")
 	case c.Last.ID == "":
 		return nil, badCursor("it names no call")
 	case !c.Before.IsZero() && !c.After.Before(c.Before):
@@ -242,7 +256,8 @@ func DecodeCursor(s string) (*Cursor, error) {
 }
 
 // Matches checks that a cursor continues the listing of scope over the
-// window (after, before) as given now (after zero when scope.AfterDefault):
+// window (after, before) as given now (after zero when scope.AfterDefault,
+// before zero when scope.BeforeDefault):
 // a cursor resumed with other filters would skip or repeat calls.
 func (c *Cursor) Matches(scope Scope, after, before time.Time) error {
 	differ := func(arg, was, now string) error {
@@ -261,8 +276,8 @@ func (c *Cursor) Matches(scope Scope, after, before time.Time) error {
 		return differ("userId", c.Scope.User, scope.User)
 	case c.Scope.AfterDefault != scope.AfterDefault || (!scope.AfterDefault && !c.After.Equal(after)):
 		return differ("createdAfter", show(c.After, c.Scope.AfterDefault), show(after, scope.AfterDefault))
-	case !c.Before.Equal(before):
-		return differ("createdBefore", show(c.Before, false), show(before, false))
+	case c.Scope.BeforeDefault != scope.BeforeDefault || (!scope.BeforeDefault && !c.Before.Equal(before)):
+		return differ("createdBefore", show(c.Before, c.Scope.BeforeDefault), show(before, scope.BeforeDefault))
 	case c.filtersOf() != filtersHash(scope.Filters):
 		return &CursorError{Err: ErrCursorMismatch, Why: "its other filters differ", Arg: "filters"}
 	}

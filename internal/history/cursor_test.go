@@ -221,3 +221,40 @@ func FuzzDecodeCursorPayload(f *testing.F) {
 		}
 	})
 }
+
+// TestCursor_BeforeDefault: a window whose end the first page fixed keeps
+// that end over a round trip, matches only callers who again leave the end
+// out, and cannot be made without an end.
+func TestCursor_BeforeDefault(t *testing.T) {
+	c := sampleCursor()
+	c.Scope.BeforeDefault = true
+	tok, err := c.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeCursor(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Scope.BeforeDefault || !got.Before.Equal(c.Before) {
+		t.Fatalf("decoded BeforeDefault %v, Before %s; want true, %s", got.Scope.BeforeDefault, got.Before, c.Before)
+	}
+	if err := got.Matches(c.Scope, time.Time{}, time.Time{}); err != nil {
+		t.Errorf("the end left out again: %v", err)
+	}
+	given := c.Scope
+	given.BeforeDefault = false
+	var ce *CursorError
+	if err := got.Matches(given, time.Time{}, c.Before); !errors.As(err, &ce) || ce.Arg != "createdBefore" || ce.Was != "" {
+		t.Errorf("the end given now: got %#v, want createdBefore differing from not given", err)
+	}
+	// A cursor of a window whose end was given never matches one left out.
+	plain := sampleCursor()
+	if err := plain.Matches(c.Scope, time.Time{}, time.Time{}); !errors.As(err, &ce) || ce.Arg != "createdBefore" {
+		t.Errorf("a given end resumed as defaulted: got %v", err)
+	}
+	c.Before = time.Time{}
+	if _, err := c.Encode(); err == nil {
+		t.Error("a defaulted end without its time encodes")
+	}
+}
