@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // --timezone and the tools' timezone work on machines without a zoneinfo database
 
 	"github.com/openphone-mcp/openphone-mcp/client"
 	"github.com/openphone-mcp/openphone-mcp/internal/app"
@@ -52,7 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	fs.SetOutput(stderr)
 	// The flags fill app.Config; the environment fills the rest below.
 	var cfg app.Config
-	var logLevel, allowedOrigins string
+	var logLevel, allowedOrigins, timezone string
 	var showVersion bool
 	fs.BoolVar(&cfg.Demo, "demo", false, "serve a built-in simulated workspace instead of a real account (no API key needed)")
 	fs.StringVar(&cfg.Transport, "transport", "stdio", "stdio, sse (/sse + /message) or http (streamable HTTP at /mcp)")
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	fs.DurationVar(&cfg.Timeout, "timeout", client.DefaultTimeout, "limit for each OpenPhone API request")
 	fs.StringVar(&cfg.DefaultRegion, "default-region", tools.DefaultRegion, "region (ISO 3166 code) of phone numbers written without a country code")
 	fs.StringVar(&cfg.APIVersion, "api-version", tools.APIAuto, "API surface to list calls from: auto (Quo's dated API 2026-03-30, v1 where the API does not know it), 2026-03-30 or v1")
+	fs.StringVar(&timezone, "timezone", "", "IANA time zone of days and hours in answers, such as America/New_York (default: this machine's zone, TZ)")
+	fs.IntVar(&cfg.MaxWalkRequests, "max-walk-requests", tools.DefaultMaxWalkRequests, "API requests at most for one answer that reads a whole window (call_stats, missed_calls); it says what it counted")
 	fs.StringVar(&logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error")
 	fs.BoolVar(&showVersion, "version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -110,6 +113,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if v := cfg.APIVersion; v != tools.APIAuto && v != tools.APIDated && v != tools.APIV1 {
 		return fail("--api-version %q is not one of auto, 2026-03-30 or v1", v)
 	}
+	if cfg.MaxWalkRequests < 1 {
+		return fail("--max-walk-requests %d is not a positive number of requests such as 600", cfg.MaxWalkRequests)
+	}
+	zone, err := timeZone(timezone, getenv)
+	if err != nil {
+		return fail("%v", err)
+	}
+	cfg.TimeZone = zone
 	if len(cfg.DefaultRegion) != 2 || strings.ToUpper(cfg.DefaultRegion) != cfg.DefaultRegion {
 		return fail("--default-region %q is not a two-letter ISO 3166 code such as US or GB", cfg.DefaultRegion)
 	}
@@ -177,4 +188,29 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// timeZone is --timezone's zone, or the machine's: TZ, else the zone
+// /etc/localtime links to, else Go's local zone.
+func timeZone(flagValue string, getenv func(string) string) (*time.Location, error) {
+	if flagValue != "" {
+		loc, err := time.LoadLocation(flagValue)
+		if err != nil || strings.EqualFold(flagValue, "local") {
+			return nil, fmt.Errorf("--timezone %q is not an IANA time zone name such as America/New_York or UTC", flagValue)
+		}
+		return loc, nil
+	}
+	if tz := strings.TrimPrefix(getenv("TZ"), ":"); tz != "" {
+		if loc, err := time.LoadLocation(tz); err == nil {
+			return loc, nil
+		}
+	}
+	if target, err := os.Readlink("/etc/localtime"); err == nil {
+		if _, name, ok := strings.Cut(target, "zoneinfo/"); ok {
+			if loc, err := time.LoadLocation(name); err == nil {
+				return loc, nil
+			}
+		}
+	}
+	return time.Local, nil
 }

@@ -271,3 +271,33 @@ func listUsers(numbers []client.PhoneNumber) string {
 	}
 	return b.String()
 }
+
+// numbersInScope are the OpenPhone numbers a window tool covers: the one of
+// phone, else every number (of user, when given). A user who is not on the
+// number, or on none, is a mistake with the users named.
+func (w *directory) numbersInScope(ctx context.Context, phone numberArg, user string) ([]client.PhoneNumber, error) {
+	if !phone.empty() {
+		n, err := w.resolveNumber(ctx, phone)
+		if err != nil {
+			return nil, err
+		}
+		if user != "" && n.Number != "" && !numberHasUser(&n, user) {
+			return nil, badArg("userId %s is not a user of %s (%s); its users are: %s. Leave out phoneNumberId to cover the user's calls on all of their numbers", user, apiText(n.ID), apiText(n.Number), listUsers([]client.PhoneNumber{n}))
+		}
+		return []client.PhoneNumber{n}, nil
+	}
+	all, err := w.phoneNumbers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var numbers []client.PhoneNumber
+	for i := range all {
+		if user == "" || numberHasUser(&all[i], user) {
+			numbers = append(numbers, all[i])
+		}
+	}
+	if user != "" && len(numbers) == 0 && len(all) > 0 {
+		return nil, badArg("userId %s is not a user of any OpenPhone number this API key can see; the users are: %s", user, listUsers(all))
+	}
+	return numbers, nil
+}

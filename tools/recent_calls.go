@@ -169,29 +169,9 @@ func recentCalls(ctx context.Context, d *Deps, c *client.Client, q *recentQuery)
 // resolveScope turns the phoneNumberId and userId filters into the numbers
 // to list.
 func resolveScope(ctx context.Context, w *directory, q *recentQuery) (*recentScope, error) {
-	var numbers []client.PhoneNumber
-	if !q.phone.empty() {
-		n, err := w.resolveNumber(ctx, q.phone)
-		if err != nil {
-			return nil, err
-		}
-		if q.user != "" && n.Number != "" && !numberHasUser(&n, q.user) {
-			return nil, badArg("userId %s is not a user of %s (%s); its users are: %s. Leave out phoneNumberId to list the user's calls on all of their numbers", q.user, apiText(n.ID), apiText(n.Number), listUsers([]client.PhoneNumber{n}))
-		}
-		numbers = []client.PhoneNumber{n}
-	} else {
-		all, err := w.phoneNumbers(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for i := range all {
-			if q.user == "" || numberHasUser(&all[i], q.user) {
-				numbers = append(numbers, all[i])
-			}
-		}
-		if q.user != "" && len(numbers) == 0 && len(all) > 0 {
-			return nil, badArg("userId %s is not a user of any OpenPhone number this API key can see; the users are: %s", q.user, listUsers(all))
-		}
+	numbers, err := w.numbersInScope(ctx, q.phone, q.user)
+	if err != nil {
+		return nil, err
 	}
 	s := &recentScope{numbers: numbers}
 	for _, n := range numbers {

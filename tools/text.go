@@ -138,3 +138,11 @@ func cleanValue(v reflect.Value) {
 		}
 	}
 }
+
+// plural is "1 call" or "3 calls".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
+}

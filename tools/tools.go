@@ -44,6 +44,12 @@ type Deps struct {
 	// (the default: Quo's dated API, v1 where the API does not know it),
 	// "2026-03-30" or "v1".
 	APIVersion string
+	// TimeZone is where days, hours and weekdays are counted, and how
+	// times are written (--timezone; nil: UTC).
+	TimeZone *time.Location
+	// MaxWalkRequests bounds the API requests of one answer that reads a
+	// whole window (call_stats, missed_calls); 0: DefaultMaxWalkRequests.
+	MaxWalkRequests int
 
 	dirs *directories // caches per API client; set by All
 	// states keeps the walks of listings between their pages, per API
@@ -81,6 +87,17 @@ func (d *Deps) region() string {
 		return DefaultRegion
 	}
 	return d.DefaultRegion
+}
+
+// DefaultMaxWalkRequests is --max-walk-requests' default: a minute of the
+// API's 10 requests a second, 30,000 calls on the dated surface.
+const DefaultMaxWalkRequests = 600
+
+func (d *Deps) walkBudget() int {
+	if d.MaxWalkRequests > 0 {
+		return d.MaxWalkRequests
+	}
+	return DefaultMaxWalkRequests
 }
 
 func (d *Deps) now() time.Time {

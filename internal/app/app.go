@@ -37,6 +37,11 @@ type Config struct {
 	Timeout       time.Duration // limit for each API request
 	DefaultRegion string        // region of numbers written without a country code
 	APIVersion    string        // "auto", "2026-03-30" or "v1": the surface calls are listed from
+	// TimeZone is where answers count days and hours (nil: UTC).
+	TimeZone *time.Location
+	// MaxWalkRequests bounds one whole-window answer's API requests (0:
+	// tools.DefaultMaxWalkRequests).
+	MaxWalkRequests int
 
 	Transport       string        // "stdio", "sse" or "http"
 	Addr            string        // listen address for sse and http
@@ -90,11 +95,13 @@ func New(cfg Config, logger *slog.Logger) (*App, error) {
 		clientFor = clients.forRequest
 	}
 	s := newServer(cfg.Version, tools.Deps{
-		Client:        clientFor,
-		Logger:        logger,
-		Demo:          cfg.Demo,
-		DefaultRegion: cfg.DefaultRegion,
-		APIVersion:    cfg.APIVersion,
+		Client:          clientFor,
+		Logger:          logger,
+		Demo:            cfg.Demo,
+		DefaultRegion:   cfg.DefaultRegion,
+		APIVersion:      cfg.APIVersion,
+		TimeZone:        cfg.TimeZone,
+		MaxWalkRequests: cfg.MaxWalkRequests,
 	}, demo)
 	return &App{cfg: cfg, logger: logger, mcp: s}, nil
 }

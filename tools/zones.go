@@ -1,0 +1,96 @@
+// zones.go: the time zone answers are counted in (days, hours, weekdays)
+// and written in: the server's --timezone, or a tool's timezone argument;
+// and a window whose plain dates mean midnight in that zone.
+
+package tools
+
+import (
+	"strings"
+	"time"
+)
+
+// zone is the server's time zone: Deps.TimeZone, else UTC.
+func (d *Deps) zone() *time.Location {
+	if d.TimeZone != nil {
+		return d.TimeZone
+	}
+	return time.UTC
+}
+
+// parseZone reads a timezone argument: an IANA name such as
+// "America/New_York", or "" for def.
+func parseZone(raw string, def *time.Location) (*time.Location, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return def, nil
+	}
+	if len(raw) <= 64 && !strings.EqualFold(raw, "local") {
+		if loc, err := time.LoadLocation(raw); err == nil {
+			return loc, nil
+		}
+	}
+	return nil, badArg("timezone %q is not an IANA time zone name: give one such as \"America/New_York\", \"Europe/London\" or \"UTC\"", echo(raw))
+}
+
+// zoneName is how a header names loc: its IANA name and its offset at t,
+// "America/New_York (UTC-05:00)".
+func zoneName(loc *time.Location, t time.Time) string {
+	off := t.In(loc).Format("-07:00")
+	name := loc.String()
+	if name == "UTC" && off == "+00:00" {
+		return "UTC"
+	}
+	return name + " (UTC" + off + ")"
+}
+
+// localTime reads an RFC 3339 date-time, or a plain date as midnight in
+// loc.
+func localTime(arg, raw string, loc *time.Location) (time.Time, error) {
+	if t, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(raw), loc); err == nil {
+		return t, nil
+	}
+	return parseTime(arg, raw)
+}
+
+// localWindow is timeWindow with plain dates at midnight in loc.
+func localWindow(after, before string, loc *time.Location) (time.Time, time.Time, error) {
+	a, err := localTime("createdAfter", after, loc)
+	if err != nil {
+		return a, a, err
+	}
+	b, err := localTime("createdBefore", before, loc)
+	if err != nil {
+		return a, b, err
+	}
+	if !a.IsZero() && !b.IsZero() && !a.Before(b) {
+		return a, b, badArg("createdAfter (%s) must be earlier than createdBefore (%s): swap them, or leave one out", a.Format(time.RFC3339), b.Format(time.RFC3339))
+	}
+	for _, t := range []struct {
+		name string
+		v    time.Time
+	}{{"createdAfter", a}, {"createdBefore", b}} {
+		if !t.v.IsZero() && (t.v.Year() < 1970 || t.v.Year() >= 2200) {
+			return a, b, badArg("%s %s is out of range: give a time between 1970 and 2200, such as \"2026-11-20\"", t.name, t.v.Format(time.RFC3339))
+		}
+	}
+	return a, b, nil
+}
+
+// startOfDay is midnight of t's day in loc.
+func startOfDay(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// shortTime writes t in loc for a line: "14:02" on day, "Tue 14:02" within
+// a week of it, else "2026-11-20 14:02".
+func shortTime(t, day time.Time, loc *time.Location) string {
+	lt := t.In(loc)
+	switch d := startOfDay(day, loc).Sub(startOfDay(lt, loc)); {
+	case d == 0:
+		return lt.Format("15:04")
+	case d > 0 && d < 6*24*time.Hour:
+		return lt.Format("Mon 15:04")
+	}
+	return lt.Format("2006-01-02 15:04")
+}
