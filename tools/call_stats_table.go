@@ -89,7 +89,7 @@ func renderStats(w *directory, q *statsQuery, numbers []client.PhoneNumber, t *s
 	} else {
 		b.WriteString(q.before.In(q.loc).Format("Mon 2006-01-02 15:04"))
 	}
-	b.WriteString(", " + zoneName(q.loc, q.after))
+	b.WriteString(", " + zoneSpan(q.loc, q.after, end))
 	if len(q.groupBy) > 0 {
 		b.WriteString(", by " + strings.Join(q.groupBy, " and "))
 	}

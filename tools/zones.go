@@ -43,6 +43,17 @@ func zoneName(loc *time.Location, t time.Time) string {
 	return name + " (UTC" + off + ")"
 }
 
+// zoneSpan is zoneName for the window [a, b): both offsets when a change
+// of daylight saving time falls inside it, "America/New_York (UTC-04:00
+// to UTC-05:00)".
+func zoneSpan(loc *time.Location, a, b time.Time) string {
+	from, to := a.In(loc).Format("-07:00"), b.In(loc).Format("-07:00")
+	if from == to {
+		return zoneName(loc, a)
+	}
+	return loc.String() + " (UTC" + from + " to UTC" + to + ")"
+}
+
 // localTime reads an RFC 3339 date-time, or a plain date as midnight in
 // loc.
 func localTime(arg, raw string, loc *time.Location) (time.Time, error) {
