@@ -316,7 +316,11 @@ func renderMissed(w *directory, q *missedQuery, numbers []client.PhoneNumber, pa
 		b.WriteString(", " + plural(span.Coverage.Requests+n.asked, "API request") + ")")
 	}
 	b.WriteString(".\n")
-	writePaging(&b, "missed_calls", token)
+	if token != nil {
+		b.WriteString("More callers: missed_calls with the same arguments and pageToken " + strconv.Quote(*token) + ".\n")
+	} else {
+		b.WriteString("Last page.\n")
+	}
 	return out, b.String()
 }
 

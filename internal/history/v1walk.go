@@ -343,6 +343,11 @@ func (s *v1Stream) examine(conv *client.Conversation) {
 	if s.q.Participant != "" && conv.Participants[0] != s.q.Participant {
 		return
 	}
+	if !listable(conv.Participants[0]) {
+		// GET /v1/calls takes E.164 participants only: the calls of a
+		// caller without caller ID ("anonymous") cannot be listed on v1.
+		return
+	}
 	pair := [2]string{conv.PhoneNumberID, conv.Participants[0]}
 	if s.pairs[pair] {
 		return // another conversation of the pair lists the same calls
@@ -354,4 +359,18 @@ func (s *v1Stream) examine(conv *client.Conversation) {
 	}
 	s.seq++
 	heap.Push(&s.items, &convItem{conv: *conv, seq: s.seq, bound: bound})
+}
+
+// listable reports whether GET /v1/calls can list a party's calls: an
+// E.164 number, "+" and 2 to 15 digits, the first not 0.
+func listable(party string) bool {
+	if len(party) < 3 || len(party) > 16 || party[0] != '+' || party[1] == '0' {
+		return false
+	}
+	for i := 1; i < len(party); i++ {
+		if party[i] < '0' || party[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
