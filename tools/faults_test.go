@@ -33,6 +33,8 @@ var faultCalls = []struct {
 	{"get_call_summary", map[string]any{"callId": fxCompleted}},
 	{"get_call_transcript", map[string]any{"callId": fxCompleted}},
 	{"get_call_recordings", map[string]any{"callId": fxCompleted}},
+	{"call_stats", map[string]any{"groupBy": []string{"user"}}},
+	{"missed_calls", map[string]any{}},
 }
 
 // faultRig is an MCP session over every tool whose API is a loopback
