@@ -74,7 +74,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.recentArgs, "recent-args", "{}", "arguments of the recent_calls call, as JSON")
 	fs.StringVar(&cfg.jsonOut, "json", "", "also write the results as JSON to this file")
 	fs.BoolVar(&cfg.short, "short", false, "a quick smoke run: 1 run, few spawns and calls (numbers are not meaningful)")
-	fs.StringVar(&cfg.skip, "skip", "", "comma-separated sections to skip: startup,stdio,http,throughput,rss,bytes,tools,recent")
+	fs.StringVar(&cfg.skip, "skip", "", "comma-separated sections to skip: startup,stdio,http,throughput,rss,bytes,tools,recent,answers")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -231,7 +231,7 @@ func (b *bench) runAll() error {
 	for _, s := range []struct {
 		name string
 		fn   func() error
-	}{{"tools", b.toolList}, {"bytes", b.textBytes}, {"recent", b.recentCalls}} {
+	}{{"tools", b.toolList}, {"bytes", b.textBytes}, {"recent", b.recentCalls}, {"answers", b.answers}} {
 		if b.skipped(s.name) {
 			continue
 		}
