@@ -36,9 +36,11 @@ type fxCall struct {
 	owner   string // a user id or ownerAIAgent
 }
 
-func (c *fxCall) incoming() bool  { return c.call.Direction == "incoming" }
-func (c *fxCall) answered() bool  { return c.outcome == outAnswered || c.outcome == outAI }
-func (c *fxCall) missed() bool    { return c.outcome == outMissed || c.outcome == outVoicemail || c.outcome == outNoAnswerIn || c.outcome == outAbandoned }
+func (c *fxCall) incoming() bool { return c.call.Direction == "incoming" }
+func (c *fxCall) answered() bool { return c.outcome == outAnswered || c.outcome == outAI }
+func (c *fxCall) missed() bool {
+	return c.outcome == outMissed || c.outcome == outVoicemail || c.outcome == outNoAnswerIn || c.outcome == outAbandoned
+}
 func (c *fxCall) connected() bool { return c.answered() || c.outcome == outPlaced }
 
 type answersFixture struct {

@@ -17,8 +17,8 @@ import (
 // made.
 type truthRow struct {
 	Calls, In, Out, Answered, Missed, Voicemail, AI, Talk, Median int
-	Rate                                                       float64
-	HasRate                                                    bool
+	Rate                                                          float64
+	HasRate                                                       bool
 }
 
 func truthOf(f *answersFixture, calls []*fxCall, key func(*fxCall) string) map[string]truthRow {
