@@ -4,12 +4,15 @@
 //   - tools.go: what the tools need from the program (Deps), and All.
 //   - typed.go: the typed wrapper; a handler returns (Out, text, error).
 //   - args.go: every shared argument, parsed once into a typed value.
-//   - render.go: the shared text of results, and every output type.
+//   - render.go: the shared text of results, and the shared output types.
 //   - explain.go: errors to sentences the model can act on.
 //   - text.go, directory.go and names.go, summaries.go: safe text, the
 //     per-key cache of numbers and names, the AI summaries under call lines.
+//   - call_metrics.go, callbacks.go, zones.go: what a call counts as and
+//     who it belongs to, the missed-call worklist, days in a time zone.
 //
-// Tool files use the kit; the kit never refers to a tool file.
+// Tool files (and a tool's companions, <tool>_<part>.go) use the kit; the
+// kit never refers to a tool's files.
 package tools
 
 import (
