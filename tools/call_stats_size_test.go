@@ -7,6 +7,10 @@ import (
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/openphone-mcp/openphone-mcp/client"
+	"github.com/openphone-mcp/openphone-mcp/internal/sandbox"
 
 	"github.com/openphone-mcp/openphone-mcp/internal/testutil"
 )
@@ -79,4 +83,20 @@ func TestCallStatsProgress(t *testing.T) {
 		}
 	}
 	t.Errorf("%d progress notifications for a count of several pages, want at least 3", n)
+}
+
+// BenchmarkCallStatsWeek: call_stats by user over a week of 400 calls a
+// weekday (2,100 calls), the API in process without pacing: the server's
+// own cost of counting, per answer (decoding 42 pages of the dated API's
+// JSON included).
+func BenchmarkCallStatsWeek(b *testing.B) {
+	start := testNow.Add(-7 * 24 * time.Hour)
+	f := newAnswersFixture(5, start, 7, 400)
+	api, err := client.New("bench", client.WithTransport(sandbox.New(f.ws, sandbox.Options{}).RoundTripper()), client.WithRateLimit(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := server.NewMCPServer("bench", "1", server.WithToolCapabilities(false), server.WithRecovery())
+	Register(srv, Deps{Client: func(context.Context) (*client.Client, error) { return api, nil }, Now: func() time.Time { return testNow }, APIVersion: APIAuto})
+	benchToolCall(b, &benchEnv{srv: srv}, "call_stats", map[string]any{"createdAfter": start.Format(time.RFC3339), "groupBy": []string{"user"}})
 }
