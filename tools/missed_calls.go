@@ -84,8 +84,14 @@ func (in *MissedCallsArgs) query(now time.Time, loc *time.Location, region strin
 	if q.user, err = parseUserID(in.UserID); err != nil {
 		return nil, err
 	}
+	// A window without an end, or whose end is still to come, is fixed at
+	// the first page's now, so that later pages list the same misses.
+	open := q.before.IsZero() || q.before.After(now)
 	if in.PageToken != "" {
-		q.afterDefault, q.beforeDefault = in.CreatedAfter == "", in.CreatedBefore == ""
+		q.afterDefault, q.beforeDefault = in.CreatedAfter == "", open
+		if open {
+			q.before = time.Time{}
+		}
 		cur, err := history.DecodeCursor(in.PageToken)
 		if err == nil {
 			err = cur.Matches(q.scope(), q.after, q.before)
@@ -105,9 +111,8 @@ func (in *MissedCallsArgs) query(now time.Time, loc *time.Location, region strin
 	if !q.after.Before(now) {
 		return nil, badArg("createdAfter (%s) is in the future: give a window that has started", q.after.Format(time.RFC3339))
 	}
-	if q.before.IsZero() || !q.before.Before(now) {
-		// Fixed here, so that later pages list the same misses.
-		q.before, q.beforeDefault = now.UTC(), in.CreatedBefore == ""
+	if open {
+		q.before, q.beforeDefault = now.UTC(), true
 	}
 	return q, nil
 }

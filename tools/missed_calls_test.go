@@ -174,7 +174,24 @@ func TestMissedCallsPastWindow(t *testing.T) {
 func TestMissedCallsPaging(t *testing.T) {
 	f, truth := worklistScenario()
 	e, sb := newSandboxEnv(t, f.ws, testutil.ProtocolLegacy, func(d *Deps) { d.APIVersion = APIAuto })
+	for _, args := range []map[string]any{
+		{"onlyUnreturned": false, "maxResults": 2},
+		{"onlyUnreturned": false, "maxResults": 2, "createdBefore": testNow.Add(time.Hour).Format(time.RFC3339)}, // an end still to come
+	} {
+		testMissedCallsPages(t, e, args, len(truth))
+	}
 	args := map[string]any{"onlyUnreturned": false, "maxResults": 2}
+	first := missedOf(t, e.call(t, "missed_calls", args))
+	args["pageToken"] = first.NextPageToken
+	before := sb.Requests()
+	res := e.call(t, "missed_calls", map[string]any{"onlyUnreturned": true, "maxResults": 2, "pageToken": args["pageToken"]})
+	if !res.IsError || !strings.Contains(res.Text, "pageToken") || sb.Requests() != before {
+		t.Errorf("a token of another listing: %q, %d requests", res.Text, sb.Requests()-before)
+	}
+}
+
+func testMissedCallsPages(t *testing.T, e *env, args map[string]any, callers int) {
+	t.Helper()
 	var order []string
 	for page := 0; ; page++ {
 		out := missedOf(t, e.call(t, "missed_calls", args))
@@ -189,13 +206,8 @@ func TestMissedCallsPaging(t *testing.T) {
 		}
 		args["pageToken"] = out.NextPageToken
 	}
-	if want := []string{mcAgain, mcThrice, mcAnonymous, mcOther, mcCalled, mcGotThru}; !cmp.Equal(order, want) || len(order) != len(truth) {
-		t.Errorf("pages list %v, want %v", order, want)
-	}
-	before := sb.Requests()
-	res := e.call(t, "missed_calls", map[string]any{"onlyUnreturned": true, "maxResults": 2, "pageToken": args["pageToken"]})
-	if !res.IsError || !strings.Contains(res.Text, "pageToken") || sb.Requests() != before {
-		t.Errorf("a token of another listing: %q, %d requests", res.Text, sb.Requests()-before)
+	if want := []string{mcAgain, mcThrice, mcAnonymous, mcOther, mcCalled, mcGotThru}; !cmp.Equal(order, want) || len(order) != callers {
+		t.Errorf("%v: pages list %v, want %v", args, order, want)
 	}
 }
 
