@@ -64,6 +64,12 @@ func FuzzToolArguments(f *testing.F) {
 		`{"` + strings.Repeat("k", 3000) + `":1}`,
 		`{"userId":"US` + strings.Repeat("!", 3000) + `"}`,
 		`{"callId":"` + strings.Repeat("é", 3000) + `"}`,
+		`{"groupBy":["day","user"],"timezone":"Asia/Kolkata","createdAfter":"2026-11-20"}`,
+		`{"groupBy":"day"}`,
+		`{"groupBy":["participant"],"status":["missed"],"direction":"incoming"}`,
+		`{"timezone":"../../etc/passwd"}`,
+		`{"onlyUnreturned":false,"maxResults":1}`,
+		`{"createdBefore":"2026-11-27","createdAfter":"2025-11-27"}`,
 	} {
 		f.Add(uint8(i), []byte(args))
 	}
@@ -223,6 +229,11 @@ func FuzzToolsOverAnyAPIAnswer(f *testing.F) {
 		{"list_calls", "/v1/call-summaries/", `{"phoneNumberId":"PNsales0001","participants":["+12125550103"],"includeSummaries":true}`},
 		// On the dated surface (the default, auto): its one listing.
 		{"recent_calls (dated)", "/calls", `{"createdAfter":"2026-11-25T00:00:00Z","includeSummaries":true}`},
+		{"call_stats", "/v1/calls", `{"createdAfter":"2026-11-25T00:00:00Z","groupBy":["user","participant"]}`},
+		{"call_stats", "/v1/call-voicemails/", `{"createdAfter":"2026-11-20","groupBy":["day"],"timezone":"America/New_York"}`},
+		{"call_stats (dated)", "/calls", `{"createdAfter":"2026-11-25T00:00:00Z","groupBy":["number","status"]}`},
+		{"missed_calls", "/v1/conversations", `{"createdAfter":"2026-11-25T00:00:00Z","onlyUnreturned":false}`},
+		{"missed_calls (dated)", "/calls", `{"createdAfter":"2026-11-25T00:00:00Z","onlyUnreturned":false}`},
 	}
 	for i, body := range []string{
 		`{"data":[{"id":"AC1","phoneNumberId":"PNsales0001","userId":"US\n1","direction":"in\ncoming","status":"completed","duration":-5,"participants":["+12125550103"],"createdAt":"0001-01-01T00:00:00Z","answeredBy":"US1"}],"nextPageToken":"x\ny"}`,

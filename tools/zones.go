@@ -24,6 +24,9 @@ func parseZone(raw string, def *time.Location) (*time.Location, error) {
 	if raw == "" {
 		return def, nil
 	}
+	if strings.EqualFold(raw, "utc") {
+		return time.UTC, nil
+	}
 	if len(raw) <= 64 && !strings.EqualFold(raw, "local") {
 		if loc, err := time.LoadLocation(raw); err == nil {
 			return loc, nil
