@@ -123,3 +123,27 @@ func sortKeys(keys []history.Key) {
 		}
 	}
 }
+
+// TestV1Walk_PartyWithoutCallerID: a conversation with a caller without
+// caller ID, whose calls GET /v1/calls refuses to list (its participants
+// must be E.164), is passed over; the walk lists every other call.
+func TestV1Walk_PartyWithoutCallerID(t *testing.T) {
+	f := newFixture(small)
+	l := f.before.Add(-time.Hour)
+	f.ws.Conversations = append(f.ws.Conversations, client.Conversation{ID: "CNanon", PhoneNumberID: f.numbers[0],
+		Participants: []string{"anonymous"}, LastActivityAt: &l, CreatedAt: &f.after})
+	f.ws.Calls = append(f.ws.Calls, client.Call{ID: "ACanon", PhoneNumberID: f.numbers[0], UserID: "US1", Direction: "incoming",
+		Status: "missed", Participants: []string{"anonymous", "+14155550100"}, CreatedAt: l})
+	api := f.api(t, nil)
+	var keys []history.Key
+	_, err := history.Read(context.Background(), history.NewV1Walk(api, nil), f.query(), 0, func(c *history.Call) error {
+		keys = append(keys, history.KeyOf(&c.Call))
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("the walk failed on a party without caller ID: %v", err)
+	}
+	if diff := cmp.Diff(f.truth, keys); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
