@@ -90,7 +90,7 @@ func datedTranscript(ctx context.Context, d *Deps, c *client.Client, w *director
 		defer close(done)
 		hc, callErr = getDatedCallNamed(nctx, d, c, w, id)
 	}()
-	segs, err := datedTranscriptSegments(ctx, c, id)
+	segs, err := history.TranscriptSegments(ctx, c, id)
 	if err != nil {
 		cancel() // a missing list means a missing call: its request says nothing more
 	}
@@ -105,7 +105,7 @@ func datedTranscript(ctx context.Context, d *Deps, c *client.Client, w *director
 	if callErr == nil {
 		call = &hc.Call
 	}
-	tr := joinSegments(call, segs)
+	tr := history.JoinTranscript(call, segs)
 	tr.CallID = id
 	if callErr != nil {
 		d.logger().Info("call details unavailable for the transcript", "callId", id, "error", callErr)
