@@ -107,6 +107,16 @@ type demoGen struct {
 // and conversations (ids, participants, names) are the same whatever now
 // is. It takes about 20 ms.
 func Demo(now time.Time) *Workspace {
+	g := newDemo(now)
+	g.history()
+	g.conversations()
+	g.datedData()
+	return g.ws
+}
+
+// newDemo is the generator of Demo(now) with the numbers and people made,
+// its stream set for the history.
+func newDemo(now time.Time) *demoGen {
 	now = now.UTC().Truncate(time.Millisecond)
 	g := &demoGen{
 		now: now,
@@ -123,10 +133,7 @@ func Demo(now time.Time) *Workspace {
 	g.r = rand.New(rand.NewPCG(0x6f70656e70686f6e, 0x652d73616e64626f))
 	g.people()
 	g.r = rand.New(rand.NewPCG(0x63616c6c732d3930, 0x646179732d6f6b21))
-	g.history()
-	g.conversations()
-	g.datedData()
-	return g.ws
+	return g
 }
 
 // phoneNumbers makes the three numbers and their users.

@@ -237,15 +237,7 @@ func (g *demoGen) call(conv int, at time.Time, out int) {
 		return // would still be going on
 	}
 	c.UpdatedAt = ptr(end)
-	idx := len(g.ws.Calls)
-	g.ws.Calls = append(g.ws.Calls, c)
-	if n := dc.newest; n < 0 || at.After(g.ws.Calls[n].CreatedAt) ||
-		(at.Equal(g.ws.Calls[n].CreatedAt) && c.ID > g.ws.Calls[n].ID) {
-		dc.newest = idx
-	}
-	if dc.oldest.IsZero() || at.Before(dc.oldest) {
-		dc.oldest = at
-	}
+	g.add(dc, c)
 
 	switch out {
 	case outCompleted, outAI, outVoicemail, outInProgress:
@@ -253,4 +245,18 @@ func (g *demoGen) call(conv int, at time.Time, out int) {
 		return
 	}
 	g.content(&c, out, line, user, contact, end, talk)
+}
+
+// add appends c, a call of dc, and keeps dc's newest call and oldest time.
+func (g *demoGen) add(dc *demoConv, c client.Call) {
+	idx := len(g.ws.Calls)
+	g.ws.Calls = append(g.ws.Calls, c)
+	at := c.CreatedAt
+	if n := dc.newest; n < 0 || at.After(g.ws.Calls[n].CreatedAt) ||
+		(at.Equal(g.ws.Calls[n].CreatedAt) && c.ID > g.ws.Calls[n].ID) {
+		dc.newest = idx
+	}
+	if dc.oldest.IsZero() || at.Before(dc.oldest) {
+		dc.oldest = at
+	}
 }

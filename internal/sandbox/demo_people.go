@@ -88,8 +88,11 @@ func (g *demoGen) people() {
 }
 
 // pickConv picks the conversation of a new call by the call weights.
-func (g *demoGen) pickConv() int {
-	x := g.r.Float64() * g.cum[len(g.cum)-1]
+func (g *demoGen) pickConv() int { return g.pickConvFrom(g.r) }
+
+// pickConvFrom is pickConv drawing from r.
+func (g *demoGen) pickConvFrom(r *rand.Rand) int {
+	x := r.Float64() * g.cum[len(g.cum)-1]
 	i := sort.SearchFloat64s(g.cum, x)
 	for i < len(g.cum)-1 && g.cum[i] <= x {
 		i++
