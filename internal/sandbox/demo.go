@@ -3,7 +3,7 @@ package sandbox
 // Demo and its generator, and the fixed part of the demo workspace: its
 // numbers, users and time zone. The other demo_*.go files hold the
 // generator's steps, in the order Demo runs them: people, calls (with their
-// content), conversations, then the dated-only data.
+// content), callbacks, conversations, then the dated-only data.
 
 import (
 	"math/rand/v2"
@@ -94,8 +94,20 @@ type demoGen struct {
 //     canceled, failed, forwarded, abandoned in the phone menu, handled by
 //     the AI agent, one in progress; at least five (usually many more) in
 //     the 24 hours before now, whatever now is;
+//   - about 280 callbacks (demo_callbacks.go): about 55% of the incoming
+//     calls missed (voicemails too) or abandoned are called back from the
+//     same line, to the same number, by one of its users, 4 minutes to 3
+//     hours later in business hours, or the next weekday morning
+//     (9:00-11:00) for a miss after hours; about 75% of them are answered.
+//     Whatever now is, the last 24 hours hold at least two misses called
+//     back and two that nothing returned (no later outgoing call to the
+//     caller, no later answered call from them): for that a user on call
+//     may return a miss at once, 4 to 40 minutes later, after hours too,
+//     and on a quiet day a missed call or two more is added
+//     (demo_recent.go). The callbacks and those misses come from their own
+//     random streams, so every other call is the same as without them;
 //   - summaries (some with a lead-qualification AI job) and transcripts
-//     for about 2,200 calls, a few failed, in progress or absent, and
+//     for about 2,400 calls, a few failed, in progress or absent, and
 //     recordings (audio/mpeg, oldest first, some calls with two);
 //   - for the dated surface only (demo_dated.go; v1 answers do not change):
 //     the 6 users, a voicemail (with its transcript) on every voicemail
@@ -109,6 +121,7 @@ type demoGen struct {
 func Demo(now time.Time) *Workspace {
 	g := newDemo(now)
 	g.history()
+	g.callbacks()
 	g.conversations()
 	g.datedData()
 	return g.ws
@@ -121,7 +134,7 @@ func newDemo(now time.Time) *demoGen {
 	g := &demoGen{
 		now: now,
 		ws: &Workspace{
-			Calls:       make([]client.Call, 0, 3300),
+			Calls:       make([]client.Call, 0, 3600),
 			Summaries:   make(map[string]client.CallSummary, 2600),
 			Transcripts: make(map[string]client.CallTranscript, 2600),
 			Recordings:  make(map[string][]client.CallRecording, 2600),
