@@ -23,10 +23,13 @@ func TestNew_defaultTransportKeepsConnectionsForConcurrentRequests(t *testing.T)
 	release := make(chan struct{})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/calls/{id}", func(w http.ResponseWriter, r *http.Request) {
-		arrived.Done()
+		// The round's channel is taken before the request counts as
+		// arrived: taken after, a handler slow to take it could get the
+		// next round's and hold its connection through that round.
 		mu.Lock()
 		ch := release
 		mu.Unlock()
+		arrived.Done()
 		<-ch // all of a round are in flight at once
 		ok(w, r)
 	})
