@@ -1,0 +1,239 @@
+// The SQLite Store's search: a parsed Query translated to FTS5 MATCH
+// expressions (every term a quoted string, so nothing typed is FTS5
+// syntax), matched group by group so that the terms of a query may match
+// in different fields of a call, ranked by bm25, one hit per call with the
+// passage of its best field.
+
+package ledger
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The paging of hits: Limit 0 is defaultHits, at most maxHits a page.
+const (
+	defaultHits = 20
+	maxHits     = 200
+	maxTotal    = 10000 // Total counts at most this many calls
+	passageMax  = 200   // characters of a passage, about
+)
+
+// ftsPhrase is t as an FTS5 string: its words in double quotes, any quote
+// doubled.
+func ftsPhrase(t Term) string {
+	return `"` + strings.ReplaceAll(strings.Join(t.Words, " "), `"`, `""`) + `"`
+}
+
+// ftsAny is an FTS5 expression matching any of ts.
+func ftsAny(ts []Term) string {
+	ps := make([]string, len(ts))
+	for i, t := range ts {
+		ps[i] = ftsPhrase(t)
+	}
+	if len(ps) == 1 {
+		return ps[0]
+	}
+	return "(" + strings.Join(ps, " OR ") + ")"
+}
+
+// candidate is a call matching every group so far.
+type candidate struct {
+	score     float64 // the sum over groups of its best bm25
+	row       int64   // its best row (field)
+	rowScore  float64
+	slot      int32
+	at        int64
+	id        string
+	matchedIn int // groups matched
+}
+
+// Search finds the calls matching q.Text (see Store).
+func (s *SQLite) Search(ctx context.Context, q SearchQuery) (*SearchResult, error) {
+	pq := ParseQuery(q.Text)
+	res := &SearchResult{Hits: []Hit{}}
+	if pq.Empty() {
+		return res, ctx.Err()
+	}
+	cands := map[int64]*candidate{}
+	for gi, g := range pq.All {
+		if err := s.matchGroup(ctx, ftsAny(g), gi, cands); err != nil {
+			return nil, fmt.Errorf("ledger: search: %w", err)
+		}
+	}
+	if len(pq.Not) > 0 {
+		if err := s.exclude(ctx, ftsAny(pq.Not), cands); err != nil {
+			return nil, fmt.Errorf("ledger: search: %w", err)
+		}
+	}
+	hits := s.filterHits(&q, cands, len(pq.All))
+	slices.SortFunc(hits, func(a, b *candidate) int {
+		if c := cmp.Compare(a.score, b.score); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.at, a.at); c != 0 {
+			return c
+		}
+		return strings.Compare(b.id, a.id)
+	})
+	res.Total = min(len(hits), maxTotal)
+	limit := q.Limit
+	if limit <= 0 {
+		limit = defaultHits
+	}
+	offset := min(max(q.Offset, 0), len(hits))
+	page := hits[offset:min(offset+min(limit, maxHits), len(hits))]
+	if err := s.hits(ctx, page, pq, res); err != nil {
+		return nil, fmt.Errorf("ledger: search: %w", err)
+	}
+	return res, nil
+}
+
+// matchGroup matches one group: the first makes the candidates, each
+// other keeps those it matches too.
+func (s *SQLite) matchGroup(ctx context.Context, match string, gi int, cands map[int64]*candidate) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ?`, match)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	best := map[int64]*candidate{} // this group's best row per call
+	for rows.Next() {
+		var row int64
+		var score float64
+		if err := rows.Scan(&row, &score); err != nil {
+			return err
+		}
+		n := row / codeSlots
+		if gi > 0 && cands[n] == nil {
+			continue
+		}
+		if b := best[n]; b == nil || score < b.rowScore {
+			best[n] = &candidate{row: row, rowScore: score}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for n, b := range best {
+		c := cands[n]
+		if c == nil {
+			c = &candidate{rowScore: b.rowScore, row: b.row}
+			cands[n] = c
+		}
+		c.score += b.rowScore
+		c.matchedIn++
+		if b.rowScore < c.rowScore {
+			c.row, c.rowScore = b.row, b.rowScore
+		}
+	}
+	return nil
+}
+
+// exclude removes the calls any field of which matches.
+func (s *SQLite) exclude(ctx context.Context, match string, cands map[int64]*candidate) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT rowid FROM fts WHERE fts MATCH ?`, match)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var row int64
+		if err := rows.Scan(&row); err != nil {
+			return err
+		}
+		delete(cands, row/codeSlots)
+	}
+	return rows.Err()
+}
+
+// filterHits are the candidates that matched every group, are still
+// stored and pass q's window and filters.
+func (s *SQLite) filterHits(q *SearchQuery, cands map[int64]*candidate, groups int) []*candidate {
+	m := s.mem
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	f := m.compile(&q.Filter)
+	if f.none {
+		return nil
+	}
+	var out []*candidate
+	for n, c := range cands {
+		slot, ok := m.byN[n]
+		if !ok || c.matchedIn < groups {
+			continue
+		}
+		r := &m.rows[slot]
+		if r.at < f.after || (!f.open && r.at >= f.before) || !m.match(&f, r) {
+			continue
+		}
+		c.slot, c.at, c.id = slot, r.at, r.id
+		out = append(out, c)
+	}
+	return out
+}
+
+// hits fills res with the page's calls, their content and passages.
+func (s *SQLite) hits(ctx context.Context, page []*candidate, pq Query, res *SearchResult) error {
+	slots := make([]int32, len(page))
+	for i, c := range page {
+		slots[i] = c.slot
+	}
+	m := s.mem
+	m.mu.RLock()
+	calls := m.calls(slots)
+	ns := m.contentOf(slots, true, true)
+	m.mu.RUnlock()
+	if err := s.attach(ctx, calls, ns, true, true); err != nil {
+		return err
+	}
+	var all []Term
+	for _, g := range pq.All {
+		all = append(all, g...)
+	}
+	match := ftsAny(all)
+	for i, c := range page {
+		var snip string
+		err := s.db.QueryRowContext(ctx, `SELECT snippet(fts, 0, ?, ?, '…', 16) FROM fts
+			WHERE fts MATCH ? AND rowid = ?`, MarkOpen, MarkClose, match, c.row).Scan(&snip)
+		if err != nil {
+			return fmt.Errorf("passage of %s: %w", c.id, err)
+		}
+		res.Hits = append(res.Hits, Hit{
+			Call: calls[i], Field: fieldOfCode[c.row%codeSlots], Passage: passage(snip), Rank: c.score,
+		})
+	}
+	return nil
+}
+
+// passage is a snippet on one line, cut to about passageMax characters
+// without leaving a mark open.
+func passage(s string) string {
+	s = strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+	if utf8.RuneCountInString(s) <= passageMax {
+		return s
+	}
+	rs := []rune(s)[:passageMax]
+	if i := lastSpace(rs); i > passageMax/2 {
+		rs = rs[:i]
+	}
+	out := string(rs)
+	if strings.Count(out, MarkOpen) > strings.Count(out, MarkClose) {
+		out += MarkClose
+	}
+	return out + "…"
+}
+
+func lastSpace(rs []rune) int {
+	for i := len(rs) - 1; i >= 0; i-- {
+		if rs[i] == ' ' {
+			return i
+		}
+	}
+	return -1
+}
