@@ -7,7 +7,9 @@
 // 429, 502, 503, 504 and transport errors with exponential backoff, jitter and
 // Retry-After, bounds each request with a timeout, reads bodies through a size
 // limit, and turns every non-2xx answer into an *APIError. It knows nothing
-// of MCP.
+// of MCP. Requests of a Background context (a sync) take only what the
+// others leave of the pacing, so a sync delays a tool call's request by
+// about one request's spacing at most.
 //
 // Paginated lists come one Page at a time (ListCalls, ListConversations) or
 // as iterators over every page (Calls, Conversations), which stop on a
@@ -56,6 +58,7 @@ type Client struct {
 	userAgent    string
 	limiter      *rate.Limiter  // nil: no pacing
 	window       *rollingWindow // nil: the limiter alone paces
+	lanes        *lanes         // the limiter's interactive and background lanes; nil without it
 	timeout      time.Duration
 	maxAttempts  int
 	backoffBase  time.Duration
@@ -123,20 +126,22 @@ func WithTransport(rt http.RoundTripper) Option {
 func WithRateLimit(perSecond float64) Option {
 	return func(c *Client) error {
 		if perSecond <= 0 {
-			c.limiter, c.window = nil, nil
+			c.limiter, c.window, c.lanes = nil, nil, nil
 			return nil
 		}
 		c.limiter = rate.NewLimiter(rate.Limit(perSecond), 1)
 		c.window = newRollingWindow(perSecond)
+		c.lanes = newLanes()
 		return nil
 	}
 }
 
 // WithLimiter shares one limiter between clients that use the same key.
 // l alone paces them: the rolling-window guard of WithRateLimit belongs to
-// one client and cannot be shared.
+// one client and cannot be shared. The clients of one limiter share its
+// lanes (Background) as well.
 func WithLimiter(l *rate.Limiter) Option {
-	return func(c *Client) error { c.limiter, c.window = l, nil; return nil }
+	return func(c *Client) error { c.limiter, c.window, c.lanes = l, nil, lanesOf(l); return nil }
 }
 
 // WithTimeout bounds each single request (not the retries as a whole).
@@ -226,6 +231,7 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 		logger:       slog.New(slog.DiscardHandler),
 		limiter:      rate.NewLimiter(DefaultRateLimit, 1),
 		window:       newRollingWindow(DefaultRateLimit),
+		lanes:        newLanes(),
 	}
 	c.http = &http.Client{Transport: defaultTransport(), CheckRedirect: c.sameHostRedirect}
 	for _, o := range opts {

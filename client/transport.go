@@ -54,20 +54,10 @@ func (c *Client) getWithHeader(ctx context.Context, header http.Header, path str
 func (c *Client) do(ctx context.Context, rawURL, path string, header http.Header) ([]byte, error) {
 	var lastErr error
 	for attempt := 1; ; attempt++ {
-		if c.limiter != nil {
-			if err := c.limiter.Wait(ctx); err != nil {
-				if _, ok := ctx.Deadline(); ok && ctx.Err() == nil && c.limiter.Burst() > 0 {
-					// rate reports this without wrapping any context error.
-					return nil, fmt.Errorf("waiting for the %v requests per second pacing would pass the deadline: %w",
-						c.limiter.Limit(), context.DeadlineExceeded)
-				}
-				return nil, ctxErr(ctx, err)
-			}
-		}
-		if c.window != nil {
-			if err := c.window.wait(ctx); err != nil {
-				return nil, err
-			}
+		// Each attempt is paced in the request's lane (lanes.go), so a
+		// background retry yields to interactive requests too.
+		if err := c.pace(ctx); err != nil {
+			return nil, err
 		}
 		body, retryAfter, err := c.once(ctx, rawURL, path, header)
 		if err == nil {
@@ -100,6 +90,25 @@ func (c *Client) do(ctx context.Context, rawURL, path string, header http.Header
 		case <-t.C:
 		}
 	}
+}
+
+// wait is the pacing of one attempt: the token bucket, then the rolling
+// window.
+func (c *Client) wait(ctx context.Context) error {
+	if c.limiter != nil {
+		if err := c.limiter.Wait(ctx); err != nil {
+			if _, ok := ctx.Deadline(); ok && ctx.Err() == nil && c.limiter.Burst() > 0 {
+				// rate reports this without wrapping any context error.
+				return fmt.Errorf("waiting for the %v requests per second pacing would pass the deadline: %w",
+					c.limiter.Limit(), context.DeadlineExceeded)
+			}
+			return ctxErr(ctx, err)
+		}
+	}
+	if c.window != nil {
+		return c.window.wait(ctx)
+	}
+	return nil
 }
 
 // once sends one request. It returns the Retry-After of a failed answer.
