@@ -111,6 +111,9 @@ type Coverage struct {
 	// FellBack, when set, says why the stream listed from v1 though the
 	// dated surface was asked first.
 	FellBack string
+	// Local: the calls came from a local copy (the ledger), not the API;
+	// Source says which and how fresh.
+	Local bool
 }
 
 // Source opens streams of calls.

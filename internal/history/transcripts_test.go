@@ -39,4 +39,3 @@ func TestJoinTranscript(t *testing.T) {
 		t.Errorf("without the call: start %v, want 1", tr.Dialogue[0].Start)
 	}
 }
-

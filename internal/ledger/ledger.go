@@ -45,6 +45,9 @@ type Store interface {
 	// comes too; with client.IncludeVoicemail the voicemail (else both are
 	// nil).
 	Range(ctx context.Context, q history.Query, from *history.Key, limit int) ([]history.Call, error)
+	// Get is one stored call with its summary and voicemail; nil and no
+	// error when the ledger does not hold it.
+	Get(ctx context.Context, callID string) (*history.Call, error)
 	// Search finds the calls whose summary, next steps, voicemail
 	// transcript, call transcript or party names match q.Text, best first.
 	Search(ctx context.Context, q SearchQuery) (*SearchResult, error)
@@ -188,12 +191,22 @@ func WorkspaceID(apiKey string) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// DefaultPath is where a key's ledger lives by default:
-// <user cache dir>/openphone-mcp/<WorkspaceID>.db.
-func DefaultPath(apiKey string) (string, error) {
+// DefaultDir is where ledgers live by default: <user cache
+// dir>/openphone-mcp.
+func DefaultDir() (string, error) {
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(dir, "openphone-mcp", WorkspaceID(apiKey)+".db"), nil
+	return filepath.Join(dir, "openphone-mcp"), nil
+}
+
+// DefaultPath is where a key's ledger lives by default:
+// <user cache dir>/openphone-mcp/<WorkspaceID>.db.
+func DefaultPath(apiKey string) (string, error) {
+	dir, err := DefaultDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, WorkspaceID(apiKey)+".db"), nil
 }
