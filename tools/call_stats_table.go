@@ -94,7 +94,7 @@ func renderStats(w *directory, q *statsQuery, numbers []client.PhoneNumber, t *s
 		b.WriteString(", by " + strings.Join(q.groupBy, " and "))
 	}
 	b.WriteString(q.filters.describe())
-	b.WriteString(":\n")
+	b.WriteString(fromLedger(span.Coverage) + ":\n")
 
 	out.Columns = append(slices.Clone(q.groupBy), statsColumns...)
 	b.WriteString(strings.Join(out.Columns, " | "))

@@ -106,6 +106,15 @@ func voicemailOutput(vm *client.Voicemail, withTranscript bool) *VoicemailOutput
 	return out
 }
 
+// fromLedger is what a header adds when the calls came from the local
+// ledger: ", from the local ledger, synced 12 s ago"; "" from the API.
+func fromLedger(cov history.Coverage) string {
+	if !cov.Local {
+		return ""
+	}
+	return ", from the " + cov.Source
+}
+
 // sourceLine says which surface answered, what it cannot list, and the
 // API requests the page cost.
 func sourceLine(cov history.Coverage) string {

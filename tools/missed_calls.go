@@ -280,7 +280,7 @@ func renderMissed(w *directory, q *missedQuery, numbers []client.PhoneNumber, pa
 		out.PhoneNumberID = numbers[0].ID
 	}
 	writeMissedHeader(&b, w, q, numbers, now)
-	b.WriteString(": " + strconv.Itoa(n.missed) + " callers missed, " + strconv.Itoa(n.unreturned) + " not returned")
+	b.WriteString(fromLedger(span.Coverage) + ": " + strconv.Itoa(n.missed) + " callers missed, " + strconv.Itoa(n.unreturned) + " not returned")
 	if q.onlyUnreturned {
 		b.WriteString("; listing those not returned")
 	}

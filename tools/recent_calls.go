@@ -219,7 +219,7 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 		b.WriteString(q.before.UTC().Format(time.RFC3339))
 	}
 	b.WriteString(q.filters.describe())
-	b.WriteString(", newest first, UTC: ")
+	b.WriteString(", newest first, UTC" + fromLedger(res.Coverage) + ": ")
 	b.WriteString(strconv.Itoa(len(page)))
 	b.WriteString(" on this page")
 	if q.cursor != nil {

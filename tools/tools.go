@@ -25,6 +25,7 @@ import (
 
 	"github.com/openphone-mcp/openphone-mcp/client"
 	"github.com/openphone-mcp/openphone-mcp/internal/history"
+	"github.com/openphone-mcp/openphone-mcp/internal/ledger"
 )
 
 // ClientFunc returns the API client for a tool call. Usually it returns one
@@ -53,6 +54,9 @@ type Deps struct {
 	// MaxWalkRequests bounds the API requests of one answer that reads a
 	// whole window (call_stats, missed_calls); 0: DefaultMaxWalkRequests.
 	MaxWalkRequests int
+	// Ledger is the local ledger of c's workspace (nil func or nil ledger:
+	// none, the tools ask the API); search_calls needs one.
+	Ledger func(c *client.Client) *ledger.Ledger
 
 	dirs *directories // caches per API client; set by All
 	// states keeps the walks of listings between their pages, per API
@@ -69,8 +73,27 @@ const (
 	APIV1    = "v1"
 )
 
-// callsSource is where the calls of a window come from for c.
+// ledgerOf is c's ledger, or nil.
+func (d *Deps) ledgerOf(c *client.Client) *ledger.Ledger {
+	if d.Ledger == nil {
+		return nil
+	}
+	return d.Ledger(c)
+}
+
+// callsSource is where the calls of a window come from for c: the ledger
+// when it covers the window and is fresh, else the API (its calls written
+// through to the ledger, if there is one).
 func (d *Deps) callsSource(c *client.Client, w *directory) history.Source {
+	api := d.apiSource(c, w)
+	if l := d.ledgerOf(c); l != nil {
+		return ledger.Prefer(l, api)
+	}
+	return api
+}
+
+// apiSource is the API's calls for c, on the surface --api-version asks.
+func (d *Deps) apiSource(c *client.Client, w *directory) history.Source {
 	v1 := history.NewV1Walk(c, d.states)
 	v1.Conversations = w.rememberConversations
 	switch d.APIVersion {

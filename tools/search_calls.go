@@ -1,0 +1,272 @@
+// search_calls.go: the search_calls tool, full-text search over what was
+// said and written about the workspace's calls (AI summaries, next steps,
+// voicemail transcripts, call transcripts, party names), from the local
+// ledger (internal/ledger), best match first, each hit the call's line and
+// the passage that matched. The API has no search: without a ledger this
+// tool says so.
+
+package tools
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/openphone-mcp/openphone-mcp/client"
+	"github.com/openphone-mcp/openphone-mcp/internal/history"
+	"github.com/openphone-mcp/openphone-mcp/internal/ledger"
+)
+
+// SearchCallsArgs are the arguments of search_calls.
+type SearchCallsArgs struct {
+	Query         string   `json:"query" jsonschema:"minLength=1,maxLength=500" jsonschema_description:"Words to find; \"a phrase\"; OR between two terms; -word to leave out."`
+	CreatedAfter  string   `json:"createdAfter,omitempty" jsonschema_description:"Window start: RFC 3339 or a date (default: all the ledger holds)."`
+	CreatedBefore string   `json:"createdBefore,omitempty" jsonschema_description:"Window end, exclusive (default: now)."`
+	PhoneNumberID string   `json:"phoneNumberId,omitempty" jsonschema_description:"Only this number: PN id or the number."`
+	UserID        string   `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Only calls this user placed or took."`
+	Participant   string   `json:"participant,omitempty" jsonschema_description:"Only calls with this other party (a number)."`
+	Direction     string   `json:"direction,omitempty" jsonschema:"enum=incoming,enum=outgoing" jsonschema_description:"Only incoming or outgoing calls."`
+	Status        []string `json:"status,omitempty" jsonschema_description:"Only these statuses (\"missed\": missed, no-answer, abandoned)."`
+	MaxResults    *int     `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=50,default=10" jsonschema_description:"Hits per page, 1-50."`
+	PageToken     string   `json:"pageToken,omitempty" jsonschema:"maxLength=100" jsonschema_description:"The pageToken of the previous result, for the next hits."`
+}
+
+const searchCallsDescription = `Finds calls by what was said or written (AI summaries, next steps, voicemail and call transcripts, party names): "the call about the refund", "what did we promise Maple Dental?". Best first; each hit is the call's line and the passage, «matches» marked. The Searched line tells "not found" from "not synced yet".
+Paging: call again with the same arguments plus the pageToken a result ends with.`
+
+const searchDefaultPage = 10
+
+func init() { registerTool(searchCallsTool) }
+
+func searchCallsTool(d *Deps) server.ServerTool {
+	return typedTool[SearchCallsArgs, SearchCallsOutput]("search_calls", searchCallsDescription,
+		readOnlyAPI("Search the calls"), d,
+		func(ctx context.Context, c *client.Client, in *SearchCallsArgs) (SearchCallsOutput, string, error) {
+			q, err := in.query(d.zone(), d.region())
+			if err != nil {
+				return SearchCallsOutput{}, "", err
+			}
+			l := d.ledgerOf(c)
+			if l == nil {
+				return SearchCallsOutput{}, "", badArg("search_calls needs the local ledger, which is off on this server (--ledger off); without it, read a window's summaries with recent_calls and includeSummaries")
+			}
+			return searchCalls(ctx, d, c, l, q)
+		})
+}
+
+// searchQuery is the validated request.
+type searchQuery struct {
+	text          string
+	after, before time.Time
+	phone         numberArg
+	user          string
+	filters       callFilters
+	n, offset     int
+	canonical     string // the arguments but the page, which a token is bound to
+}
+
+func (in *SearchCallsArgs) query(loc *time.Location, region string) (*searchQuery, error) {
+	q := &searchQuery{text: strings.TrimSpace(in.Query)}
+	var err error
+	if q.n, err = pageSize(in.MaxResults, searchDefaultPage); err != nil {
+		return nil, err
+	}
+	if q.n > 50 {
+		return nil, badArg("maxResults %d is more than 50 hits a page", q.n)
+	}
+	if q.after, q.before, err = localWindow(in.CreatedAfter, in.CreatedBefore, loc); err != nil {
+		return nil, err
+	}
+	if q.phone, err = parseNumberArg(in.PhoneNumberID, region); err != nil {
+		return nil, err
+	}
+	if q.user, err = parseUserID(in.UserID); err != nil {
+		return nil, err
+	}
+	if q.filters, err = parseCallFilters(in.Status, in.Direction, in.Participant, region); err != nil {
+		return nil, err
+	}
+	if q.text == "" {
+		return nil, badArg("query is empty: give words to find, such as \"refund\" or \"\\\"next week\\\" OR tomorrow\"")
+	}
+	if len(q.text) > 500 {
+		return nil, badArg("query is %d characters long: give at most 500", len(q.text))
+	}
+	q.canonical = strings.Join([]string{q.text, q.after.UTC().Format(time.RFC3339Nano), q.before.UTC().Format(time.RFC3339Nano),
+		q.phone.String(), q.user, q.filters.canonical()}, "\x00")
+	if in.PageToken != "" {
+		if q.offset, err = decodeSearchToken(in.PageToken, q.canonical); err != nil {
+			return nil, err
+		}
+	}
+	return q, nil
+}
+
+// A search page token: base64url of the offset (4 bytes) and the first 8
+// bytes of SHA-256 over the arguments and the offset, so a token resumes
+// only the search it was made for.
+func searchToken(offset int, canonical string) string {
+	var b [12]byte
+	binary.BigEndian.PutUint32(b[:4], uint32(offset))
+	sum := sha256.Sum256(append([]byte("search_calls\x00"+canonical+"\x00"), b[:4]...))
+	copy(b[4:], sum[:8])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func decodeSearchToken(tok, canonical string) (int, error) {
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(tok)
+	if err == nil && len(raw) == 12 {
+		offset := int(binary.BigEndian.Uint32(raw[:4]))
+		if offset < 100_000 && searchToken(offset, canonical) == tok {
+			return offset, nil
+		}
+	}
+	return 0, badArg("pageToken is not a page token of this search: pass it exactly as the previous search_calls result gave it, with the same arguments, or leave it out to start from the best match")
+}
+
+func searchCalls(ctx context.Context, d *Deps, c *client.Client, l *ledger.Ledger, q *searchQuery) (SearchCallsOutput, string, error) {
+	w := d.directory(c)
+	// The numbers tell a call's own number from its other party (cached).
+	if _, err := w.phoneNumbers(ctx); err != nil {
+		return SearchCallsOutput{}, "", err
+	}
+	var ids []string
+	if !q.phone.empty() || q.user != "" {
+		numbers, err := w.numbersInScope(ctx, q.phone, q.user)
+		if err != nil {
+			return SearchCallsOutput{}, "", err
+		}
+		for _, n := range numbers {
+			ids = append(ids, n.ID)
+		}
+	}
+	meta, _ := l.Store.Meta(ctx)
+	after := q.after
+	if after.IsZero() {
+		after = l.Syncer.Horizon(d.now())
+	}
+	age, fresh := l.Ready(ctx, after, q.before)
+	filter := history.Query{After: after, Before: q.before, PhoneNumberIDs: ids, UserID: q.user}
+	q.filters.apply(&filter)
+	res, err := l.Store.Search(ctx, ledger.SearchQuery{Text: q.text, Filter: filter, Offset: q.offset, Limit: q.n})
+	if err != nil {
+		return SearchCallsOutput{}, "", err
+	}
+	counts, err := l.Store.Count(ctx, filter)
+	if err != nil {
+		return SearchCallsOutput{}, "", err
+	}
+	if m, err := l.Store.Meta(ctx); err == nil {
+		meta = m
+	}
+	calls := make([]client.Call, len(res.Hits))
+	for i := range res.Hits {
+		calls[i] = res.Hits[i].Call.Call
+	}
+	nameParties(ctx, d, w, calls)
+	var next string
+	if q.offset+len(res.Hits) < res.Total && len(res.Hits) == q.n {
+		next = searchToken(q.offset+q.n, q.canonical)
+	}
+	out, text := renderSearch(w, q, res, counts, searched{meta: meta, age: age, fresh: fresh, after: after, now: d.now(), days: l.Syncer.Days}, next)
+	return out, text, nil
+}
+
+// searched is what the coverage line says of the ledger.
+type searched struct {
+	meta  ledger.Meta
+	age   time.Duration
+	fresh bool
+	after time.Time
+	now   time.Time
+	days  int
+}
+
+// SearchCallsOutput is the structured content of search_calls.
+type SearchCallsOutput struct {
+	Query         string        `json:"query"`
+	Total         int           `json:"total" jsonschema_description:"Calls that match, in all."`
+	Hits          []SearchHit   `json:"hits"`
+	NextPageToken string        `json:"nextPageToken,omitempty"`
+	Searched      SearchCovered `json:"searched"`
+}
+
+// SearchHit is one call that matched, and where.
+type SearchHit struct {
+	RecentCall
+	Field   string `json:"field" jsonschema_description:"Where the passage is: summary, next steps, voicemail, transcript or name."`
+	Passage string `json:"passage" jsonschema_description:"The text around the match, each match between « and »."`
+}
+
+// SearchCovered is what the search covered.
+type SearchCovered struct {
+	Calls       int    `json:"calls"`
+	Answered    int    `json:"answered" jsonschema_description:"Answered calls with a duration: those that can have a transcript."`
+	Transcripts int    `json:"transcripts" jsonschema_description:"Of the answered calls, those with their transcript in the ledger."`
+	From        string `json:"from" jsonschema_description:"The window searched starts here."`
+	SyncedAt    string `json:"syncedAt,omitempty"`
+	// Backfill, when set, is how far back the ledger is complete so far:
+	// older calls of the window are not searched yet.
+	Backfill string `json:"backfillReached,omitempty"`
+}
+
+func renderSearch(w *directory, q *searchQuery, res *ledger.SearchResult, n ledger.Counts, s searched, next string) (SearchCallsOutput, string) {
+	var b strings.Builder
+	out := SearchCallsOutput{Query: cleanText(q.text, 500), Total: res.Total, Hits: make([]SearchHit, 0, len(res.Hits)), NextPageToken: next}
+	b.WriteString("Calls matching " + quoted(q.text, 200) + q.filters.describe() + ", best first")
+	if q.offset > 0 {
+		b.WriteString(", from hit " + strconv.Itoa(q.offset+1))
+	}
+	b.WriteString(": " + strconv.Itoa(len(res.Hits)) + " of " + strconv.Itoa(res.Total) + "; from the local ledger")
+	if !s.meta.SyncedAt.IsZero() {
+		b.WriteString(", synced " + ledger.Age(s.age) + " ago")
+	}
+	b.WriteString(".\n")
+	for i := range res.Hits {
+		h := &res.Hits[i]
+		writeListedCall(&b, &h.Call, w, false)
+		b.WriteString("  " + h.Field + ": " + quoted(h.Passage, 400) + "\n")
+		rc := RecentCall{CallRow: callRow(&h.Call.Call), PhoneNumberID: h.Call.PhoneNumberID, Participant: otherParty(&h.Call.Call, w)}
+		if name, ok := w.conversationName(h.Call.PhoneNumberID, rc.Participant); ok {
+			rc.ConversationName = cleanText(name, nameWidth)
+		}
+		out.Hits = append(out.Hits, SearchHit{RecentCall: rc, Field: h.Field, Passage: cleanText(h.Passage, 400)})
+	}
+	if len(res.Hits) == 0 {
+		b.WriteString("No call matches.\n")
+	}
+	out.Searched = SearchCovered{Calls: n.Calls, Answered: n.Answered, Transcripts: n.Transcripts, From: s.after.UTC().Format(time.RFC3339)}
+	b.WriteString("Searched: " + strconv.Itoa(n.Calls) + " calls since " + s.after.UTC().Format("2006-01-02 15:04") + " UTC; transcripts for " +
+		strconv.Itoa(n.Transcripts) + " of " + strconv.Itoa(n.Answered) + " answered calls")
+	switch {
+	case s.meta.SyncedAt.IsZero():
+		b.WriteString("; the ledger has not synced yet, so nothing is searched: try again in a minute")
+	default:
+		out.Searched.SyncedAt = s.meta.SyncedAt.UTC().Format(time.RFC3339)
+		b.WriteString("; synced " + ledger.Age(s.age) + " ago")
+		if !s.fresh {
+			b.WriteString(" (the latest calls may be missing)")
+		}
+	}
+	if s.meta.From.IsZero() || s.meta.From.After(s.after) {
+		reached := "nothing yet"
+		if !s.meta.From.IsZero() {
+			reached = s.meta.From.UTC().Format("2006-01-02 15:04") + " UTC"
+			out.Searched.Backfill = s.meta.From.UTC().Format(time.RFC3339)
+		}
+		b.WriteString("; the backfill of the last " + strconv.Itoa(s.days) + " days is under way (reached " + reached + "), so older calls are not searched yet")
+	}
+	b.WriteString(".\n")
+	if next != "" {
+		b.WriteString("More hits: search_calls with the same arguments and pageToken " + strconv.Quote(next) + ".\n")
+	} else {
+		b.WriteString("Last page.\n")
+	}
+	return out, b.String()
+}
