@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -33,12 +34,18 @@ Usage:
   OPENPHONE_API_KEY=... openphone-mcp [flags]
   openphone-mcp --demo [flags]          (a simulated workspace, no account needed)
 
+Commands (with the server's flags and environment):
+  openphone-mcp sync [--days N]         sync the local ledger now, with progress on stderr
+  openphone-mcp ledger status           the ledger's file, size, range, counts and last sync
+  openphone-mcp ledger purge            delete this workspace's ledger (it holds transcripts)
+
 Environment:
   OPENPHONE_API_KEY    the workspace's API key (required unless --demo);
                        QUO_API_KEY is read when it is unset
   OPENPHONE_BASE_URL   the API root (default https://api.quo.com)
   MCP_AUTH_TOKEN       bearer token every HTTP request must carry (sse, http);
                        required to listen beyond loopback
+  OPENPHONE_LEDGER     the --ledger default: a file, or off
 
 Flags:
 `
@@ -49,6 +56,11 @@ func main() {
 
 // run is main without the process: testable, and it returns the exit status.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	command, args, ok := commandOf(args)
+	if !ok {
+		fmt.Fprintf(stderr, "openphone-mcp: %q is not a command: give ledger status or ledger purge, see --help\n", strings.Join(args, " "))
+		return 2
+	}
 	fs := flag.NewFlagSet("openphone-mcp", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	// The flags fill app.Config; the environment fills the rest below.
@@ -70,6 +82,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	fs.StringVar(&cfg.APIVersion, "api-version", tools.APIAuto, "API surface to list calls from: auto (Quo's dated API 2026-03-30, v1 where the API does not know it), 2026-03-30 or v1")
 	fs.StringVar(&timezone, "timezone", "", "IANA time zone of days and hours in answers, such as America/New_York (default: this machine's zone, TZ)")
 	fs.IntVar(&cfg.MaxWalkRequests, "max-walk-requests", tools.DefaultMaxWalkRequests, "API requests at most for one answer that reads a whole window (call_stats, missed_calls); it says what it counted")
+	fs.StringVar(&cfg.Ledger, "ledger", "", "the local ledger of calls: a file, or off (default: <user cache dir>/openphone-mcp/<workspace>.db; the demo's is in memory)")
+	fs.IntVar(&cfg.LedgerDays, "ledger-days", 30, "the ledger keeps the calls of the last this many days (sync --days sets it too)")
+	fs.IntVar(&cfg.LedgerDays, "days", 30, "for sync: the days to sync (the same as --ledger-days)")
+	fs.DurationVar(&cfg.SyncInterval, "sync-interval", time.Minute, "an answer from the ledger is at most this old: the ledger syncs again after it")
 	fs.StringVar(&logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error")
 	fs.BoolVar(&showVersion, "version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -116,6 +132,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if cfg.MaxWalkRequests < 1 {
 		return fail("--max-walk-requests %d is not a positive number of requests such as 600", cfg.MaxWalkRequests)
 	}
+	if cfg.LedgerDays < 1 || cfg.LedgerDays > 366 {
+		return fail("--ledger-days %d is not a number of days from 1 to 366, such as 30", cfg.LedgerDays)
+	}
+	if cfg.SyncInterval < 5*time.Second {
+		return fail("--sync-interval %v is shorter than 5s; give a duration such as 60s", cfg.SyncInterval)
+	}
+	if cfg.Ledger == "" {
+		cfg.Ledger = strings.TrimSpace(getenv("OPENPHONE_LEDGER"))
+	}
+	switch cfg.Ledger {
+	case "":
+		cfg.Ledger = app.LedgerAuto
+	case app.LedgerOff:
+	default:
+		if st, err := os.Stat(cfg.Ledger); err == nil && st.IsDir() {
+			return fail("--ledger %q is a directory; give a file, such as %s", cfg.Ledger, filepath.Join(cfg.Ledger, "ledger.db"))
+		}
+	}
 	zone, err := timeZone(timezone, getenv)
 	if err != nil {
 		return fail("%v", err)
@@ -146,6 +180,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	cfg.BaseURL = getenv("OPENPHONE_BASE_URL")
 	cfg.AllowedOrigins = splitList(allowedOrigins)
 	cfg.Version = version
+	if command != "" {
+		return runCommand(ctx, command, cfg, logger, stdout, stderr)
+	}
 	a, err := app.New(cfg, logger)
 	if err != nil {
 		return fail("%v", err)
@@ -155,6 +192,50 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	defer stop()
 	if err := a.Run(ctx, stdin, stdout); err != nil {
 		logger.Error("server stopped", "error", err)
+		return 1
+	}
+	return 0
+}
+
+// commandOf splits a command (sync, ledger status, ledger purge) off the
+// arguments; ok is false for a ledger command this server does not know.
+func commandOf(args []string) (command string, rest []string, ok bool) {
+	if len(args) == 0 {
+		return "", args, true
+	}
+	switch args[0] {
+	case "sync":
+		return "sync", args[1:], true
+	case "ledger":
+		if len(args) > 1 && (args[1] == "status" || args[1] == "purge") {
+			return "ledger " + args[1], args[2:], true
+		}
+		return "", args, false
+	}
+	return "", args, true
+}
+
+// runCommand runs a ledger command; its exit status is 1 when it fails.
+func runCommand(ctx context.Context, command string, cfg app.Config, logger *slog.Logger, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch command {
+	case "sync":
+		tty := false
+		if f, ok := stderr.(*os.File); ok {
+			if st, serr := f.Stat(); serr == nil {
+				tty = st.Mode()&os.ModeCharDevice != 0
+			}
+		}
+		err = app.Sync(ctx, cfg, logger, stderr, tty)
+	case "ledger status":
+		err = app.LedgerStatus(ctx, cfg, stdout)
+	case "ledger purge":
+		err = app.LedgerPurge(cfg, stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "openphone-mcp %s: %v\n", command, err)
 		return 1
 	}
 	return 0

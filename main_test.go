@@ -23,7 +23,16 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const markerKey = "opk_test_MARKER_main_51c9"
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+// env is a process environment of m; the ledger is off unless m sets
+// OPENPHONE_LEDGER, so no test writes to the user's cache directory.
+func env(m map[string]string) func(string) string {
+	return func(k string) string {
+		if v, ok := m[k]; ok || k != "OPENPHONE_LEDGER" {
+			return v
+		}
+		return "off"
+	}
+}
 
 func TestRunWithoutKeyExits2(t *testing.T) {
 	var stdout, stderr bytes.Buffer

@@ -42,6 +42,13 @@ type Config struct {
 	// MaxWalkRequests bounds one whole-window answer's API requests (0:
 	// tools.DefaultMaxWalkRequests).
 	MaxWalkRequests int
+	// Ledger is --ledger: LedgerAuto for the default file of each key's
+	// workspace (under the user's cache directory), a file for the own
+	// key's, or "" (or LedgerOff) for none: the zero Config keeps no
+	// ledger.
+	Ledger       string
+	LedgerDays   int           // the calls of the last LedgerDays are kept (default 30)
+	SyncInterval time.Duration // an answer from the ledger is at most this old (default 60 s)
 
 	Transport       string        // "stdio", "sse" or "http"
 	Addr            string        // listen address for sse and http
@@ -59,9 +66,11 @@ type Config struct {
 
 // App is the server, built and ready to serve.
 type App struct {
-	cfg    Config
-	logger *slog.Logger
-	mcp    *server.MCPServer
+	cfg     Config
+	logger  *slog.Logger
+	mcp     *server.MCPServer
+	ledgers *ledgers // nil with --ledger off
+	stop    context.CancelFunc
 }
 
 // demoKey is the key the demo API expects: the client sends it like a real
@@ -94,7 +103,7 @@ func New(cfg Config, logger *slog.Logger) (*App, error) {
 	if cfg.AllowClientAPIKeys && !cfg.Demo {
 		clientFor = clients.forRequest
 	}
-	s := newServer(cfg.Version, tools.Deps{
+	deps := tools.Deps{
 		Client:          clientFor,
 		Logger:          logger,
 		Demo:            cfg.Demo,
@@ -102,8 +111,27 @@ func New(cfg Config, logger *slog.Logger) (*App, error) {
 		APIVersion:      cfg.APIVersion,
 		TimeZone:        cfg.TimeZone,
 		MaxWalkRequests: cfg.MaxWalkRequests,
-	}, demo)
-	return &App{cfg: cfg, logger: logger, mcp: s}, nil
+	}
+	a := &App{cfg: cfg, logger: logger}
+	var bg context.Context
+	bg, a.stop = context.WithCancel(context.Background())
+	if cfg.Ledger != "" && cfg.Ledger != LedgerOff {
+		a.ledgers = &ledgers{path: cfg.Ledger, memory: cfg.Demo, days: cfg.LedgerDays, interval: cfg.SyncInterval,
+			surface: cfg.APIVersion, logger: logger, pool: clients, ctx: bg,
+			open: map[string]*openLedger{}, failed: map[string]time.Time{}}
+		deps.Ledger = a.ledgers.get
+	}
+	a.mcp = newServer(cfg.Version, deps, demo)
+	return a, nil
+}
+
+// Close stops the ledgers' background syncs and closes their stores; Run
+// does it when it returns.
+func (a *App) Close() {
+	a.stop()
+	if a.ledgers != nil {
+		a.ledgers.close()
+	}
 }
 
 // MCPServer is the mcp-go server New built, for callers that put it on a
@@ -115,6 +143,7 @@ func (a *App) MCPServer() *server.MCPServer { return a.mcp }
 // unused otherwise; logs go to the logger only.
 func (a *App) Run(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 	a.logger.Info("starting", "version", a.cfg.Version, "transport", a.cfg.Transport, "demo", a.cfg.Demo)
+	defer a.Close()
 	return serve.Run(ctx, a.mcp, serve.Config{
 		Transport:          a.cfg.Transport,
 		Addr:               a.cfg.Addr,

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
+	"github.com/openphone-mcp/openphone-mcp/internal/ledger"
 	"github.com/openphone-mcp/openphone-mcp/internal/serve"
 )
 
@@ -33,6 +34,7 @@ type clientPool struct {
 	opts  []client.Option // every client's, pacing included
 	own   *client.Client
 	ownID [32]byte // SHA-256 of the own key; zero without one
+	ownWS string   // the own key's ledger.WorkspaceID
 	now   func() time.Time
 
 	maxSlots  int
@@ -49,10 +51,11 @@ type clientPool struct {
 // keySlot is one caller key's client and the bookkeeping that says whether
 // it is in use. Its fields but client are guarded by the pool's mu.
 type keySlot struct {
-	id       [32]byte
-	client   *client.Client
-	lastUsed time.Time // last handed out, or a request began or ended
-	inFlight int       // requests sent whose body is not closed yet
+	id        [32]byte
+	workspace string // ledger.WorkspaceID of the key
+	client    *client.Client
+	lastUsed  time.Time // last handed out, or a request began or ended
+	inFlight  int       // requests sent whose body is not closed yet
 }
 
 // Bounds of the slots. keySlotIdle matches how long recent_calls keeps a
@@ -86,8 +89,25 @@ func newClientPool(key string, perSecond float64, opts []client.Option) (*client
 		}
 		p.own = c
 		p.ownID = sha256.Sum256([]byte(key))
+		p.ownWS = ledger.WorkspaceID(key)
 	}
 	return p, nil
+}
+
+// workspaceOf is the ledger.WorkspaceID of c's key, and whether c is the
+// server's own client; "" for a client of no slot.
+func (p *clientPool) workspaceOf(c *client.Client) (ws string, own bool) {
+	if c == p.own && c != nil {
+		return p.ownWS, true
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, s := range p.slots {
+		if s.client == c {
+			return s.workspace, false
+		}
+	}
+	return "", false
 }
 
 // errNoOwnKey is what a caller without a key of its own gets from a server
@@ -154,7 +174,7 @@ func (p *clientPool) forKey(key, caller string) (*client.Client, error) {
 	if err := p.charge(caller, now); err != nil {
 		return nil, err
 	}
-	s := &keySlot{id: id, lastUsed: now}
+	s := &keySlot{id: id, workspace: ledger.WorkspaceID(key), lastUsed: now}
 	c, err := client.New(key, append(slices.Clip(p.opts), client.WithTransportWrapper(func(rt http.RoundTripper) http.RoundTripper {
 		return &slotTransport{pool: p, slot: s, base: rt}
 	}))...)
