@@ -96,14 +96,18 @@ func open(ctx context.Context, db *sql.DB, path, workspace string) (*SQLite, err
 		}
 		return nil, fmt.Errorf("ledger: %w", foreignIfCorrupt(err))
 	}
-	if err := migrate(ctx, db, workspace); err != nil {
+	conn, err := db.Conn(ctx)
+	if err != nil {
 		return fail(err)
 	}
-	if path != "" {
+	err = migrate(ctx, conn, workspace)
+	if err == nil && path != "" {
 		var mode string
-		if err := db.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode); err != nil {
-			return fail(err)
-		}
+		err = conn.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode)
+	}
+	conn.Close()
+	if err != nil {
+		return fail(err)
 	}
 	if err := s.load(ctx); err != nil {
 		return fail(err)
@@ -160,13 +164,16 @@ func (s *SQLite) load(ctx context.Context) error {
 		return err
 	}
 	defer rows.Close()
-	var batch []storedCall
+	batch := make([]storedCall, 0, 4096)
 	for rows.Next() {
 		sc, err := scanListing(rows)
 		if err != nil {
 			return err
 		}
-		batch = append(batch, sc)
+		if batch = append(batch, sc); len(batch) == cap(batch) {
+			s.mem.put(batch, false)
+			batch = batch[:0]
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return err

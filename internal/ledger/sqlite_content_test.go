@@ -34,6 +34,13 @@ func TestPutTranscript(t *testing.T) {
 	if err != nil || !ok || cmp.Diff(want, got) != "" {
 		t.Errorf("Transcript: %v %v %s", ok, err, cmp.Diff(want, got))
 	}
+	for _, lines := range [][]Line{nil, {}, {{Start: 0.1 + 0.2, Text: `<"quoted"> & \n`}}} {
+		want := Transcript{Status: client.StatusAbsent, Lines: lines}
+		s.PutTranscript(bg(), "AC1", want)
+		if got, _, _ := s.Transcript(bg(), "AC1"); cmp.Diff(want, got) != "" || (lines != nil) != (got.Lines != nil) {
+			t.Errorf("lines %#v came back %#v", lines, got.Lines)
+		}
+	}
 	if err := s.PutTranscript(bg(), "ACnone", want); !errors.Is(err, ErrUnknownCall) {
 		t.Errorf("a transcript of a call not stored: %v, want ErrUnknownCall", err)
 	}

@@ -146,6 +146,9 @@ func generate(o genOptions) *genData {
 			c.CompletedAt = ptr(at.Add(time.Duration(c.Duration) * time.Second))
 			c.Summary = &client.DatedCallSummary{Status: client.StatusCompleted, Type: ptr(client.SummaryTypeHuman),
 				Summary: tk.sentences(2, 4, 8, 16), NextSteps: tk.sentences(1, 2, 6, 12)}
+			if r.Intn(20) == 0 { // a reference said once in a while: the rare words
+				c.Summary.Summary = append(c.Summary.Summary, fmt.Sprintf("Reference number Q%05d.", r.Intn(100000)))
+			}
 			lines := make([]Line, 8+r.Intn(23))
 			for k := range lines {
 				lines[k] = Line{Start: float64(k * 7), Speaker: c.Participants[k%2], Text: tk.sentence(6 + r.Intn(10))}

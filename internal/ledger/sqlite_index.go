@@ -1,13 +1,15 @@
 // The full-text index's rows: one per (call, field), its rowid the call's
 // n times 8 plus the field's code, kept in step with the calls,
 // transcripts and names by every write (and rebuilt whole by reindex).
+// The index is contentless: the text stays in the calls, transcripts and
+// names it comes from, and sqlite_passage.go finds a hit's passage there.
 
 package ledger
 
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
@@ -139,6 +141,27 @@ type partiesOf struct {
 
 // names sets call n's name row.
 func (ix *indexer) names(ctx context.Context, n int64, p partiesOf, fresh bool) error {
+	st, err := ix.stmt(ctx, stmtName)
+	if err != nil {
+		return err
+	}
+	text, err := nameText(ctx, func(party string) (string, error) {
+		var name string
+		err := st.QueryRowContext(ctx, party, p.pn).Scan(&name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		return name, err
+	}, p)
+	if err != nil {
+		return err
+	}
+	return ix.set(ctx, n, codeName, text, fresh)
+}
+
+// nameText is what names a call: its conversation's name and its parties'
+// names (nameOf, "" for none), each once.
+func nameText(ctx context.Context, nameOf func(party string) (string, error), p partiesOf) (string, error) {
 	seen := map[string]bool{}
 	var out []string
 	add := func(s string) {
@@ -153,18 +176,13 @@ func (ix *indexer) names(ctx context.Context, n int64, p partiesOf, fresh bool) 
 		if party == "" {
 			continue
 		}
-		st, err := ix.stmt(ctx, stmtName)
+		name, err := nameOf(party)
 		if err != nil {
-			return err
-		}
-		var name string
-		err = st.QueryRowContext(ctx, party, p.pn).Scan(&name)
-		if err != nil && err != sql.ErrNoRows {
-			return err
+			return "", err
 		}
 		add(name)
 	}
-	return ix.set(ctx, n, codeName, strings.Join(out, "\n"), fresh)
+	return strings.Join(out, "\n"), ctx.Err()
 }
 
 // summaryText is what of a summary is searched as FieldSummary: its title
@@ -197,7 +215,7 @@ func lines(l []string) string { return strings.TrimSpace(strings.Join(l, "\n")) 
 // reindex rebuilds the whole index from the calls, transcripts and names
 // stored.
 func reindex(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM fts`); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO fts (fts) VALUES ('delete-all')`); err != nil {
 		return err
 	}
 	type row struct {
@@ -270,8 +288,8 @@ func reindexTranscripts(ctx context.Context, tx *sql.Tx, ix *indexer) error {
 		return err
 	}
 	for _, r := range all {
-		var ls []Line
-		if err := json.Unmarshal([]byte(r.lines), &ls); err != nil {
+		ls, err := decodeLines(r.lines)
+		if err != nil {
 			return err
 		}
 		if err := ix.set(ctx, r.n, codeTranscript, transcriptText(ls), true); err != nil {

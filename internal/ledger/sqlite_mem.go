@@ -11,17 +11,18 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
 )
 
-// memRow is one call of the listing. Strings are indexes into the
-// index's table (0: "" or nil), lists into its lists (0: nil).
+// memRow is one call of the listing (its id apart, in memIndex.ids).
+// Strings are indexes into the index's table (0: "" or nil), lists into
+// its lists (0: nil): a row holds no pointer, so the GC never scans rows.
 type memRow struct {
 	n, at                              int64
 	answeredAt, completedAt, updatedAt int64
 	duration                           int
-	id                                 string
 	pn, user, actor, dir, status       uint32
 	participant, convID, convName      uint32
 	answeredBy, initiatedBy            uint32
@@ -72,7 +73,9 @@ type memIndex struct {
 	strIdx  map[string]uint32
 	lists   [][]string
 	listIdx map[string]uint32
-	rows    []memRow // by slot; a free slot has id ""
+	rows    []memRow // by slot
+	ids     []string // by slot, in arena; "" for a free slot
+	arena   idArena
 	free    []int32
 	byID    map[string]int32
 	byN     map[int64]int32
@@ -140,7 +143,7 @@ func (m *memIndex) lookup(s string) (uint32, bool) {
 func (m *memIndex) row(s *storedCall) memRow {
 	c := &s.call
 	r := memRow{
-		n: s.n, at: toNanos(c.CreatedAt), duration: c.Duration, id: c.ID,
+		n: s.n, at: toNanos(c.CreatedAt), duration: c.Duration,
 		pn: m.internStr(c.PhoneNumberID), user: m.internStr(c.UserID), actor: m.internStr(c.ActorID),
 		dir: m.internStr(c.Direction), status: m.internStr(c.Status),
 		participant: m.internStr(c.Participant), convID: m.internStr(c.ConversationID),
@@ -176,12 +179,12 @@ func (m *memIndex) row(s *storedCall) memRow {
 	return r
 }
 
-// before reports whether a comes before b in the listing order.
-func before(a, b *memRow) bool {
-	if a.at != b.at {
-		return a.at > b.at
+// before reports whether slot a comes before slot b in the listing order.
+func (m *memIndex) before(a, b int32) bool {
+	if ra, rb := m.rows[a].at, m.rows[b].at; ra != rb {
+		return ra > rb
 	}
-	return a.id > b.id
+	return m.ids[a] > m.ids[b]
 }
 
 // put stores calls just committed. keepTranscript keeps a stored call's
@@ -192,8 +195,8 @@ func (m *memIndex) put(calls []storedCall, keepTranscript bool) {
 	var added []int32
 	resort := false
 	for i := range calls {
-		r := m.row(&calls[i])
-		if slot, ok := m.byID[r.id]; ok {
+		r, id := m.row(&calls[i]), calls[i].call.ID
+		if slot, ok := m.byID[id]; ok {
 			old := &m.rows[slot]
 			if keepTranscript {
 				r.transcript = old.transcript
@@ -206,15 +209,16 @@ func (m *memIndex) put(calls []storedCall, keepTranscript bool) {
 			*old = r
 			continue
 		}
+		id = m.arena.copy(id)
 		var slot int32
 		if k := len(m.free); k > 0 {
 			slot, m.free = m.free[k-1], m.free[:k-1]
-			m.rows[slot] = r
+			m.rows[slot], m.ids[slot] = r, id
 		} else {
 			slot = int32(len(m.rows))
-			m.rows = append(m.rows, r)
+			m.rows, m.ids = append(m.rows, r), append(m.ids, id)
 		}
-		m.byID[r.id], m.byN[r.n] = slot, slot
+		m.byID[id], m.byN[r.n] = slot, slot
 		added = append(added, slot)
 	}
 	if resort {
@@ -227,10 +231,10 @@ func (m *memIndex) put(calls []storedCall, keepTranscript bool) {
 }
 
 func (m *memIndex) compare(a, b int32) int {
-	switch ra, rb := &m.rows[a], &m.rows[b]; {
-	case before(ra, rb):
+	switch {
+	case m.before(a, b):
 		return -1
-	case before(rb, ra):
+	case m.before(b, a):
 		return 1
 	}
 	return 0
@@ -241,13 +245,13 @@ func (m *memIndex) merge(a, b []int32) []int32 {
 	if len(b) == 0 {
 		return a
 	}
-	if len(a) == 0 || before(&m.rows[a[len(a)-1]], &m.rows[b[0]]) {
+	if len(a) == 0 || m.before(a[len(a)-1], b[0]) {
 		return append(a, b...) // the new calls are older than every other
 	}
 	out := make([]int32, 0, len(a)+len(b))
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
-		if before(&m.rows[b[j]], &m.rows[a[i]]) {
+		if m.before(b[j], a[i]) {
 			out = append(out, b[j])
 			j++
 		} else {
@@ -257,6 +261,23 @@ func (m *memIndex) merge(a, b []int32) []int32 {
 	}
 	out = append(out, a[i:]...)
 	return append(out, b[j:]...)
+}
+
+// idArena keeps strings in shared blocks, so that the GC marks a block
+// rather than an object per call id. Bytes of a block are written once and
+// never changed; a block lives while any of its strings does.
+type idArena struct{ block []byte }
+
+func (a *idArena) copy(s string) string {
+	if s == "" {
+		return ""
+	}
+	if len(a.block)+len(s) > cap(a.block) {
+		a.block = make([]byte, 0, max(32<<10, len(s)))
+	}
+	off := len(a.block)
+	a.block = append(a.block, s...)
+	return unsafe.String(&a.block[off], len(s))
 }
 
 // setTranscript records a call's transcript state.
@@ -285,9 +306,9 @@ func (m *memIndex) prune(at int64) {
 	for k > 0 && m.rows[m.order[k-1]].at < at {
 		k--
 		slot := m.order[k]
-		delete(m.byID, m.rows[slot].id)
+		delete(m.byID, m.ids[slot])
 		delete(m.byN, m.rows[slot].n)
-		m.rows[slot] = memRow{}
+		m.rows[slot], m.ids[slot] = memRow{}, ""
 		m.free = append(m.free, slot)
 	}
 	m.order = slices.Clip(m.order[:k])

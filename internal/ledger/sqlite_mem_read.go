@@ -1,7 +1,7 @@
 // Reading the in-memory listing: a history.Query compiled against its
 // tables, the window found by binary search, and calls built back from
-// rows (their pointers and lists in a few shared allocations, never
-// aliasing the listing itself).
+// rows (their pointers in a few shared allocations; their lists shared
+// with the listing, which never changes an interned list).
 
 package ledger
 
@@ -85,8 +85,9 @@ func (m *memIndex) window(f *filter, from *history.Key) (start, end int) {
 	if from != nil {
 		at := toNanos(from.At)
 		i := sort.Search(len(m.order), func(i int) bool {
-			r := &m.rows[m.order[i]]
-			return r.at < at || (r.at == at && r.id < from.ID)
+			slot := m.order[i]
+			r := &m.rows[slot]
+			return r.at < at || (r.at == at && m.ids[slot] < from.ID)
 		})
 		start = max(start, i)
 	}
@@ -111,7 +112,7 @@ func (m *memIndex) scan(q *history.Query, from *history.Key, fn func(slot int32,
 
 // calls builds the calls of slots, without AI content; m.mu must be held.
 func (m *memIndex) calls(slots []int32) []history.Call {
-	nt, ns, nl := 0, 0, 0
+	nt, ns := 0, 0
 	for _, slot := range slots {
 		r := &m.rows[slot]
 		nt += bits.OnesCount16(r.flags & (hasAnsweredAt | hasCompletedAt | hasUpdatedAt))
@@ -120,9 +121,8 @@ func (m *memIndex) calls(slots []int32) []history.Call {
 				ns++
 			}
 		}
-		nl += len(m.lists[r.participants]) + len(m.lists[r.parties])
 	}
-	times, strs, elems := make([]time.Time, 0, nt), make([]string, 0, ns), make([]string, 0, nl)
+	times, strs := make([]time.Time, 0, nt), make([]string, 0, ns)
 	tp := func(ok bool, n int64) *time.Time {
 		if !ok {
 			return nil
@@ -137,18 +137,18 @@ func (m *memIndex) calls(slots []int32) []history.Call {
 		strs = append(strs, m.strs[i])
 		return &strs[len(strs)-1]
 	}
+	// Lists are interned and never changed, and clipped: a call shares
+	// its list with the listing, and an append to it copies.
 	list := func(i uint32) []string {
 		if i == 0 {
 			return nil
 		}
-		k := len(elems)
-		elems = append(elems, m.lists[i]...)
-		return elems[k:len(elems):len(elems)]
+		return m.lists[i]
 	}
 	out := make([]history.Call, len(slots))
 	for k, slot := range slots {
 		r, c := &m.rows[slot], &out[k]
-		c.ID, c.CreatedAt, c.Duration = r.id, fromNanos(r.at), r.duration
+		c.ID, c.CreatedAt, c.Duration = m.ids[slot], fromNanos(r.at), r.duration
 		c.PhoneNumberID, c.UserID, c.ActorID = m.strs[r.pn], m.strs[r.user], m.strs[r.actor]
 		c.Direction, c.Status, c.Participant = m.strs[r.dir], m.strs[r.status], m.strs[r.participant]
 		c.ConversationID, c.ConversationName = m.strs[r.convID], m.strs[r.convName]

@@ -58,6 +58,11 @@ func TestOpenSQLiteModes(t *testing.T) {
 	if journal != "wal" {
 		t.Errorf("journal mode %q, want wal", journal)
 	}
+	var size int
+	db.QueryRow(`PRAGMA page_size`).Scan(&size)
+	if size != pageSize {
+		t.Errorf("page size %d, want %d", size, pageSize)
+	}
 }
 
 // refused opens path as the test workspace's ledger and wants ErrForeign,
@@ -157,7 +162,7 @@ func TestOpenSQLiteMigratesV1(t *testing.T) {
 		strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+`)`, args...); err != nil {
 		t.Fatal(err)
 	}
-	db.Exec(`INSERT INTO transcripts VALUES ('ACdated', 'completed', '[{"Text":"the flux capacitor"}]')`)
+	db.Exec(`INSERT INTO transcripts VALUES ('ACdated', 'completed', '[[0, "", "", "the flux capacitor"]]')`)
 	db.Exec(`INSERT INTO names VALUES ('PNb', '+15550300', '', 'Dana Scully')`)
 	db.Close()
 

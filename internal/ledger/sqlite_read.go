@@ -191,8 +191,8 @@ func (s *SQLite) ids(ctx context.Context, t time.Time, limit int, oldestFirst bo
 		if oldestFirst {
 			i = end - 1 - k
 		}
-		if r := &m.rows[m.order[i]]; want(r) {
-			out = append(out, r.id)
+		if slot := m.order[i]; want(&m.rows[slot]) {
+			out = append(out, m.ids[slot])
 			if limit > 0 && len(out) == limit {
 				break
 			}

@@ -38,7 +38,7 @@ var schemaV1 = []string{
 		synced_at INTEGER NOT NULL,
 		source TEXT NOT NULL)`,
 	`CREATE TABLE calls (
-		n INTEGER PRIMARY KEY,
+		n INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: index rows and the listing name calls by n
 		id TEXT NOT NULL UNIQUE,
 		created_at INTEGER NOT NULL,
 		phone_number_id TEXT NOT NULL,
@@ -72,7 +72,8 @@ var schemaV1 = []string{
 	`CREATE TABLE transcripts (
 		call_id TEXT PRIMARY KEY REFERENCES calls (id) ON DELETE CASCADE,
 		status TEXT NOT NULL,
-		lines TEXT NOT NULL)`,
+		lines TEXT NOT NULL)`, // [[start, speaker, user id, text], ...]
+	`CREATE INDEX transcripts_status ON transcripts (call_id, status)`,
 	`CREATE TABLE names (
 		phone_number_id TEXT NOT NULL,
 		party TEXT NOT NULL,
@@ -81,12 +82,15 @@ var schemaV1 = []string{
 		PRIMARY KEY (phone_number_id, party, user_id)) WITHOUT ROWID`,
 }
 
-// migrateSearch adds the full-text index: one row per (call, field), its
-// rowid the call's n times 8 plus the field's code (fieldCodes), and
+// ftsTokenizer is the index's tokenizer: case and diacritics folded.
+const ftsTokenizer = `'unicode61 remove_diacritics 2'`
+
+// migrateSearch adds the full-text index, contentless: one row per (call,
+// field), its rowid the call's n times 8 plus the field's code, and
 // indexes what the file already holds.
 func migrateSearch(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx,
-		`CREATE VIRTUAL TABLE fts USING fts5 (text, tokenize = 'unicode61 remove_diacritics 2')`)
+		`CREATE VIRTUAL TABLE fts USING fts5 (text, content = '', contentless_delete = 1, tokenize = `+ftsTokenizer+`)`)
 	if err != nil {
 		return err
 	}
@@ -104,14 +108,32 @@ func execAll(stmts ...string) func(context.Context, *sql.Tx) error {
 	}
 }
 
+// pageSize is a new file's page size: 8 KiB packs transcripts (1-2 KiB
+// each) with little waste.
+const pageSize = 8192
+
+// beginner is a database or one of its connections.
+type beginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
 // migrate brings the database to schemaVersion and checks that it is a
-// ledger of workspace, all in one transaction.
-func migrate(ctx context.Context, db *sql.DB, workspace string) error {
-	return migrateTo(ctx, db, workspace, schemaVersion)
+// ledger of workspace, all in one transaction on conn.
+func migrate(ctx context.Context, conn *sql.Conn, workspace string) error {
+	var pages int
+	if err := conn.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+		return err
+	}
+	if pages == 0 { // a new file: before its first page is written
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA page_size = %d`, pageSize)); err != nil {
+			return err
+		}
+	}
+	return migrateTo(ctx, conn, workspace, schemaVersion)
 }
 
 // migrateTo is migrate up to version target (tests make older files).
-func migrateTo(ctx context.Context, db *sql.DB, workspace string, target int) (err error) {
+func migrateTo(ctx context.Context, db beginner, workspace string, target int) (err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

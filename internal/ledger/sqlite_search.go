@@ -14,6 +14,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/openphone-mcp/openphone-mcp/internal/history"
 )
 
 // The paging of hits: Limit 0 is defaultHits, at most maxHits a page.
@@ -71,24 +73,24 @@ func (s *SQLite) Search(ctx context.Context, q SearchQuery) (*SearchResult, erro
 			return nil, fmt.Errorf("ledger: search: %w", err)
 		}
 	}
-	hits := s.filterHits(&q, cands, len(pq.All))
-	slices.SortFunc(hits, func(a, b *candidate) int {
-		if c := cmp.Compare(a.score, b.score); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(b.at, a.at); c != 0 {
-			return c
-		}
-		return strings.Compare(b.id, a.id)
-	})
-	res.Total = min(len(hits), maxTotal)
 	limit := q.Limit
 	if limit <= 0 {
 		limit = defaultHits
 	}
-	offset := min(max(q.Offset, 0), len(hits))
-	page := hits[offset:min(offset+min(limit, maxHits), len(hits))]
-	if err := s.hits(ctx, page, pq, res); err != nil {
+	page, calls, ns := s.page(&q, cands, len(pq.All), max(q.Offset, 0), min(limit, maxHits), res)
+	if err := s.attach(ctx, calls, ns, true, true); err != nil {
+		return nil, fmt.Errorf("ledger: search: %w", err)
+	}
+	var all []Term
+	for _, g := range pq.All {
+		all = append(all, g...)
+	}
+	fields := make([]int, len(page))
+	for i, c := range page {
+		fields[i] = int(c.row % codeSlots)
+		res.Hits = append(res.Hits, Hit{Call: calls[i], Field: fieldOfCode[fields[i]], Rank: c.score})
+	}
+	if err := s.passages(ctx, res.Hits, fields, ftsAny(all)); err != nil {
 		return nil, fmt.Errorf("ledger: search: %w", err)
 	}
 	return res, nil
@@ -152,17 +154,19 @@ func (s *SQLite) exclude(ctx context.Context, match string, cands map[int64]*can
 	return rows.Err()
 }
 
-// filterHits are the candidates that matched every group, are still
-// stored and pass q's window and filters.
-func (s *SQLite) filterHits(q *SearchQuery, cands map[int64]*candidate, groups int) []*candidate {
+// page ranks the candidates that matched every group, are still stored
+// and pass q's window and filters; sets res.Total; and builds the calls of
+// the page [offset, offset+limit) with their ns for attach, all under one
+// read lock so that no slot changes hands meanwhile.
+func (s *SQLite) page(q *SearchQuery, cands map[int64]*candidate, groups, offset, limit int, res *SearchResult) ([]*candidate, []history.Call, []int64) {
 	m := s.mem
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	f := m.compile(&q.Filter)
 	if f.none {
-		return nil
+		return nil, nil, nil
 	}
-	var out []*candidate
+	var hits []*candidate
 	for n, c := range cands {
 		slot, ok := m.byN[n]
 		if !ok || c.matchedIn < groups {
@@ -172,43 +176,26 @@ func (s *SQLite) filterHits(q *SearchQuery, cands map[int64]*candidate, groups i
 		if r.at < f.after || (!f.open && r.at >= f.before) || !m.match(&f, r) {
 			continue
 		}
-		c.slot, c.at, c.id = slot, r.at, r.id
-		out = append(out, c)
+		c.slot, c.at, c.id = slot, r.at, m.ids[slot]
+		hits = append(hits, c)
 	}
-	return out
-}
-
-// hits fills res with the page's calls, their content and passages.
-func (s *SQLite) hits(ctx context.Context, page []*candidate, pq Query, res *SearchResult) error {
+	slices.SortFunc(hits, func(a, b *candidate) int {
+		if c := cmp.Compare(a.score, b.score); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.at, a.at); c != 0 {
+			return c
+		}
+		return strings.Compare(b.id, a.id)
+	})
+	res.Total = min(len(hits), maxTotal)
+	offset = min(offset, len(hits))
+	page := hits[offset:min(offset+limit, len(hits))]
 	slots := make([]int32, len(page))
 	for i, c := range page {
 		slots[i] = c.slot
 	}
-	m := s.mem
-	m.mu.RLock()
-	calls := m.calls(slots)
-	ns := m.contentOf(slots, true, true)
-	m.mu.RUnlock()
-	if err := s.attach(ctx, calls, ns, true, true); err != nil {
-		return err
-	}
-	var all []Term
-	for _, g := range pq.All {
-		all = append(all, g...)
-	}
-	match := ftsAny(all)
-	for i, c := range page {
-		var snip string
-		err := s.db.QueryRowContext(ctx, `SELECT snippet(fts, 0, ?, ?, '…', 16) FROM fts
-			WHERE fts MATCH ? AND rowid = ?`, MarkOpen, MarkClose, match, c.row).Scan(&snip)
-		if err != nil {
-			return fmt.Errorf("passage of %s: %w", c.id, err)
-		}
-		res.Hits = append(res.Hits, Hit{
-			Call: calls[i], Field: fieldOfCode[c.row%codeSlots], Passage: passage(snip), Rank: c.score,
-		})
-	}
-	return nil
+	return page, m.calls(slots), m.contentOf(slots, true, true)
 }
 
 // passage is a snippet on one line, cut to about passageMax characters

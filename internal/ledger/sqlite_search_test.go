@@ -105,6 +105,13 @@ func TestSearchFindsPhrases(t *testing.T) {
 	if v := res.Hits[0].Call.Voicemail; v == nil || v.ID != "VMx" {
 		t.Errorf("a hit without its voicemail: %+v", v)
 	}
+	fake := call("ACfake", 60)
+	fake.Summary = &client.DatedCallSummary{Status: client.StatusCompleted, Summary: []string{"a «fake» mark near the wombat"}}
+	s2 := memStore(t)
+	s2.PutCalls(bg(), []history.Call{fake})
+	if p := search(t, s2, SearchQuery{Text: "wombat"}).Hits[0].Passage; p != "a ‹fake› mark near the «wombat»" {
+		t.Errorf("marks in a call's own text: %q", p)
+	}
 	if res := search(t, s, SearchQuery{Text: `"quartz zebra"`}); len(res.Hits) != 0 {
 		t.Errorf("a phrase in the wrong order matched %v", hitIDs(res))
 	}

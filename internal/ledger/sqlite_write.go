@@ -7,7 +7,6 @@ package ledger
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -112,7 +111,7 @@ func (s *SQLite) PutCalls(ctx context.Context, calls []history.Call) error {
 // PutTranscript sets a call's transcript. A call the ledger does not hold
 // is refused with ErrUnknownCall.
 func (s *SQLite) PutTranscript(ctx context.Context, callID string, t Transcript) error {
-	lines, err := json.Marshal(t.Lines)
+	lines, err := encodeLines(t.Lines)
 	if err != nil {
 		return fmt.Errorf("ledger: transcript of %s: %w", callID, err)
 	}
@@ -129,7 +128,7 @@ func (s *SQLite) PutTranscript(ctx context.Context, callID string, t Transcript)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO transcripts (call_id, status, lines) VALUES (?, ?, ?)
 			ON CONFLICT (call_id) DO UPDATE SET status = excluded.status, lines = excluded.lines`,
-			callID, t.Status, string(lines))
+			callID, t.Status, lines)
 		if err != nil {
 			return err
 		}
@@ -151,7 +150,7 @@ func (s *SQLite) Transcript(ctx context.Context, callID string) (t Transcript, o
 		return Transcript{}, false, nil
 	}
 	if err == nil {
-		err = json.Unmarshal([]byte(lines), &t.Lines)
+		t.Lines, err = decodeLines(lines)
 	}
 	if err != nil {
 		return Transcript{}, false, fmt.Errorf("ledger: transcript of %s: %w", callID, err)
