@@ -31,6 +31,7 @@ const (
 type metrics struct {
 	calls, incoming, outgoing, answered, missed, voicemails, aiHandled int
 	talk                                                               []int // seconds, one a connected call that ended
+	sorted                                                             bool  // talk is sorted
 }
 
 // add counts c; hasVoicemail says whether one was left.
@@ -56,6 +57,7 @@ func (m *metrics) add(c *history.Call, hasVoicemail bool) {
 	}
 	if connected(c) && !liveCall(c.Status) {
 		m.talk = append(m.talk, c.Duration)
+		m.sorted = false
 	}
 }
 
@@ -69,6 +71,7 @@ func (m *metrics) merge(o *metrics) {
 	m.voicemails += o.voicemails
 	m.aiHandled += o.aiHandled
 	m.talk = append(m.talk, o.talk...)
+	m.sorted = false
 }
 
 // answerRate is answered / incoming; ok is false with no incoming call.
@@ -84,8 +87,11 @@ func (m *metrics) talkTime() (total, median int, ok bool) {
 	if len(m.talk) == 0 {
 		return 0, 0, false
 	}
-	s := slices.Clone(m.talk)
-	slices.Sort(s)
+	if !m.sorted {
+		slices.Sort(m.talk)
+		m.sorted = true
+	}
+	s := m.talk
 	for _, v := range s {
 		total += v
 	}
@@ -114,8 +120,8 @@ func mayHaveVoicemail(c *history.Call) bool {
 }
 
 // callOwner is who c belongs to (ownerRule): a user id, ownerAIAgent or
-// ownerNone.
-func callOwner(c *history.Call, w *directory) string {
+// ownerNone. first is each number's first user (directory.firstUsers).
+func callOwner(c *history.Call, first map[string]string) string {
 	if aiHandled(c) {
 		return ownerAIAgent
 	}
@@ -127,8 +133,8 @@ func callOwner(c *history.Call, w *directory) string {
 	if connected(c) && c.UserID != "" {
 		return c.UserID
 	}
-	if n := w.numberByID(c.PhoneNumberID); len(n.Users) > 0 {
-		return n.Users[0].ID
+	if u := first[c.PhoneNumberID]; u != "" {
+		return u
 	}
 	if c.UserID != "" {
 		return c.UserID
@@ -159,11 +165,12 @@ func timeDimension(d string) bool { return d == byDay || d == byHour || d == byW
 func groupKey(d string, c *history.Call, owner string, loc *time.Location, w *directory) string {
 	switch d {
 	case byDay:
-		return c.CreatedAt.In(loc).Format(time.DateOnly)
+		y, m, day := c.CreatedAt.In(loc).Date()
+		return dayKey(y, m, day)
 	case byHour:
-		return c.CreatedAt.In(loc).Format("15")
+		return hourKeys[c.CreatedAt.In(loc).Hour()]
 	case byWeekday:
-		return c.CreatedAt.In(loc).Format("Mon")
+		return weekdayKeys[c.CreatedAt.In(loc).Weekday()]
 	case byUser:
 		return owner
 	case byNumber:
@@ -180,6 +187,25 @@ func groupKey(d string, c *history.Call, owner string, loc *time.Location, w *di
 		return c.Participant
 	}
 	return otherParty(&c.Call, w)
+}
+
+// The keys of hours and weekdays, written once.
+var (
+	hourKeys = func() (k [24]string) {
+		for h := range k {
+			k[h] = pad2(h)
+		}
+		return k
+	}()
+	weekdayKeys = [7]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
+)
+
+// dayKey is a date as a day's group, "2026-11-24", without formatting a
+// time for every call.
+func dayKey(y int, m time.Month, d int) string {
+	b := [10]byte{byte('0' + y/1000%10), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + int(m)/10), byte('0' + int(m)%10), '-', byte('0' + d/10), byte('0' + d%10)}
+	return string(b[:])
 }
 
 // timeKeys are every group of a time dimension in the window [after,

@@ -125,6 +125,7 @@ type statsTally struct {
 	// each with its group.
 	lookups []voicemailLookup
 	named   map[string][2]string // a participant -> a number and party to name it by
+	first   map[string]string    // each number's first user
 	// asked and failed are the voicemail lookups made, and those that
 	// failed.
 	asked, failed int
@@ -146,7 +147,7 @@ func callStats(ctx context.Context, d *Deps, c *client.Client, q *statsQuery) (C
 		hq.PhoneNumberIDs = append(hq.PhoneNumberIDs, n.ID)
 	}
 	q.filters.apply(&hq)
-	t := &statsTally{groups: map[[2]string]*metrics{}, named: map[string][2]string{}}
+	t := &statsTally{groups: map[[2]string]*metrics{}, named: map[string][2]string{}, first: w.firstUsers()}
 	var span history.Span
 	if len(numbers) > 0 {
 		src := d.callsSource(c, w)
@@ -157,6 +158,9 @@ func callStats(ctx context.Context, d *Deps, c *client.Client, q *statsQuery) (C
 		if err != nil {
 			return CallStatsOutput{}, "", err
 		}
+	}
+	for _, m := range t.groups {
+		t.total.merge(m)
 	}
 	t.asked, t.failed = t.lookUpVoicemails(ctx, c, d.walkBudget()-span.Coverage.Requests)
 	u := unnamed{}
@@ -172,7 +176,7 @@ func callStats(ctx context.Context, d *Deps, c *client.Client, q *statsQuery) (C
 
 // add counts one call, if it counts under the user asked for.
 func (t *statsTally) add(c *history.Call, q *statsQuery, w *directory) {
-	owner := callOwner(c, w)
+	owner := callOwner(c, t.first)
 	if q.user != "" && owner != q.user {
 		return
 	}
@@ -187,7 +191,6 @@ func (t *statsTally) add(c *history.Call, q *statsQuery, w *directory) {
 	}
 	vm := c.Voicemail != nil
 	m.add(c, vm)
-	t.total.add(c, vm)
 	if !vm && c.ConversationID != "" && mayHaveVoicemail(c) {
 		// A call of the v1 walk (it names the conversation; the dated
 		// surface does not): its voicemail is one request away.

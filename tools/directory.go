@@ -301,3 +301,17 @@ func (w *directory) numbersInScope(ctx context.Context, phone numberArg, user st
 	}
 	return numbers, nil
 }
+
+// firstUsers is each cached number's first user, by PN id: whom a call
+// nobody took belongs to (callOwner). It never fetches.
+func (w *directory) firstUsers() map[string]string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	first := make(map[string]string, len(w.numbers))
+	for _, n := range w.numbers {
+		if len(n.Users) > 0 {
+			first[n.ID] = n.Users[0].ID
+		}
+	}
+	return first
+}

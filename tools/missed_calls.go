@@ -359,7 +359,7 @@ func writeCaller(b *strings.Builder, w *directory, q *missedQuery, k *caller, no
 		if r.Direction == "outgoing" {
 			how = "called back (" + apiText(r.Status) + ")"
 		}
-		by := callOwner(r, w)
+		by := callOwner(r, w.firstUsers())
 		mc.Returned = &MissedReturn{At: r.CreatedAt.UTC().Format(time.RFC3339), CallID: apiText(r.ID), How: how}
 		b.WriteString("; returned " + shortTime(r.CreatedAt, now, q.loc))
 		if by != ownerNone {

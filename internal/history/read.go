@@ -30,7 +30,8 @@ type Span struct {
 // error; the span is then not Complete and From is zero.
 var ErrStop = errors.New("history: stop reading")
 
-// Read hands every call of q to fn, newest first, until the window ends or
+// Read hands every call of q to fn, newest first (fn must copy what it
+// keeps: the pointer is to the same variable every time), until the window ends or
 // the stream has spent budget API requests (0: no budget). Once it has, a
 // call that needs another request ends the read, unless it shares its
 // instant with the last call read: so the stream makes one request more
@@ -41,12 +42,20 @@ func Read(ctx context.Context, src Source, q Query, budget int, fn func(*Call) e
 		return Span{}, err
 	}
 	defer st.Suspend()
+	if ch, ok := st.(Chunker); ok {
+		return readChunks(ctx, st, ch, fn)
+	}
 	var span Span
 	var last time.Time
+	// One variable for every call: fn gets a pointer to it, which would
+	// otherwise move each call of a window to the heap.
+	var c Call
 	for {
 		spent := budget > 0 && st.Coverage().Requests >= budget
 		before := st.Coverage().Requests
-		c, ok, err := st.Next(ctx)
+		var ok bool
+		var err error
+		c, ok, err = st.Next(ctx)
 		if err != nil {
 			span.Coverage = st.Coverage()
 			return span, err
@@ -73,4 +82,41 @@ func Read(ctx context.Context, src Source, q Query, budget int, fn func(*Call) e
 	}
 	span.Coverage = st.Coverage()
 	return span, nil
+}
+
+// Chunker is a Stream that can hand out its calls a chunk at a time, such
+// as a local copy that makes no request: Read then passes each call of a
+// chunk to fn where it lies, without copying it.
+type Chunker interface {
+	// NextChunk returns the next calls, newest first, in a slice of their
+	// own; more is false after the last chunk.
+	NextChunk(ctx context.Context) (calls []Call, more bool, err error)
+}
+
+// readChunks is Read over a Chunker; it needs no budget, as a chunker makes
+// no API request.
+func readChunks(ctx context.Context, st Stream, ch Chunker, fn func(*Call) error) (Span, error) {
+	var span Span
+	for {
+		calls, more, err := ch.NextChunk(ctx)
+		if err != nil {
+			span.Coverage = st.Coverage()
+			return span, err
+		}
+		for i := range calls {
+			if err := fn(&calls[i]); err != nil {
+				span.Coverage = st.Coverage()
+				if errors.Is(err, ErrStop) {
+					return span, nil
+				}
+				return span, err
+			}
+			span.Calls++
+		}
+		if !more {
+			span.Complete = true
+			span.Coverage = st.Coverage()
+			return span, nil
+		}
+	}
 }

@@ -17,8 +17,9 @@ import (
 // SourceLocal names the ledger in a Coverage.
 const SourceLocal = "local ledger"
 
-// chunk is how many calls a ledger stream reads at a time.
-const chunk = 500
+// chunk is how many calls a ledger stream reads at a time: the first page
+// of a listing reads at most that many, a whole window few times.
+const chunk = 2000
 
 // storeSource streams a Store's calls.
 type storeSource struct {
@@ -79,6 +80,17 @@ func (s *storeStream) Peek(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	return len(s.buf) > 0, nil
+}
+
+// NextChunk hands out the rest of the current chunk, or the next one: the
+// whole-window reads (history.Read) take them without copying a call.
+func (s *storeStream) NextChunk(ctx context.Context) ([]history.Call, bool, error) {
+	if err := s.fill(ctx); err != nil {
+		return nil, false, err
+	}
+	calls := s.buf
+	s.buf = nil
+	return calls, !s.ended, nil
 }
 
 func (s *storeStream) Coverage() history.Coverage { return s.cov }
