@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,24 +27,13 @@ import (
 //
 //	go test ./tools -run '^$' -bench Ledger100k -count 5
 //
-// The ledger is built once per test binary (about a minute) in a
-// temporary directory.
+// The ledger is built in a temporary directory once per run of the
+// benchmark (about 15 s), and closed after it.
 
-var ledger100k = struct {
-	once sync.Once
+var ledger100k struct {
 	l    *ledger.Ledger
 	srv  *server.MCPServer
 	path string
-	err  error
-}{}
-
-func bench100k(b *testing.B) *server.MCPServer {
-	b.Helper()
-	ledger100k.once.Do(func() { ledger100k.err = build100k() })
-	if ledger100k.err != nil {
-		b.Fatal(ledger100k.err)
-	}
-	return ledger100k.srv
 }
 
 var bench100kNow = time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
@@ -135,6 +123,13 @@ func build100k() error {
 // BenchmarkLedger100k times the tools over the 100,000-call ledger, and
 // reports the file's size and the process's heap and RSS with it open.
 func BenchmarkLedger100k(b *testing.B) {
+	if err := build100k(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		ledger100k.l.Store.Close()
+		os.RemoveAll(filepath.Dir(ledger100k.path))
+	})
 	for _, tc := range []struct {
 		name string
 		tool string
@@ -148,8 +143,7 @@ func BenchmarkLedger100k(b *testing.B) {
 		{"search_calls_or", "search_calls", map[string]any{"query": "outage OR technician", "direction": "incoming"}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			srv := bench100k(b)
-			benchToolCall(b, &benchEnv{srv: srv}, tc.tool, tc.args)
+			benchToolCall(b, &benchEnv{srv: ledger100k.srv}, tc.tool, tc.args)
 			if st, err := os.Stat(ledger100k.path); err == nil {
 				b.ReportMetric(float64(st.Size())/(1<<20), "file-MB")
 			}
