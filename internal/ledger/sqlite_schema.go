@@ -25,6 +25,8 @@ type migration struct {
 var migrations = []migration{
 	{"calls, transcripts, names and meta", execAll(schemaV1...)},
 	{"the search index, built from what is stored", migrateSearch},
+	{"the index's vocabulary (how many rows hold a term), for planning searches",
+		execAll(`CREATE VIRTUAL TABLE fts_vocab USING fts5vocab (fts, row)`)},
 }
 
 // schemaVersion is the version this code writes.

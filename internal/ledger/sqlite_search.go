@@ -62,9 +62,17 @@ func (s *SQLite) Search(ctx context.Context, q SearchQuery) (*SearchResult, erro
 	if pq.Empty() {
 		return res, ctx.Err()
 	}
+	plans, err := s.plan(ctx, pq)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: search: %w", err)
+	}
 	cands := map[int64]*candidate{}
-	for gi, g := range pq.All {
-		if err := s.matchGroup(ctx, ftsAny(g), gi, cands); err != nil {
+	for gi, g := range plans {
+		if gi > 0 && len(cands) == 0 {
+			break
+		}
+		scored := g.rows <= maxScoredRows/4 || (gi == 0 && g.rows <= maxScoredRows)
+		if err := s.matchGroup(ctx, ftsAny(g.terms), gi, cands, scored); err != nil {
 			return nil, fmt.Errorf("ledger: search: %w", err)
 		}
 	}
@@ -96,10 +104,70 @@ func (s *SQLite) Search(ctx context.Context, q SearchQuery) (*SearchResult, erro
 	return res, nil
 }
 
+// maxScoredRows bounds the rows a group is ranked over: bm25 costs most
+// of a match (~3 µs a row here, five times the match itself), so a group
+// of more rows is matched for its calls only, unscored (its terms are
+// common: bm25 would weigh them little anyway). A var for the tests.
+var maxScoredRows = 20000
+
+// groupPlan is a group of the query and how many index rows it can match
+// at most, by the index's vocabulary.
+type groupPlan struct {
+	terms []Term
+	rows  int
+}
+
+// plan is q's groups, rarest first: the first makes the candidates, each
+// other only keeps some of them.
+func (s *SQLite) plan(ctx context.Context, q Query) ([]groupPlan, error) {
+	var words []any
+	for _, g := range q.All {
+		for _, t := range g {
+			for _, w := range t.Words {
+				words = append(words, w)
+			}
+		}
+	}
+	docs := map[string]int{}
+	rows, err := s.db.QueryContext(ctx, `SELECT term, doc FROM fts_vocab WHERE term IN (`+
+		strings.Repeat("?, ", len(words)-1)+`?)`, words...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var term string
+		var doc int
+		if err := rows.Scan(&term, &doc); err != nil {
+			return nil, err
+		}
+		docs[term] = doc
+	}
+	plans := make([]groupPlan, len(q.All))
+	for i, g := range q.All {
+		plans[i].terms = g
+		for _, t := range g {
+			least := -1 // a phrase is in no more rows than its rarest word
+			for _, w := range t.Words {
+				if d, ok := docs[w]; ok && (least < 0 || d < least) {
+					least = d
+				}
+			}
+			plans[i].rows += max(least, 0) // a word not found as typed: unknown, 0
+		}
+	}
+	slices.SortStableFunc(plans, func(a, b groupPlan) int { return cmp.Compare(a.rows, b.rows) })
+	return plans, rows.Err()
+}
+
 // matchGroup matches one group: the first makes the candidates, each
-// other keeps those it matches too.
-func (s *SQLite) matchGroup(ctx context.Context, match string, gi int, cands map[int64]*candidate) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ?`, match)
+// other keeps those it matches too. Unscored, its rows count 0.
+func (s *SQLite) matchGroup(ctx context.Context, match string, gi int, cands map[int64]*candidate, scored bool) error {
+	score := "0.0"
+	if scored {
+		score = "bm25(fts)"
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT rowid, `+score+` FROM fts WHERE fts MATCH ?`, match)
 	if err != nil {
 		return err
 	}

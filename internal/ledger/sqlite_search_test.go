@@ -140,6 +140,34 @@ func TestSearchAcrossFieldsAndExclusions(t *testing.T) {
 	}
 }
 
+// TestSearchUnscored matches every group unscored, as a search of common
+// words does: the same calls (as many, for a query of more than a page),
+// ranked newest first.
+func TestSearchUnscored(t *testing.T) {
+	s := sharedSearchStore(t)
+	defer func(m int) { maxScoredRows = m }(maxScoredRows)
+	for _, q := range []string{"zebra quartz", "zebra -countertop", "quokka OR elephant", "invoice order"} {
+		maxScoredRows = 20000
+		scored := search(t, s, SearchQuery{Text: q, Limit: maxHits})
+		maxScoredRows = -1
+		unscored := search(t, s, SearchQuery{Text: q, Limit: maxHits})
+		a, b := hitIDs(scored), hitIDs(unscored)
+		slices.Sort(a)
+		slices.Sort(b)
+		if scored.Total != unscored.Total || (scored.Total <= maxHits && !slices.Equal(a, b)) {
+			t.Errorf("%q: scored %v, unscored %v", q, a, b)
+		}
+		for i, h := range unscored.Hits {
+			if h.Rank != 0 || (i > 0 && h.Call.CreatedAt.After(unscored.Hits[i-1].Call.CreatedAt)) {
+				t.Fatalf("%q: unscored hit %d ranked %v at %v", q, i, h.Rank, h.Call.CreatedAt)
+			}
+			if !strings.Contains(h.Passage, MarkOpen) {
+				t.Errorf("%q: unscored passage %q", q, h.Passage)
+			}
+		}
+	}
+}
+
 func TestSearchNames(t *testing.T) {
 	s := searchStore(t)
 	if err := s.PutNames(bg(), []Name{{PhoneNumberID: "PN2", Party: "+15550777", Name: "Gwendolyn Featherstone"},

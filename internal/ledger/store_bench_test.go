@@ -29,7 +29,7 @@ import (
 )
 
 // benchVersion names the cached ledger: change it with the generator.
-const benchVersion = "4"
+const benchVersion = "5"
 
 var benchOptions = genOptions{calls: 100_000, days: 90, numbers: 3, users: 6, parties: 2000, seed: 42,
 	end: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)}
