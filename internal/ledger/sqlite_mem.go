@@ -3,7 +3,8 @@
 // newest first. Range, Count, Unsettled and WantTranscripts read it;
 // PutCalls, PutTranscript and Prune keep it in step after each commit.
 // modernc's SQLite reads 100,000 rows in about 400 ms, too slow for
-// call_stats over a whole ledger; this copy serves them in a few ms.
+// call_stats over a whole ledger; this copy lists them in ~30 ms, for
+// ~250 bytes of heap a call (BenchmarkRange90Days, BenchmarkOpen).
 
 package ledger
 

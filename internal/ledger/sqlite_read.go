@@ -16,7 +16,9 @@ import (
 	"github.com/openphone-mcp/openphone-mcp/internal/history"
 )
 
-// Range lists the stored calls of q newest first (see Store).
+// Range lists the stored calls of q newest first (see Store). The calls'
+// Participants and Parties are shared with the in-memory listing: read
+// them, never write into them (an append copies).
 func (s *SQLite) Range(ctx context.Context, q history.Query, from *history.Key, limit int) ([]history.Call, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
