@@ -158,9 +158,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if len(cfg.DefaultRegion) != 2 || strings.ToUpper(cfg.DefaultRegion) != cfg.DefaultRegion {
 		return fail("--default-region %q is not a two-letter ISO 3166 code such as US or GB", cfg.DefaultRegion)
 	}
-	if cfg.Transport == "stdio" && stdin == io.Reader(os.Stdin) {
+	if cfg.Transport == "stdio" && stdin == io.Reader(os.Stdin) && cfg.Ledger == app.LedgerOff {
 		// Only as a process of its own: tests that call run keep their
-		// runtime's settings.
+		// runtime's settings. Not with a ledger: its listing of calls
+		// lives in memory (about 340 bytes a call) and can outgrow any
+		// fixed limit, past which the collector would run all the time.
 		limitStdioMemory()
 	}
 	cfg.AuthToken = getenv("MCP_AUTH_TOKEN")
@@ -241,8 +243,8 @@ func runCommand(ctx context.Context, command string, cfg app.Config, logger *slo
 	return 0
 }
 
-// stdioMemoryLimit is the Go runtime's soft memory limit on stdio, unless
-// GOMEMLIMIT is set. There the server is one client's child process with a
+// stdioMemoryLimit is the Go runtime's soft memory limit on stdio with
+// --ledger off, unless GOMEMLIMIT is set. There the server is one client's child process with a
 // small live heap (~3 MB with an API key, ~8 MB with --demo's workspace),
 // and GOGC=100 alone lets the heap grow to twice that before collecting.
 // The limit makes the collector start earlier only as the heap nears it:
