@@ -31,7 +31,8 @@ const (
 type metrics struct {
 	calls, incoming, outgoing, answered, missed, voicemails, aiHandled int
 	talk                                                               []int // seconds, one a connected call that ended
-	sorted                                                             bool  // talk is sorted
+	sorted                                                             bool  // mid is talk's median
+	mid                                                                int
 }
 
 // add counts c; hasVoicemail says whether one was left.
@@ -84,22 +85,66 @@ func (m *metrics) answerRate() (rate float64, ok bool) {
 
 // talkTime is the total and the median talk time, in seconds.
 func (m *metrics) talkTime() (total, median int, ok bool) {
-	if len(m.talk) == 0 {
+	n := len(m.talk)
+	if n == 0 {
 		return 0, 0, false
 	}
-	if !m.sorted {
-		slices.Sort(m.talk)
-		m.sorted = true
-	}
-	s := m.talk
-	for _, v := range s {
+	for _, v := range m.talk {
 		total += v
 	}
-	n := len(s)
-	if n%2 == 1 {
-		return total, s[n/2], true
+	if !m.sorted {
+		// The middle by selection, not a sort: linear in the calls (a
+		// quarter of a 100,000-call answer's time went to sorting).
+		m.mid = selectNth(m.talk, n/2)
+		if n%2 == 0 {
+			m.mid = (slices.Max(m.talk[:n/2]) + m.mid + 1) / 2
+		}
+		m.sorted = true
 	}
-	return total, (s[n/2-1] + s[n/2] + 1) / 2, true
+	return total, m.mid, true
+}
+
+// selectNth puts the k-th smallest of s at s[k], the smaller ones before
+// it and the others after (quickselect, the middle of three as pivot),
+// and returns it.
+func selectNth(s []int, k int) int {
+	lo, hi := 0, len(s)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if s[mid] < s[lo] {
+			s[mid], s[lo] = s[lo], s[mid]
+		}
+		if s[hi] < s[lo] {
+			s[hi], s[lo] = s[lo], s[hi]
+		}
+		if s[hi] < s[mid] {
+			s[hi], s[mid] = s[mid], s[hi]
+		}
+		pivot := s[mid]
+		i, j := lo, hi
+		for i <= j {
+			for s[i] < pivot {
+				i++
+			}
+			for s[j] > pivot {
+				j--
+			}
+			if i <= j {
+				s[i], s[j] = s[j], s[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return s[k]
+		}
+	}
+	return s[k]
 }
 
 // connected reports whether someone talked on c: it was answered, or

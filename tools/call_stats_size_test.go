@@ -2,6 +2,8 @@ package tools
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -99,4 +101,34 @@ func BenchmarkCallStatsWeek(b *testing.B) {
 	srv := server.NewMCPServer("bench", "1", server.WithToolCapabilities(false), server.WithRecovery())
 	Register(srv, Deps{Client: func(context.Context) (*client.Client, error) { return api, nil }, Now: func() time.Time { return testNow }, APIVersion: APIAuto})
 	benchToolCall(b, &benchEnv{srv: srv}, "call_stats", map[string]any{"createdAfter": start.Format(time.RFC3339), "groupBy": []string{"user"}})
+}
+
+// TestSelectNth: the selection gives what a sort gives, for every k of
+// random slices with many ties, and the median of metrics matches it.
+func TestSelectNth(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for n := 1; n < 60; n++ {
+		for trial := 0; trial < 20; trial++ {
+			s := make([]int, n)
+			for i := range s {
+				s[i] = r.IntN(n/2 + 1)
+			}
+			sorted := slices.Clone(s)
+			slices.Sort(sorted)
+			for k := range n {
+				if got := selectNth(slices.Clone(s), k); got != sorted[k] {
+					t.Fatalf("%v: k=%d got %d, want %d", s, k, got, sorted[k])
+				}
+			}
+			m := metrics{talk: slices.Clone(s)}
+			_, median, _ := m.talkTime()
+			want := sorted[n/2]
+			if n%2 == 0 {
+				want = (sorted[n/2-1] + sorted[n/2] + 1) / 2
+			}
+			if median != want {
+				t.Fatalf("%v: median %d, want %d", s, median, want)
+			}
+		}
+	}
 }

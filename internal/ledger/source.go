@@ -17,9 +17,13 @@ import (
 // SourceLocal names the ledger in a Coverage.
 const SourceLocal = "local ledger"
 
-// chunk is how many calls a ledger stream reads at a time: the first page
-// of a listing reads at most that many, a whole window few times.
-const chunk = 2000
+// How many calls a ledger stream reads at a time: a page (Next) little
+// more than it shows, a whole-window read (NextChunk) big chunks, the next
+// one read while the last is being counted.
+const (
+	pageChunk  = 200
+	wholeChunk = 4000
+)
 
 // storeSource streams a Store's calls.
 type storeSource struct {
@@ -45,25 +49,42 @@ type storeStream struct {
 	buf   []history.Call
 	ended bool
 	cov   history.Coverage
+	// next is the chunk being read ahead by NextChunk, if any.
+	next chan rangeResult
+}
+
+type rangeResult struct {
+	calls []history.Call
+	err   error
+}
+
+// read reads the n calls after the last one read, and notes where it got.
+func (s *storeStream) read(ctx context.Context, n int) ([]history.Call, error) {
+	calls, err := s.src.store.Range(ctx, s.q, s.after, n)
+	if err != nil {
+		return nil, err
+	}
+	s.advance(calls, n)
+	return calls, nil
+}
+
+func (s *storeStream) advance(calls []history.Call, n int) {
+	if len(calls) < n {
+		s.ended = true
+	}
+	if k := len(calls); k > 0 {
+		key := history.KeyOf(&calls[k-1].Call)
+		s.after = &key
+	}
 }
 
 func (s *storeStream) fill(ctx context.Context) error {
 	if len(s.buf) > 0 || s.ended {
 		return nil
 	}
-	calls, err := s.src.store.Range(ctx, s.q, s.after, chunk)
-	if err != nil {
-		return err
-	}
+	calls, err := s.read(ctx, pageChunk)
 	s.buf = calls
-	if len(calls) < chunk {
-		s.ended = true
-	}
-	if n := len(calls); n > 0 {
-		k := history.KeyOf(&calls[n-1].Call)
-		s.after = &k
-	}
-	return nil
+	return err
 }
 
 func (s *storeStream) Next(ctx context.Context) (history.Call, bool, error) {
@@ -82,14 +103,41 @@ func (s *storeStream) Peek(ctx context.Context) (bool, error) {
 	return len(s.buf) > 0, nil
 }
 
-// NextChunk hands out the rest of the current chunk, or the next one: the
-// whole-window reads (history.Read) take them without copying a call.
+// NextChunk hands out the rest of the current chunk, or the next one, and
+// starts reading the one after: the whole-window reads (history.Read) take
+// them without copying a call, and count one while the next is read.
 func (s *storeStream) NextChunk(ctx context.Context) ([]history.Call, bool, error) {
-	if err := s.fill(ctx); err != nil {
-		return nil, false, err
+	if len(s.buf) > 0 {
+		calls := s.buf
+		s.buf = nil
+		return calls, !s.ended, nil
 	}
-	calls := s.buf
-	s.buf = nil
+	var calls []history.Call
+	switch {
+	case s.next != nil:
+		r := <-s.next
+		s.next = nil
+		if r.err != nil {
+			return nil, false, r.err
+		}
+		calls = r.calls
+		s.advance(calls, wholeChunk)
+	case s.ended:
+		return nil, false, nil
+	default:
+		var err error
+		if calls, err = s.read(ctx, wholeChunk); err != nil {
+			return nil, false, err
+		}
+	}
+	if !s.ended {
+		after := *s.after
+		s.next = make(chan rangeResult, 1)
+		go func(next chan<- rangeResult) {
+			calls, err := s.src.store.Range(ctx, s.q, &after, wholeChunk)
+			next <- rangeResult{calls, err}
+		}(s.next)
+	}
 	return calls, !s.ended, nil
 }
 
@@ -123,7 +171,7 @@ func (s *writeStream) Next(ctx context.Context) (history.Call, bool, error) {
 	c, ok, err := s.Stream.Next(ctx)
 	if ok {
 		s.buf = append(s.buf, c)
-		if len(s.buf) >= chunk {
+		if len(s.buf) >= pageChunk {
 			s.flush()
 		}
 	}

@@ -104,6 +104,9 @@ func (s *Syncer) syncContent(ctx context.Context, start time.Time, o Options, re
 				continue
 			}
 			if err := s.Store.PutTranscript(ctx, id, t); err != nil {
+				if errors.Is(err, ErrUnknownCall) {
+					continue // pruned while its transcript was read
+				}
 				return err
 			}
 			rep.Transcripts++
