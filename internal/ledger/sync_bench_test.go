@@ -26,8 +26,9 @@ func BenchmarkSyncer_Backfill(b *testing.B) {
 	ws.PhoneNumbers = []client.PhoneNumber{{ID: "PN1", Number: "+14155550100", Users: users}, {ID: "PN2", Number: "+14155550101", Users: users}}
 	const calls = 12_000
 	newest := map[[2]string]time.Time{}
+	step := 30 * 24 * time.Hour / (calls + 1)
 	for i := 0; i < calls; i++ {
-		at := now.Add(-time.Duration(i+1) * 30 * 24 * time.Hour / (calls + 1)).Truncate(time.Millisecond)
+		at := now.Add(-time.Duration(i+1) * step).Truncate(time.Millisecond)
 		pn, own := "PN1", "+14155550100"
 		if i%2 == 1 {
 			pn, own = "PN2", "+14155550101"
