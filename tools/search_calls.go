@@ -54,7 +54,7 @@ func searchCallsTool(d *Deps) server.ServerTool {
 			}
 			l := d.ledgerOf(c)
 			if l == nil {
-				return SearchCallsOutput{}, "", badArg("search_calls needs the local ledger, which is off on this server (--ledger off); without it, read a window's summaries with recent_calls and includeSummaries")
+				return SearchCallsOutput{}, "", badArg("search_calls needs the local ledger, which this server does not have (turned off with --ledger off, or its file could not be opened: the server's log says why); without it, read a window's summaries with recent_calls and includeSummaries")
 			}
 			return searchCalls(ctx, d, c, l, q)
 		})

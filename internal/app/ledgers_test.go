@@ -104,3 +104,34 @@ func TestLedgersEachKeyItsOwnWorkspace(t *testing.T) {
 		}
 	}
 }
+
+// TestLedgersCorruptFileFallsBackToTheAPI: a ledger file that is not a
+// ledger is logged once and left alone; the tools answer from the API.
+func TestLedgersCorruptFileFallsBackToTheAPI(t *testing.T) {
+	sb := sandbox.New(secretWorkspace("alpha"), sandbox.Options{APIKey: keyA})
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	path := filepath.Join(t.TempDir(), "own.db")
+	garbage := []byte(strings.Repeat("this is not a ledger\n", 300))
+	if err := os.WriteFile(path, garbage, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a, logs := newApp(t, Config{APIKey: keyA, BaseURL: srv.URL, APIRate: 0, Ledger: path, LedgerDays: 30})
+	defer a.Close()
+	c, _ := session(t, a, nil)
+	for range 2 {
+		text, isError := call(t, c, "call_stats", map[string]any{})
+		if isError || !strings.Contains(text, "Counted: every call of the window, 20 (Quo calls API") {
+			t.Fatalf("call_stats with a corrupt ledger: %s", text)
+		}
+	}
+	if text, _ := call(t, c, "search_calls", map[string]any{"query": "alpha"}); !strings.Contains(text, "ledger") {
+		t.Errorf("search_calls without its ledger: %s", text)
+	}
+	if n := strings.Count(logs.String(), "ledger: cannot open it"); n != 1 {
+		t.Errorf("logged %d times, want once:\n%s", n, logs.String())
+	}
+	if got, _ := os.ReadFile(path); string(got) != string(garbage) {
+		t.Error("the corrupt file was changed")
+	}
+}
