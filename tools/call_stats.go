@@ -105,13 +105,7 @@ func (in *CallStatsArgs) query(now time.Time, def *time.Location, region string)
 	if !q.after.Before(end) {
 		return nil, badArg("createdAfter (%s) is in the future: give a window that has started", q.after.Format(time.RFC3339))
 	}
-	if q.phone, err = parseNumberArg(in.PhoneNumberID, region); err != nil {
-		return nil, err
-	}
-	if q.user, err = parseUserID(in.UserID); err != nil {
-		return nil, err
-	}
-	if q.filters, err = parseCallFilters(in.Status, in.Direction, in.Participant, region); err != nil {
+	if q.phone, q.user, q.filters, err = parseCallScope(in.PhoneNumberID, in.UserID, in.Status, in.Direction, in.Participant, region); err != nil {
 		return nil, err
 	}
 	return q, nil

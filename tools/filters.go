@@ -60,6 +60,22 @@ func parseCallFilters(statuses []string, direction, participant, region string) 
 	return f, nil
 }
 
+// parseCallScope reads the arguments that narrow a window tool's calls:
+// the number, the user and the filters, in that order, each mistake its
+// own sentence.
+func parseCallScope(phone, user string, statuses []string, direction, participant, region string) (numberArg, string, callFilters, error) {
+	n, err := parseNumberArg(phone, region)
+	if err != nil {
+		return n, "", callFilters{}, err
+	}
+	u, err := parseUserID(user)
+	if err != nil {
+		return n, u, callFilters{}, err
+	}
+	f, err := parseCallFilters(statuses, direction, participant, region)
+	return n, u, f, err
+}
+
 // canonical is the filters as one string, which a cursor carries as a hash.
 func (f callFilters) canonical() string {
 	if len(f.statuses) == 0 && f.direction == "" && f.participant == "" {

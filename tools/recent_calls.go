@@ -92,13 +92,7 @@ func (in *RecentCallsArgs) query(now time.Time, region string) (*recentQuery, er
 			return nil, badArg("%s %s is out of range: give a time between 1970 and 2200, such as %q", t.name, t.v.Format(time.RFC3339), now.UTC().Add(-recentDefaultWindow).Format(time.RFC3339))
 		}
 	}
-	if q.phone, err = parseNumberArg(in.PhoneNumberID, region); err != nil {
-		return nil, err
-	}
-	if q.user, err = parseUserID(in.UserID); err != nil {
-		return nil, err
-	}
-	if q.filters, err = parseCallFilters(in.Status, in.Direction, in.Participant, region); err != nil {
+	if q.phone, q.user, q.filters, err = parseCallScope(in.PhoneNumberID, in.UserID, in.Status, in.Direction, in.Participant, region); err != nil {
 		return nil, err
 	}
 	if in.PageToken != "" {

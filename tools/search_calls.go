@@ -83,13 +83,7 @@ func (in *SearchCallsArgs) query(loc *time.Location, region string) (*searchQuer
 	if q.after, q.before, err = localWindow(in.CreatedAfter, in.CreatedBefore, loc); err != nil {
 		return nil, err
 	}
-	if q.phone, err = parseNumberArg(in.PhoneNumberID, region); err != nil {
-		return nil, err
-	}
-	if q.user, err = parseUserID(in.UserID); err != nil {
-		return nil, err
-	}
-	if q.filters, err = parseCallFilters(in.Status, in.Direction, in.Participant, region); err != nil {
+	if q.phone, q.user, q.filters, err = parseCallScope(in.PhoneNumberID, in.UserID, in.Status, in.Direction, in.Participant, region); err != nil {
 		return nil, err
 	}
 	if q.text == "" {

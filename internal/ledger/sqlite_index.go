@@ -224,23 +224,11 @@ func reindex(ctx context.Context, tx *sql.Tx) error {
 		sum, vm sql.NullString
 		parties sql.NullString
 	}
-	var all []row
-	rows, err := tx.QueryContext(ctx, `SELECT n, phone_number_id, conversation_name, participant,
-		parties, summary, voicemail FROM calls`)
+	all, err := scanAll(ctx, tx, `SELECT n, phone_number_id, conversation_name, participant,
+		parties, summary, voicemail FROM calls`, func(rows *sql.Rows, r *row) error {
+		return rows.Scan(&r.n, &r.c.PhoneNumberID, &r.c.ConversationName, &r.c.Participant, &r.parties, &r.sum, &r.vm)
+	})
 	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.n, &r.c.PhoneNumberID, &r.c.ConversationName, &r.c.Participant,
-			&r.parties, &r.sum, &r.vm); err != nil {
-			rows.Close()
-			return err
-		}
-		all = append(all, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	ix := newIndexer(tx)
@@ -270,21 +258,9 @@ func reindexTranscripts(ctx context.Context, tx *sql.Tx, ix *indexer) error {
 		n     int64
 		lines string
 	}
-	var all []row
-	rows, err := tx.QueryContext(ctx, `SELECT c.n, t.lines FROM transcripts t JOIN calls c ON c.id = t.call_id`)
+	all, err := scanAll(ctx, tx, `SELECT c.n, t.lines FROM transcripts t JOIN calls c ON c.id = t.call_id`,
+		func(rows *sql.Rows, r *row) error { return rows.Scan(&r.n, &r.lines) })
 	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.n, &r.lines); err != nil {
-			rows.Close()
-			return err
-		}
-		all = append(all, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, r := range all {
@@ -297,4 +273,23 @@ func reindexTranscripts(ctx context.Context, tx *sql.Tx, ix *indexer) error {
 		}
 	}
 	return nil
+}
+
+// scanAll reads every row of query into a T with scan: the whole result
+// first, so that the rows are closed before the caller writes.
+func scanAll[T any](ctx context.Context, tx *sql.Tx, query string, scan func(*sql.Rows, *T) error) ([]T, error) {
+	rows, err := tx.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var all []T
+	for rows.Next() {
+		var r T
+		if err := scan(rows, &r); err != nil {
+			return nil, err
+		}
+		all = append(all, r)
+	}
+	return all, rows.Err()
 }
