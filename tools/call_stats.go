@@ -136,7 +136,7 @@ func callStats(ctx context.Context, d *Deps, c *client.Client, q *statsQuery) (C
 	if err != nil {
 		return CallStatsOutput{}, "", err
 	}
-	hq := history.Query{After: q.after, Before: q.before, Include: []string{client.IncludeVoicemail}}
+	hq := history.Query{After: q.after, Before: q.before, Include: []string{client.IncludeVoicemail}, Lean: true}
 	for _, n := range numbers {
 		hq.PhoneNumberIDs = append(hq.PhoneNumberIDs, n.ID)
 	}

@@ -22,7 +22,7 @@ import (
 
 // The issue-13 figures through the tools: a ledger file of 100,000 calls
 // over 90 days (3 numbers, 6 users, 2,000 parties, summaries on 65% of
-// calls), synced and fresh, and the tools answering from it through their
+// the answered calls, a voicemail on 10% of calls), synced and fresh, and the tools answering from it through their
 // real handlers (mcp-go's HandleMessage, the answer encoded):
 //
 //	go test ./tools -run '^$' -bench Ledger100k -count 5
@@ -79,6 +79,11 @@ func build100k() error {
 			c.Participants[0], c.Participants[1] = line.number, party
 		case x < 5:
 			c.Status, c.Duration = "missed", 0
+			if r.IntN(2) == 0 { // half the misses leave a voicemail: 10% of calls
+				c.Duration = 20 + r.IntN(60)
+				c.Voicemail = &client.Voicemail{ID: "VM" + c.ID[2:], Status: client.VoicemailCompleted,
+					Transcript: ptr("Please call me back about the " + words[r.IntN(len(words))] + ".")}
+			}
 		}
 		if c.Status == "completed" {
 			ans := at.Add(4 * time.Second)

@@ -32,6 +32,12 @@ type Query struct {
 	// Include asks a source that can for the AI summary and the voicemail
 	// inline (client.IncludeSummary, client.IncludeVoicemail).
 	Include []string
+	// Lean: the caller counts the calls and reads only their times,
+	// direction, status, duration, number, other party, who answered,
+	// placed or handled them, and whether a voicemail was left (Voicemail
+	// non-nil, maybe without its content). A local source may leave the
+	// rest out; the API's sources ignore it.
+	Lean bool
 }
 
 // matches reports whether c passes the filters a source may not apply on
@@ -51,7 +57,7 @@ func (q *Query) same(o *Query) bool {
 	return q.After.Equal(o.After) && q.Before.Equal(o.Before) && q.UserID == o.UserID &&
 		q.Direction == o.Direction && q.Participant == o.Participant &&
 		slices.Equal(q.PhoneNumberIDs, o.PhoneNumberIDs) && slices.Equal(q.Statuses, o.Statuses) &&
-		slices.Equal(q.Include, o.Include)
+		slices.Equal(q.Include, o.Include) && q.Lean == o.Lean
 }
 
 // Call is one call of a stream with the conversation it belongs to. A

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/openphone-mcp/openphone-mcp/client"
 	"github.com/openphone-mcp/openphone-mcp/internal/history"
 )
 
@@ -159,6 +160,51 @@ func (m *memIndex) calls(slots []int32) []history.Call {
 		c.ForwardedFrom, c.ForwardedTo = sp(r.fwdFrom), sp(r.fwdTo)
 		c.CallRoute, c.AIHandled = sp(r.route), sp(r.ai)
 		c.Participants, c.Parties = list(r.participants), list(r.parties)
+	}
+	return out
+}
+
+// leftVoicemail stands for a voicemail a lean read says was left, without
+// reading it.
+var leftVoicemail = &client.Voicemail{Status: client.VoicemailCompleted}
+
+// leanCalls builds the calls of slots with what a count reads
+// (history.Query.Lean), and with voicemails, leftVoicemail on the calls
+// that have one; m.mu must be held.
+func (m *memIndex) leanCalls(slots []int32, voicemails bool) []history.Call {
+	nt, ns := 0, 0
+	for _, slot := range slots {
+		r := &m.rows[slot]
+		nt += bits.OnesCount16(r.flags & hasAnsweredAt)
+		for _, s := range [...]uint32{r.answeredBy, r.initiatedBy, r.ai} {
+			if s != 0 {
+				ns++
+			}
+		}
+	}
+	times, strs := make([]time.Time, 0, nt), make([]string, 0, ns)
+	sp := func(i uint32) *string {
+		if i == 0 {
+			return nil
+		}
+		strs = append(strs, m.strs[i])
+		return &strs[len(strs)-1]
+	}
+	out := make([]history.Call, len(slots))
+	for k, slot := range slots {
+		r, c := &m.rows[slot], &out[k]
+		c.ID, c.CreatedAt, c.Duration = m.ids[slot], fromNanos(r.at), r.duration
+		c.PhoneNumberID, c.UserID, c.ActorID = m.strs[r.pn], m.strs[r.user], m.strs[r.actor]
+		c.Direction, c.Status, c.Participant = m.strs[r.dir], m.strs[r.status], m.strs[r.participant]
+		if r.flags&hasAnsweredAt != 0 {
+			times = append(times, fromNanos(r.answeredAt))
+			c.AnsweredAt = &times[len(times)-1]
+		}
+		c.AnsweredBy, c.InitiatedBy, c.AIHandled = sp(r.answeredBy), sp(r.initiatedBy), sp(r.ai)
+		c.Participants = m.lists[r.participants]
+		if voicemails && r.flags&hasVoicemail != 0 {
+			c.Voicemail = leftVoicemail
+		}
 	}
 	return out
 }

@@ -32,6 +32,11 @@ func (s *SQLite) Range(ctx context.Context, q history.Query, from *history.Key, 
 		slots = append(slots, slot)
 		return limit <= 0 || len(slots) < limit
 	})
+	if q.Lean {
+		calls := m.leanCalls(slots, wantVM)
+		m.mu.RUnlock()
+		return calls, nil
+	}
 	calls := m.calls(slots)
 	ns := m.contentOf(slots, wantSum, wantVM)
 	m.mu.RUnlock()

@@ -182,3 +182,46 @@ func withNewCalls(ws *sandbox.Workspace, after time.Time, n int, prefix string) 
 func sorted(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
 
 var _ = history.MinTime
+
+// TestSQLite_RangeLean: a lean read gives the same calls in the same order
+// with what a count reads equal, and a voicemail exactly where one was left.
+func TestSQLite_RangeLean(t *testing.T) {
+	ws := syncWorkspace(syncNow)
+	for i := 0; i < len(ws.Calls); i += 7 {
+		ws.Calls[i].Status, ws.Calls[i].AnsweredAt, ws.Calls[i].AnsweredBy = "missed", nil, nil
+		ws.Voicemails[ws.Calls[i].ID] = client.Voicemail{ID: "VM" + ws.Calls[i].ID[2:], Status: client.VoicemailCompleted, Transcript: ptr("call me")}
+	}
+	r := newRig(t, ws, "auto")
+	r.sync(t, ledger.Options{Backfill: true})
+	q := history.Query{After: history.MinTime, Include: []string{client.IncludeVoicemail}}
+	full, err := r.store.Range(context.Background(), q, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Lean = true
+	lean, err := r.store.Range(context.Background(), q, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lean) != len(full) || len(full) == 0 {
+		t.Fatalf("%d lean calls, %d full", len(lean), len(full))
+	}
+	vms := 0
+	for i := range full {
+		f, l := &full[i], &lean[i]
+		same := f.ID == l.ID && f.CreatedAt.Equal(l.CreatedAt) && f.Direction == l.Direction && f.Status == l.Status &&
+			f.Duration == l.Duration && f.PhoneNumberID == l.PhoneNumberID && f.Participant == l.Participant &&
+			f.UserID == l.UserID && f.ActorID == l.ActorID && (f.AnsweredAt == nil) == (l.AnsweredAt == nil) &&
+			cmp.Equal(f.AnsweredBy, l.AnsweredBy) && cmp.Equal(f.InitiatedBy, l.InitiatedBy) && cmp.Equal(f.AIHandled, l.AIHandled) &&
+			(f.Voicemail == nil) == (l.Voicemail == nil)
+		if !same {
+			t.Fatalf("call %d differs:\nfull %+v\nlean %+v", i, f.Call, l.Call)
+		}
+		if l.Voicemail != nil {
+			vms++
+		}
+	}
+	if vms == 0 {
+		t.Error("no voicemail in the lean read")
+	}
+}
