@@ -158,12 +158,6 @@ func aiHandled(c *history.Call) bool {
 	return c.AIHandled != nil || strings.HasPrefix(c.ActorID, "SYU")
 }
 
-// mayHaveVoicemail reports whether c can carry a voicemail, for a source
-// that does not bring voicemails inline (v1 has them one request each).
-func mayHaveVoicemail(c *history.Call) bool {
-	return c.Direction == "incoming" && (c.Status == "missed" || c.Status == "no-answer")
-}
-
 // callOwner is who c belongs to (ownerRule): a user id, ownerAIAgent or
 // ownerNone. first is each number's first user (directory.firstUsers).
 func callOwner(c *history.Call, first map[string]string) string {

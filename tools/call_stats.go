@@ -11,7 +11,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
@@ -185,7 +184,7 @@ func (t *statsTally) add(c *history.Call, q *statsQuery, w *directory) {
 	}
 	vm := c.Voicemail != nil
 	m.add(c, vm)
-	if !vm && c.ConversationID != "" && mayHaveVoicemail(c) {
+	if !vm && c.FromV1() && history.CanHaveVoicemail(&c.Call) {
 		// A call of the v1 walk (it names the conversation; the dated
 		// surface does not): its voicemail is one request away.
 		t.lookups = append(t.lookups, voicemailLookup{c.ID, key})
@@ -203,25 +202,15 @@ func (t *statsTally) add(c *history.Call, q *statsQuery, w *directory) {
 // many it asked and how many of those failed (other than with a 404).
 func (t *statsTally) lookUpVoicemails(ctx context.Context, c *client.Client, budget int) (asked, failed int) {
 	n := min(len(t.lookups), max(budget, 0))
-	found, errs := make([]bool, n), make([]bool, n)
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			vm, err := c.GetCallVoicemail(ctx, t.lookups[i].callID)
-			found[i], errs[i] = err == nil && vm != nil, err != nil && !isNotFound(err)
-		})
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = t.lookups[i].callID
 	}
-	wg.Wait()
-	for i := range n {
-		if found[i] {
+	vms, failed := fetchVoicemails(ctx, c, ids)
+	for i, vm := range vms {
+		if vm != nil {
 			t.groups[t.lookups[i].group].voicemails++
 			t.total.voicemails++
-		}
-		if errs[i] {
-			failed++
 		}
 	}
 	return n, failed

@@ -5,8 +5,10 @@
 package tools
 
 import (
+	"context"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
 	"github.com/openphone-mcp/openphone-mcp/internal/history"
@@ -19,7 +21,7 @@ func inlineSummaries(calls []history.Call) (callSummaries, []client.Call) {
 	var missing []client.Call
 	for i := range calls {
 		c := &calls[i]
-		if !hasSummary(&c.Call) {
+		if !history.CanHaveSummary(&c.Call) {
 			continue // as on v1: only calls that can have one show a summary line
 		}
 		if s := c.Summary; s != nil {
@@ -85,6 +87,31 @@ func voicemailTranscript(vm *client.Voicemail) string {
 		return "transcript still processing, try again shortly"
 	}
 	return "no transcript"
+}
+
+// fetchVoicemails reads the voicemails of ids from v1 (which lists none
+// inline), 4 at a time: vms[i] is ids[i]'s, nil when it has none; failed
+// counts the requests that failed other than with a 404.
+func fetchVoicemails(ctx context.Context, c *client.Client, ids []string) (vms []*client.Voicemail, failed int) {
+	vms = make([]*client.Voicemail, len(ids))
+	errs := make([]bool, len(ids))
+	sem := make(chan struct{}, summaryConcurrency)
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			vm, err := c.GetCallVoicemail(ctx, id)
+			vms[i], errs[i] = vm, err != nil && !isNotFound(err)
+		})
+	}
+	wg.Wait()
+	for _, e := range errs {
+		if e {
+			failed++
+		}
+	}
+	return vms, failed
 }
 
 // voicemailWidth bounds a voicemail transcript in a listing.

@@ -186,22 +186,26 @@ func missedCalls(ctx context.Context, d *Deps, c *client.Client, q *missedQuery)
 // not bring voicemails inline), the voicemails of the page's misses, the
 // newest 3 a caller, within budget requests. It returns the requests made.
 func lookUpMissedVoicemails(ctx context.Context, c *client.Client, page []*caller, budget int) int {
-	asked := 0
+	var want []*history.Call
 	for _, k := range page {
 		for i, m := range k.misses {
-			if i == 3 || asked >= budget {
+			if i == 3 || len(want) >= budget {
 				break
 			}
-			if m.Voicemail != nil || m.ConversationID == "" || !mayHaveVoicemail(m) {
-				continue
-			}
-			asked++
-			if vm, err := c.GetCallVoicemail(ctx, m.ID); err == nil {
-				m.Voicemail = vm
+			if m.Voicemail == nil && m.FromV1() && history.CanHaveVoicemail(&m.Call) {
+				want = append(want, m)
 			}
 		}
 	}
-	return asked
+	ids := make([]string, len(want))
+	for i, m := range want {
+		ids[i] = m.ID
+	}
+	vms, _ := fetchVoicemails(ctx, c, ids)
+	for i, vm := range vms {
+		want[i].Voicemail = vm
+	}
+	return len(want)
 }
 
 // missedCounts are the worklist's totals.

@@ -17,6 +17,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
+	"github.com/openphone-mcp/openphone-mcp/internal/history"
 	"github.com/openphone-mcp/openphone-mcp/internal/sandbox"
 	"github.com/openphone-mcp/openphone-mcp/internal/testutil"
 )
@@ -188,7 +189,7 @@ func TestRecentCallsSummaries(t *testing.T) {
 	out := rcOutput(t, res)
 	completed, withText := 0, 0 // calls that can have a summary, and those that have one
 	for _, c := range out.Calls {
-		if hasSummary(&client.Call{Status: c.Status, Duration: c.Duration}) {
+		if history.CanHaveSummary(&client.Call{Status: c.Status, Duration: c.Duration}) {
 			completed++
 			if c.Summary == nil {
 				t.Errorf("completed call %s has no summary entry", c.ID)

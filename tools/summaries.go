@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
+	"github.com/openphone-mcp/openphone-mcp/internal/history"
 )
 
 // summaryConcurrency bounds the summary requests in flight for one result;
@@ -32,22 +33,15 @@ type fetchedSummary struct {
 // entry were not fetched (not completed) and get no summary lines.
 type callSummaries map[string]fetchedSummary
 
-// hasSummary reports whether a call can have an AI summary worth fetching:
-// completed calls, and voicemails (missed calls with a duration: the
-// caller spoke to the voicemail greeting).
-func hasSummary(c *client.Call) bool {
-	return c.Status == "completed" || (c.Status == "missed" && c.Duration > 0)
-}
-
 // fetchSummaries fetches the summaries of the calls that can have one
-// (hasSummary), at most summaryConcurrency at a time. A failed request is
+// (history.CanHaveSummary), at most summaryConcurrency at a time. A failed request is
 // kept as an error on its call (rendered as a short note) rather than
 // failing the result; a cancelled ctx ends the remaining requests early.
 func fetchSummaries(ctx context.Context, c *client.Client, calls []client.Call) callSummaries {
 	var ids []string
 	seen := map[string]bool{}
 	for i := range calls {
-		if id := calls[i].ID; hasSummary(&calls[i]) && !seen[id] {
+		if id := calls[i].ID; history.CanHaveSummary(&calls[i]) && !seen[id] {
 			seen[id] = true // duplicates are fetched once
 			ids = append(ids, id)
 		}

@@ -103,24 +103,3 @@ func TestFetchSummariesBounded(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }
-
-func TestHasSummary(t *testing.T) {
-	for _, tc := range []struct {
-		status   string
-		duration int
-		want     bool
-	}{
-		{"completed", 252, true},
-		{"completed", 0, true},
-		{"missed", 45, true}, // a voicemail
-		{"missed", 0, false},
-		{"forwarded", 31, false},
-		{"in-progress", 10, false},
-		{"no-answer", 0, false},
-		{"abandoned", 12, false},
-	} {
-		if got := hasSummary(&client.Call{Status: tc.status, Duration: tc.duration}); got != tc.want {
-			t.Errorf("hasSummary(%s, %ds) = %v, want %v", tc.status, tc.duration, got, tc.want)
-		}
-	}
-}

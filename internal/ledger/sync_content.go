@@ -14,18 +14,13 @@ import (
 	"github.com/openphone-mcp/openphone-mcp/internal/history"
 )
 
-// fromV1 reports whether c was listed by the v1 walk, which names the
-// conversation and brings no summary or voicemail inline (the dated
-// surface brings both and names no conversation).
-func fromV1(c *history.Call) bool { return c.ConversationID != "" }
-
 // v1Content fetches, for the calls of the v1 walk, what the dated surface
 // brings inline: the summary of a call that can have one and the voicemail
 // of a missed incoming call, one request each. It returns the requests.
 func (s *Syncer) v1Content(ctx context.Context, calls []history.Call) int {
 	n := 0
 	for i := range calls {
-		if fromV1(&calls[i]) {
+		if calls[i].FromV1() {
 			n += s.fetchV1Content(ctx, &calls[i])
 		}
 	}
@@ -36,7 +31,7 @@ func (s *Syncer) v1Content(ctx context.Context, calls []history.Call) int {
 // have them and has none yet; it returns the requests made.
 func (s *Syncer) fetchV1Content(ctx context.Context, c *history.Call) int {
 	n := 0
-	if c.Summary == nil && (c.Status == "completed" || (c.Status == "missed" && c.Duration > 0)) {
+	if c.Summary == nil && history.CanHaveSummary(&c.Call) {
 		n++
 		if sum, err := s.API.GetCallSummary(ctx, c.ID); err == nil {
 			c.Summary = &client.DatedCallSummary{Status: sum.Status, Summary: sum.Summary, NextSteps: sum.NextSteps, Jobs: sum.Jobs}
@@ -44,7 +39,7 @@ func (s *Syncer) fetchV1Content(ctx context.Context, c *history.Call) int {
 			c.Summary = &client.DatedCallSummary{Status: client.StatusAbsent}
 		}
 	}
-	if c.Voicemail == nil && c.Direction == "incoming" && (c.Status == "missed" || c.Status == "no-answer") {
+	if c.Voicemail == nil && history.CanHaveVoicemail(&c.Call) {
 		n++
 		if vm, err := s.API.GetCallVoicemail(ctx, c.ID); err == nil {
 			c.Voicemail = vm
