@@ -100,10 +100,15 @@ func timeWindow(after, before string) (time.Time, time.Time, error) {
 	if err != nil {
 		return a, b, err
 	}
+	return a, b, windowOrder(a, b)
+}
+
+// windowOrder refuses a window whose start is not before its end.
+func windowOrder(a, b time.Time) error {
 	if !a.IsZero() && !b.IsZero() && !a.Before(b) {
-		return a, b, badArg("createdAfter (%s) must be earlier than createdBefore (%s): swap them, or leave one out", a.Format(time.RFC3339), b.Format(time.RFC3339))
+		return badArg("createdAfter (%s) must be earlier than createdBefore (%s): swap them, or leave one out", a.Format(time.RFC3339), b.Format(time.RFC3339))
 	}
-	return a, b, nil
+	return nil
 }
 
 // PageArgs are the paging arguments, defined once and embedded by the

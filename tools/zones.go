@@ -76,8 +76,8 @@ func localWindow(after, before string, loc *time.Location) (time.Time, time.Time
 	if err != nil {
 		return a, b, err
 	}
-	if !a.IsZero() && !b.IsZero() && !a.Before(b) {
-		return a, b, badArg("createdAfter (%s) must be earlier than createdBefore (%s): swap them, or leave one out", a.Format(time.RFC3339), b.Format(time.RFC3339))
+	if err := windowOrder(a, b); err != nil {
+		return a, b, err
 	}
 	for _, t := range []struct {
 		name string

@@ -81,20 +81,7 @@ const demoKey = "demo"
 // with the tools. Its only error is a client that cannot be built (such as
 // a BaseURL that is not http or https); the message never holds the key.
 func New(cfg Config, logger *slog.Logger) (*App, error) {
-	opts := []client.Option{
-		client.WithTimeout(cfg.Timeout),
-		client.WithUserAgent("openphone-mcp/" + cfg.Version),
-		client.WithLogger(logger),
-	}
-	key := cfg.APIKey
-	var demo *demoAPI
-	if cfg.Demo {
-		key = demoKey
-		demo = newDemoAPI(demoKey, logger)
-		opts = append(opts, client.WithTransport(demo))
-	} else if cfg.BaseURL != "" {
-		opts = append(opts, client.WithBaseURL(cfg.BaseURL))
-	}
+	key, opts, demo := clientOptions(cfg, logger)
 	clients, err := newClientPool(key, cfg.APIRate, opts)
 	if err != nil {
 		return nil, err
@@ -132,6 +119,25 @@ func (a *App) Close() {
 	if a.ledgers != nil {
 		a.ledgers.close()
 	}
+}
+
+// clientOptions are the options of cfg's API clients (pacing aside), the
+// key of its own, and under Demo the demo API they talk to.
+func clientOptions(cfg Config, logger *slog.Logger) (key string, opts []client.Option, demo *demoAPI) {
+	opts = []client.Option{
+		client.WithTimeout(cfg.Timeout),
+		client.WithUserAgent("openphone-mcp/" + cfg.Version),
+		client.WithLogger(logger),
+	}
+	key = cfg.APIKey
+	if cfg.Demo {
+		key = demoKey
+		demo = newDemoAPI(demoKey, logger)
+		opts = append(opts, client.WithTransport(demo))
+	} else if cfg.BaseURL != "" {
+		opts = append(opts, client.WithBaseURL(cfg.BaseURL))
+	}
+	return key, opts, demo
 }
 
 // MCPServer is the mcp-go server New built, for callers that put it on a

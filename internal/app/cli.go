@@ -33,16 +33,8 @@ func ledgerPath(cfg Config) (string, error) {
 
 // ownClient is the client of cfg's own key (the demo's under Demo).
 func ownClient(cfg Config, logger *slog.Logger) (*client.Client, string, error) {
-	opts := []client.Option{client.WithTimeout(cfg.Timeout), client.WithUserAgent("openphone-mcp/" + cfg.Version),
-		client.WithLogger(logger), client.WithRateLimit(cfg.APIRate)}
-	key := cfg.APIKey
-	if cfg.Demo {
-		key = demoKey
-		opts = append(opts, client.WithTransport(newDemoAPI(demoKey, logger)))
-	} else if cfg.BaseURL != "" {
-		opts = append(opts, client.WithBaseURL(cfg.BaseURL))
-	}
-	c, err := client.New(key, opts...)
+	key, opts, _ := clientOptions(cfg, logger)
+	c, err := client.New(key, append(opts, client.WithRateLimit(cfg.APIRate))...)
 	return c, key, err
 }
 
