@@ -7,6 +7,8 @@ package tools
 import (
 	"strings"
 	"time"
+
+	"github.com/openphone-mcp/openphone-mcp/internal/history"
 )
 
 // zone is the server's time zone: Deps.TimeZone, else UTC.
@@ -83,7 +85,7 @@ func localWindow(after, before string, loc *time.Location) (time.Time, time.Time
 		name string
 		v    time.Time
 	}{{"createdAfter", a}, {"createdBefore", b}} {
-		if !t.v.IsZero() && (t.v.Year() < 1970 || t.v.Year() >= 2200) {
+		if !t.v.IsZero() && (t.v.Before(history.MinTime) || !t.v.Before(history.MaxTime)) {
 			return a, b, badArg("%s %s is out of range: give a time between 1970 and 2200, such as \"2026-11-20\"", t.name, t.v.Format(time.RFC3339))
 		}
 	}
