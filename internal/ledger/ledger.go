@@ -75,6 +75,25 @@ type Store interface {
 	Close() error
 }
 
+// Elector elects the one replica that syncs a workspace when several
+// share one Store (a team's Postgres: an advisory lock). A ledger without
+// one syncs alone, as a single process does.
+type Elector interface {
+	// TryLead takes the sync of workspace when no replica holds it, at
+	// once and without waiting: ok is false when another holds it. The
+	// lease lasts until Release, or until the replica's hold on it is lost
+	// (its database connection broke), when Lost is closed.
+	TryLead(ctx context.Context, workspace string) (lease Lease, ok bool, err error)
+}
+
+// Lease is the right to sync one workspace, from Elector.TryLead.
+type Lease interface {
+	// Lost is closed when the lease is lost without Release.
+	Lost() <-chan struct{}
+	// Release gives the lease up; it is safe to call more than once.
+	Release()
+}
+
 // Transcript is a call's transcript as the ledger keeps it: one timeline,
 // its lines in order.
 type Transcript struct {
