@@ -2,7 +2,8 @@
 // background loop that backfills and then syncs every Interval, and Ready,
 // which says whether the ledger can answer for a window now (syncing the
 // top first, in a second or so, when the last sync is older than
-// Interval).
+// Interval). Replicas that share one Store (a team's Postgres) elect the
+// one that syncs through an Elector; the others only read.
 
 package ledger
 
@@ -25,8 +26,17 @@ type Ledger struct {
 	// most (default 100: 10 s of the API's budget a minute at most).
 	Transcripts int
 	Logger      *slog.Logger
+	// Elector, when set, elects the one replica of those sharing Store
+	// that syncs Workspace; without the lease this one only reads.
+	Elector   Elector
+	Workspace string
+	// LeasePoll is how often a replica without the lease tries to take it
+	// (default 5 s): the bound on a takeover once the syncing replica is
+	// gone, since its lock goes with its database connection.
+	LeasePoll time.Duration
 
 	mu       sync.Mutex
+	lease    Lease // held while this replica syncs a shared Store
 	running  bool
 	lastErr  error
 	lastUsed time.Time
@@ -39,6 +49,7 @@ const (
 	// readyTimeout bounds the freshness sync a tool waits for; past it the
 	// tool asks the API instead.
 	readyTimeout = 10 * time.Second
+	defaultLeasePoll = 5 * time.Second
 )
 
 func (l *Ledger) interval() time.Duration {
@@ -92,7 +103,18 @@ func (l *Ledger) loop(ctx context.Context, done chan struct{}) {
 	if transcripts == 0 {
 		transcripts = defaultTranscripts
 	}
+	defer l.releaseLease()
 	for {
+		if !l.lead(ctx) {
+			poll := l.LeasePoll
+			if poll <= 0 {
+				poll = defaultLeasePoll
+			}
+			if l.idle() || !sleep(ctx, poll) {
+				return
+			}
+			continue
+		}
 		rep, err := l.Syncer.Sync(ctx, Options{Backfill: true, Settle: 50, Transcripts: transcripts})
 		l.mu.Lock()
 		l.lastErr = err
@@ -107,22 +129,98 @@ func (l *Ledger) loop(ctx context.Context, done chan struct{}) {
 				"transcripts", rep.Transcripts, "complete", rep.Complete, "took", rep.Took)
 		}
 		wait := l.interval()
+		if l.Elector != nil {
+			// The other replicas answer from what this one syncs, and only
+			// while it is at most Interval old: sync at twice that rate.
+			wait /= 2
+		}
 		if err == nil && (!rep.Complete || rep.Transcripts == transcripts) {
 			wait = time.Second // more to do: go on soon, in the background lane
 		}
-		l.mu.Lock()
-		idle := time.Since(l.lastUsed) > IdleStop
-		l.mu.Unlock()
-		if idle {
+		if l.idle() || !sleep(ctx, wait) {
 			return
 		}
-		t := time.NewTimer(wait)
+	}
+}
+
+// idle reports whether no tool asked for the ledger within IdleStop.
+func (l *Ledger) idle() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return time.Since(l.lastUsed) > IdleStop
+}
+
+// sleep waits d, false when ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// lead reports whether this replica syncs: always without an Elector;
+// with one, while it holds the lease, taking it when it is free.
+func (l *Ledger) lead(ctx context.Context) bool {
+	if l.Elector == nil {
+		return true
+	}
+	l.mu.Lock()
+	lease := l.lease
+	l.mu.Unlock()
+	if lease != nil {
 		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
+		case <-lease.Lost():
+			l.logger().Warn("ledger: lost the sync lease; another replica can take it", "workspace", l.Workspace)
+			l.releaseLease()
+		default:
+			return true
 		}
+	}
+	lease, ok, err := l.Elector.TryLead(ctx, l.Workspace)
+	if err != nil {
+		l.logger().Warn("ledger: cannot take part in the sync election; reading what others sync", "error", err)
+		return false
+	}
+	if !ok {
+		return false
+	}
+	l.logger().Info("ledger: this replica syncs the workspace", "workspace", l.Workspace)
+	l.mu.Lock()
+	l.lease = lease
+	l.mu.Unlock()
+	return true
+}
+
+// leading reports whether this replica may sync now, without trying to
+// take the lease.
+func (l *Ledger) leading() bool {
+	if l.Elector == nil {
+		return true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.lease == nil {
+		return false
+	}
+	select {
+	case <-l.lease.Lost():
+		return false
+	default:
+		return true
+	}
+}
+
+func (l *Ledger) releaseLease() {
+	l.mu.Lock()
+	lease := l.lease
+	l.lease = nil
+	l.mu.Unlock()
+	if lease != nil {
+		lease.Release()
 	}
 }
 
@@ -143,6 +241,11 @@ func (l *Ledger) Ready(ctx context.Context, after, before time.Time) (age time.D
 		return now.Sub(m.SyncedAt), true // the window ended before the last sync
 	}
 	if now.Sub(m.SyncedAt) > l.interval() {
+		if !l.leading() {
+			// Another replica syncs: a second sync here would spend the
+			// shared budget twice. The API answers meanwhile.
+			return now.Sub(m.SyncedAt), false
+		}
 		sctx, cancel := context.WithTimeout(ctx, readyTimeout)
 		_, err := l.Syncer.Sync(sctx, Options{})
 		cancel()
@@ -174,6 +277,10 @@ type Config struct {
 	Surface     string
 	Transcripts int // per background sync (default 100)
 	Logger      *slog.Logger
+	// Elector elects the replica that syncs a shared store (nil: this
+	// process syncs); Workspace is the store's workspace (WorkspaceID).
+	Elector   Elector
+	Workspace string
 }
 
 // New keeps store in sync with the workspace of c.
@@ -193,6 +300,7 @@ func New(store Store, c *client.Client, cfg Config) *Ledger {
 	}
 	return &Ledger{
 		Store: store, Interval: cfg.Interval, Transcripts: cfg.Transcripts, Logger: cfg.Logger,
+		Elector: cfg.Elector, Workspace: cfg.Workspace,
 		Syncer: &Syncer{Store: store, Source: src, API: c, Days: days, Logger: cfg.Logger, V1Only: cfg.Surface == "v1",
 			Numbers: func(ctx context.Context) ([]string, error) {
 				numbers, err := c.ListPhoneNumbers(ctx, "")
