@@ -48,7 +48,7 @@ const (
 	defaultTranscripts = 100
 	// readyTimeout bounds the freshness sync a tool waits for; past it the
 	// tool asks the API instead.
-	readyTimeout = 10 * time.Second
+	readyTimeout     = 10 * time.Second
 	defaultLeasePoll = 5 * time.Second
 )
 

@@ -49,7 +49,7 @@ func (e *fakeElector) current(ws string) *fakeLease {
 }
 
 func (l *fakeLease) Lost() <-chan struct{} { return l.lost }
-func (l *fakeLease) Release()             { l.free() }
+func (l *fakeLease) Release()              { l.free() }
 
 // kill is the holder's connection breaking: the lock is free and Lost is
 // closed.
