@@ -59,6 +59,7 @@ type Client struct {
 	limiter      *rate.Limiter  // nil: no pacing
 	window       *rollingWindow // nil: the limiter alone paces
 	lanes        *lanes         // the limiter's interactive and background lanes; nil without it
+	shared       SharedBudget   // taken after the local pacing (budget.go); nil: none
 	timeout      time.Duration
 	maxAttempts  int
 	backoffBase  time.Duration

@@ -91,8 +91,9 @@ func dropLanes(k weak.Pointer[rate.Limiter]) {
 	sharedLanes.mu.Unlock()
 }
 
-// pace is the pacing wait of one attempt, in the request's lane.
-func (c *Client) pace(ctx context.Context) error {
+// paceLocal is this client's pacing wait of one attempt, in the
+// request's lane (pace, in budget.go, adds the shared budget).
+func (c *Client) paceLocal(ctx context.Context) error {
 	if c.lanes == nil {
 		return c.wait(ctx)
 	}
