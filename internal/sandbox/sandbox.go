@@ -46,8 +46,8 @@
 // used by --demo mode, tests and benchmarks. A Server is an http.Handler (use
 // it with httptest.NewServer or any listener) and also serves requests in
 // process, without a port, through RoundTripper. Options add an API key check
-// (401), a per-key token-bucket rate limit (429 with Retry-After) and a
-// fixed latency.
+// (401), a per-key rate limit (429 with Retry-After: a token bucket, or a
+// rolling window with RateWindow) and a fixed latency.
 //
 // The Workspace given to New must not be modified afterwards.
 package sandbox
@@ -103,6 +103,14 @@ type Options struct {
 	// value), enforced with a token bucket of burst ceil(RateLimit); requests
 	// over it get 429 with a Retry-After header in seconds. 0 = unlimited.
 	RateLimit float64
+	// RateWindow enforces RateLimit as a rolling window instead of the
+	// token bucket (ratewindow.go): at most ceil(RateLimit) requests per
+	// key in any span of one second, as a gateway that counts a rolling
+	// second does; the others get the same 429.
+	RateWindow bool
+	// LogArrivals keeps when each request arrived, per key, for Arrivals
+	// (tests of what clients send together). It grows without bound.
+	LogArrivals bool
 	// Latency is added to every response (0 = none). It ends early when the
 	// request's context is done.
 	Latency time.Duration
@@ -148,6 +156,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
+	rolling  rollingLimits // RateWindow's windows and LogArrivals' log (ratewindow.go)
 }
 
 type pairKey struct{ phoneNumberID, participant string }
@@ -367,11 +376,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt.handler(s, w, r, rt.id)
 }
 
-// allow takes a token from the bucket of key. When none is left it returns
-// how long until one will be.
+// allow takes a token from the bucket of key (or a place in its rolling
+// window). When none is left it returns how long until one will be.
 func (s *Server) allow(key string) (time.Duration, bool) {
+	now := time.Now()
+	if s.opts.LogArrivals {
+		s.rolling.logArrival(key, now)
+	}
 	if s.opts.RateLimit <= 0 {
 		return 0, true
+	}
+	if s.opts.RateWindow {
+		return s.rolling.allow(key, s.opts.RateLimit, now)
 	}
 	s.mu.Lock()
 	l := s.limiters[key]
@@ -380,7 +396,6 @@ func (s *Server) allow(key string) (time.Duration, bool) {
 		s.limiters[key] = l
 	}
 	s.mu.Unlock()
-	now := time.Now()
 	res := l.ReserveN(now, 1)
 	if !res.OK() {
 		return time.Second, false
