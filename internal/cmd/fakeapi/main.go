@@ -5,8 +5,12 @@
 // --dated-off answers the dated paths with v1's 404, as an API without
 // them would, for tests of the fallback to v1.
 //
-//	go run ./internal/cmd/fakeapi [--addr 127.0.0.1:0] [--api-key KEY] [--rate N] [--latency D]
-//	  [--dated-off] [--cursor-ttl D]
+//	go run ./internal/cmd/fakeapi [--addr 127.0.0.1:0] [--api-key KEY] [--rate N] [--rate-window]
+//	  [--latency D] [--dated-off] [--cursor-ttl D]
+//
+// --rate counts with a token bucket (burst N); with --rate-window it counts
+// a rolling second instead (at most N requests of a key in any second), as
+// a stricter gateway would.
 //
 // The first line on stdout is the base URL (http://127.0.0.1:PORT), to be
 // used as OPENPHONE_BASE_URL; nothing else is written to stdout, logs go to
@@ -44,6 +48,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	addr := fs.String("addr", "127.0.0.1:0", "listen address (port 0 picks a free port)")
 	apiKey := fs.String("api-key", "", "the only Authorization value accepted (empty accepts any)")
 	rate := fs.Float64("rate", 0, "requests per second per key before 429 (0 = unlimited)")
+	rateWindow := fs.Bool("rate-window", false, "count --rate in a rolling second instead of a token bucket")
 	latency := fs.Duration("latency", 0, "delay added to every response")
 	datedOff := fs.Bool("dated-off", false, "serve v1 only: the dated paths (/calls, /users) answer 404")
 	cursorTTL := fs.Duration("cursor-ttl", 0, "lifetime of the dated surface's cursors (0 = 5m)")
@@ -62,10 +67,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "fakeapi: --rate, --latency and --cursor-ttl must not be negative")
 		return 2
 	}
+	if *rateWindow && *rate == 0 {
+		fmt.Fprintln(stderr, "fakeapi: --rate-window needs a --rate to count, such as --rate 10")
+		return 2
+	}
 
 	started := time.Now()
 	sb := sandbox.New(sandbox.Demo(started), sandbox.Options{
-		APIKey: *apiKey, RateLimit: *rate, Latency: *latency, DatedOff: *datedOff, CursorTTL: *cursorTTL,
+		APIKey: *apiKey, RateLimit: *rate, RateWindow: *rateWindow, Latency: *latency, DatedOff: *datedOff,
+		CursorTTL: *cursorTTL,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
