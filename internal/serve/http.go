@@ -46,6 +46,13 @@ func newFrontend(s *server.MCPServer, cfg Config) (*frontend, http.Handler, erro
 		track:   newTracker(),
 	}
 	f.stopCtx, f.stop = context.WithCancel(context.Background())
+	// The routes are checked before anything starts that would need
+	// stopping on an error.
+	routes, err := f.routeMux(cfg.Routes)
+	if err != nil {
+		f.stop()
+		return nil, nil, err
+	}
 	if cfg.AuthToken != "" {
 		sum := sha256.Sum256([]byte(cfg.AuthToken))
 		f.tokenSum = sum[:]
@@ -109,6 +116,10 @@ func newFrontend(s *server.MCPServer, cfg Config) (*frontend, http.Handler, erro
 		mux.Handle("/message", f.track.sseMessage(sse.MessageHandler()))
 	default:
 		return nil, nil, fmt.Errorf("transport %q has no HTTP handler (want http or sse)", cfg.Transport)
+	}
+	if routes != nil {
+		routes.Handle("/", f.middleware(mux))
+		return f, routes, nil
 	}
 	return f, f.middleware(mux), nil
 }

@@ -42,6 +42,11 @@ type Config struct {
 	// AllowClientAPIKeys accepts X-OpenPhone-Api-Key per request and exposes
 	// it to tools via APIKeyFromContext. The header is never logged.
 	AllowClientAPIKeys bool
+	// Routes are mounted beside the MCP endpoints on the HTTP transports,
+	// for requests that authenticate themselves (a webhook its sender
+	// signs): no MCP token, Origin or CORS rules; the body cap, the drain
+	// and the shutdown wait apply (routes.go). Stdio refuses them.
+	Routes []Route
 
 	ShutdownTimeout time.Duration // grace for in-flight calls; default 10s
 	MaxBodyBytes    int64         // request body cap; default 1 MiB (413 beyond)
@@ -122,6 +127,9 @@ func Run(ctx context.Context, s *server.MCPServer, cfg Config) error {
 	cfg = cfg.withDefaults()
 	switch cfg.Transport {
 	case "", "stdio":
+		if len(cfg.Routes) > 0 {
+			return fmt.Errorf("HTTP routes such as %q need an HTTP transport: serve with --transport http or sse", cfg.Routes[0].Pattern)
+		}
 		return runStdio(ctx, s, cfg)
 	case "http", "sse":
 		return runHTTP(ctx, s, cfg)
