@@ -143,6 +143,7 @@ type Server struct {
 	recordings  map[string][]client.CallRecording
 	users       []client.User
 	voicemails  map[string]client.Voicemail
+	hooks       webhookStore // the one state that requests change (webhooks.go)
 
 	// The dated surface, built on its first request so that v1-only use
 	// (the demo's start, the v1 benchmarks) does not pay for it.
@@ -355,6 +356,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
+	if s.serveWebhooks(w, r) {
+		return
+	}
 	if rt.handler == nil {
 		writeError(w, &apiError{
 			status: http.StatusNotFound, code: rt.res + "00404", title: "Not Found",
@@ -462,6 +466,8 @@ func route(path string, withDated bool) routed {
 		return routed{"04", nil, "", false}
 	case strings.HasPrefix(path, "/v1/conversations"):
 		return routed{"10", nil, "", false}
+	case strings.HasPrefix(path, "/v1/webhooks"):
+		return routed{"03", nil, "", false}
 	}
 	return routed{"00", nil, "", false}
 }
