@@ -23,7 +23,7 @@ type v1CallGetter interface {
 
 // Refresh reads the call callID again from the API and upserts it with
 // its summary and voicemail; with transcript, or when the call was
-// answered and lasted (those have transcripts), its transcript too. It
+// answered and lasted (the calls with transcripts), its transcript too. It
 // reads on the syncer's surface (the dated one, v1 where the API does not
 // know it or with V1Only): on the dated surface one request, plus the
 // transcript's; on v1 up to three, plus the transcript's. Its requests go
@@ -43,7 +43,7 @@ func (s *Syncer) Refresh(ctx context.Context, callID string, transcript bool) er
 	if err := s.Store.PutCalls(ctx, []history.Call{*c}); err != nil {
 		return fmt.Errorf("writing the ledger: %w", err)
 	}
-	if !transcript && (c.AnsweredAt == nil || c.Duration <= 0) {
+	if !transcript && !canHaveTranscript(&c.Call) {
 		return nil
 	}
 	t, _, err := s.transcript(ctx, callID)
@@ -92,6 +92,12 @@ func (s *Syncer) readCall(ctx context.Context, id string) (*history.Call, error)
 	}
 	s.fetchV1Content(ctx, c)
 	return c, nil
+}
+
+// canHaveTranscript is the stores' "answered" (WantTranscripts): a call
+// that lasted and was answered or completed.
+func canHaveTranscript(c *client.Call) bool {
+	return c.Duration > 0 && (c.AnsweredAt != nil || c.Status == "completed" || c.Status == "answered")
 }
 
 // v1OtherParty is the other party of a v1 call that the listing has not
