@@ -62,8 +62,8 @@ func zoneSpan(loc *time.Location, a, b time.Time) string {
 // localTime reads an RFC 3339 date-time, or a plain date as midnight in
 // loc.
 func localTime(arg, raw string, loc *time.Location) (time.Time, error) {
-	if t, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(raw), loc); err == nil {
-		return t, nil
+	if d, err := time.Parse(time.DateOnly, strings.TrimSpace(raw)); err == nil {
+		return dayStart(d.Year(), d.Month(), d.Day(), loc), nil
 	}
 	return parseTime(arg, raw)
 }
@@ -92,10 +92,27 @@ func localWindow(after, before string, loc *time.Location) (time.Time, time.Time
 	return a, b, nil
 }
 
-// startOfDay is midnight of t's day in loc.
+// startOfDay is the first instant of t's day in loc: midnight, or where
+// the clocks jump over midnight (America/Santiago, America/Havana), the
+// jump, 01:00. time.Date puts a midnight that does not exist an hour early,
+// on the day before.
 func startOfDay(t time.Time, loc *time.Location) time.Time {
 	y, m, d := t.In(loc).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return dayStart(y, m, d, loc)
+}
+
+// dayStart is the first instant of the day y-m-d in loc (time.Date's
+// normalisation of d applies).
+func dayStart(y int, m time.Month, d int, loc *time.Location) time.Time {
+	s := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if noon := time.Date(y, m, d, 12, 0, 0, 0, loc); s.Day() != noon.Day() {
+		// Midnight fell in a gap and s on the day before, in the zone that
+		// the jump ends: the day starts where that zone does.
+		if _, end := s.ZoneBounds(); end.After(s) {
+			return end
+		}
+	}
+	return s
 }
 
 // shortTime writes t in loc for a line: "14:02" on day, "Tue 14:02" within
