@@ -77,6 +77,8 @@ var phoneCache struct {
 const phoneCacheSize = 4096
 
 // parseTime reads an RFC 3339 date-time, or a plain date as midnight UTC.
+// The tools get their windows resolved by the kit (args_window.go), which
+// turns dates and relative words into RFC 3339 first.
 func parseTime(arg, raw string) (time.Time, error) {
 	if raw == "" {
 		return time.Time{}, nil
@@ -87,7 +89,7 @@ func parseTime(arg, raw string) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, raw); err == nil {
 		return t, nil
 	}
-	return time.Time{}, badArg("%s %q is not a date-time: use RFC 3339 with a time zone, such as \"2026-11-20T09:00:00Z\" or \"2026-11-20T09:00:00-05:00\", or a date such as \"2026-11-20\"", arg, echo(raw))
+	return time.Time{}, windowFormsError(arg, raw)
 }
 
 // timeWindow parses createdAfter/createdBefore and checks their order.
