@@ -22,8 +22,8 @@ import (
 // CallStatsArgs are the arguments of call_stats; the filters mean what they
 // mean in recent_calls.
 type CallStatsArgs struct {
-	CreatedAfter  string   `json:"createdAfter,omitempty" jsonschema_description:"Window start: RFC 3339, or a date (midnight in timezone). Default: 6 days before today's midnight."`
-	CreatedBefore string   `json:"createdBefore,omitempty" jsonschema_description:"Window end, exclusive, same forms (default: now)."`
+	CreatedAfter  string   `json:"createdAfter,omitempty" jsonschema_description:"Window start: RFC 3339, a date (midnight in timezone), today, yesterday, this week, last week, 24h, 7d. Default: 6 days before today's midnight."`
+	CreatedBefore string   `json:"createdBefore,omitempty" jsonschema_description:"Window end, exclusive, same forms (yesterday: today's midnight; default: now)."`
 	GroupBy       []string `json:"groupBy,omitempty" jsonschema:"maxItems=2,enum=day,enum=hour,enum=weekday,enum=user,enum=number,enum=status,enum=direction,enum=participant" jsonschema_description:"One or two (default: no grouping, one total row)."`
 	Timezone      string   `json:"timezone,omitempty" jsonschema_description:"IANA zone for days and hours (default: the server's)."`
 	PhoneNumberID string   `json:"phoneNumberId,omitempty" jsonschema_description:"Only this number: PN id or the number."`

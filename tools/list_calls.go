@@ -24,12 +24,22 @@ import (
 // server's own addition.
 type ListCallsArgs struct {
 	PhoneNumberID string   `json:"phoneNumberId,omitempty" jsonschema_description:"PN id (see list_phone_numbers) or the number, such as +14155550100 or (415) 555-0100. May be omitted if the workspace has one number."`
-	Participants  []string `json:"participants" jsonschema:"minItems=1,maxItems=1" jsonschema_description:"Exactly one other party: E.164 (+12125550103) or as people write it ((212) 555-0103)."`
+	Participants  []string `json:"participants" jsonschema:"minItems=1,maxItems=1" jsonschema_description:"Exactly one other party: E.164 (+12125550103) or as people write it ((212) 555-0103); a string also works."`
 	UserID        string   `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Only calls placed or received by this user (US...)."`
-	CreatedAfter  string   `json:"createdAfter,omitempty" jsonschema:"format=date-time" jsonschema_description:"Only calls created after this RFC 3339 time, such as 2026-11-20T00:00:00Z."`
-	CreatedBefore string   `json:"createdBefore,omitempty" jsonschema:"format=date-time" jsonschema_description:"Only calls created before this RFC 3339 time."`
+	CreatedAfter  string   `json:"createdAfter,omitempty" jsonschema_description:"Only calls created after this: RFC 3339, a date, today, yesterday, this week, last week, 24h, 7d."`
+	CreatedBefore string   `json:"createdBefore,omitempty" jsonschema_description:"Only calls created before this, same forms (yesterday: today's midnight)."`
 	PageArgs
 	IncludeSummaries bool `json:"includeSummaries,omitempty" jsonschema:"default=false" jsonschema_description:"Add each completed call's AI summary under its line (one extra request per call)."`
+}
+
+// tokenWindow is the window a dated page token fixed, as createdAfter and
+// createdBefore say it (see args_window.go): createdAfter is exclusive, so
+// the cursor's window starts 1ns after it.
+func (ListCallsArgs) tokenWindow(token string) (after, before time.Time, ok bool) {
+	if after, before, ok = cursorWindow(token); ok && after.After(history.MinTime) {
+		after = after.Add(-time.Nanosecond)
+	}
+	return after, before, ok
 }
 
 // listCallsPage is the default of maxResults.

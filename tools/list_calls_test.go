@@ -141,7 +141,7 @@ func TestListCallsBadArguments(t *testing.T) {
 		{"empty participants", withArgs(map[string]any{"participants": []string{}}), []string{"participants is required"}},
 		{"not a phone number", withArgs(map[string]any{"participants": []string{"Maple Dental"}}), []string{`"Maple Dental" is not a valid phone number`, "E.164"}},
 		{"two participants", withArgs(map[string]any{"participants": []string{"+12125550103", "+13105550142"}}), []string{"exactly one", "once per participant"}},
-		{"participants not an array", withArgs(map[string]any{"participants": "+12125550103"}), []string{"participants must be an array of strings"}},
+		{"participants not an array", withArgs(map[string]any{"participants": 2125550103}), []string{"participants must be an array of strings"}},
 		{"maxResults 0", withArgs(map[string]any{"maxResults": 0}), []string{"maxResults 0 is out of range", "1 to 100"}},
 		{"maxResults 101", withArgs(map[string]any{"maxResults": 101}), []string{"maxResults 101 is out of range"}},
 		{"maxResults string", withArgs(map[string]any{"maxResults": "ten"}), []string{"maxResults must be an integer"}},
@@ -320,6 +320,10 @@ func TestListCallsSchema(t *testing.T) {
 		"phoneNumberId": {func(api map[string]any) { delete(api, "pattern") }, "(415) 555-0100"},
 		// Any common way of writing a phone number, normalised to E.164.
 		"participants": {func(api map[string]any) { delete(api["items"].(map[string]any), "pattern") }, "(212) 555-0103"},
+		// Also dates and relative words (today, 7d), resolved to RFC 3339
+		// in the server's time zone (args_window.go).
+		"createdAfter":  {func(api map[string]any) { delete(api, "format") }, "today"},
+		"createdBefore": {func(api map[string]any) { delete(api, "format") }, "yesterday"},
 	}
 	wantRequired := []string{"participants"}
 	// This server's additions, which are not API parameters.

@@ -233,7 +233,7 @@ func TestMissedCallsBadArguments(t *testing.T) {
 		{map[string]any{"maxResults": 101}, "maxResults"},
 		{map[string]any{"pageToken": "nope"}, "pageToken is not valid"},
 		{map[string]any{"createdAfter": "2027-02-01"}, "in the future"},
-		{map[string]any{"createdAfter": "last week"}, "not a date-time"},
+		{map[string]any{"createdAfter": "last month"}, "not a date-time"},
 		{map[string]any{"userId": "alex"}, "userId"},
 		{map[string]any{"phoneNumberId": "PN!"}, "phoneNumberId"},
 		{map[string]any{"onlyUnreturned": "yes"}, "onlyUnreturned"},

@@ -21,8 +21,8 @@ import (
 // RecentCallsArgs are the arguments of recent_calls. The names mirror the
 // API's query parameters; phoneNumberId also takes the number itself.
 type RecentCallsArgs struct {
-	CreatedAfter     string   `json:"createdAfter,omitempty" jsonschema:"format=date-time" jsonschema_description:"Window start, RFC 3339 such as 2026-11-20T00:00:00Z (default: 24 hours ago)."`
-	CreatedBefore    string   `json:"createdBefore,omitempty" jsonschema:"format=date-time" jsonschema_description:"Window end, RFC 3339 (default: now)."`
+	CreatedAfter     string   `json:"createdAfter,omitempty" jsonschema_description:"Window start: RFC 3339, a date, today, yesterday, this week, last week, 24h, 7d (default: 24 hours ago)."`
+	CreatedBefore    string   `json:"createdBefore,omitempty" jsonschema_description:"Window end, same forms (yesterday: today's midnight; default: now)."`
 	PhoneNumberID    string   `json:"phoneNumberId,omitempty" jsonschema_description:"Only this OpenPhone number: PN id or the number itself (default: all numbers)."`
 	UserID           string   `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Only calls placed or received by this user (US...)."`
 	MaxResults       *int     `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=100,default=20" jsonschema_description:"Calls per page, 1-100."`

@@ -112,7 +112,7 @@ func TestRecentCallsBadArguments(t *testing.T) {
 		{"maxResults as text", map[string]any{"maxResults": "ten"}, "argument maxResults must be an integer"},
 		{"window backwards", map[string]any{"createdAfter": "2026-11-25T00:00:00Z", "createdBefore": "2026-11-24T00:00:00Z"}, "createdAfter (2026-11-25T00:00:00Z) must be earlier than createdBefore (2026-11-24T00:00:00Z)"},
 		{"before the default start", map[string]any{"createdBefore": "2026-11-20T00:00:00Z"}, "earlier than the default createdAfter (24 hours ago, 2026-11-26T15:00:00Z): give createdAfter too"},
-		{"not a time", map[string]any{"createdAfter": "yesterday"}, `createdAfter "yesterday" is not a date-time`},
+		{"not a time", map[string]any{"createdAfter": "last tuesday"}, `createdAfter "last tuesday" is not a date-time`},
 		{"year 1900", map[string]any{"createdAfter": "1900-01-01T00:00:00Z"}, "createdAfter 1900-01-01T00:00:00Z is out of range: give a time between 1970 and 2200"},
 		{"unknown argument", map[string]any{"participants": []string{"+12125550103"}}, "unknown argument \"participants\"; the arguments are: createdAfter, createdBefore, direction, includeSummaries, maxResults, pageToken, participant, phoneNumberId, status, userId"},
 		{"bad phoneNumberId", map[string]any{"phoneNumberId": "front desk"}, `phoneNumberId "front desk" is neither a PN id such as "PN123abc" nor a phone number`},

@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -26,8 +27,8 @@ import (
 // SearchCallsArgs are the arguments of search_calls.
 type SearchCallsArgs struct {
 	Query         string   `json:"query" jsonschema:"minLength=1,maxLength=500" jsonschema_description:"Words to find; \"a phrase\"; OR between two terms; -word to leave out."`
-	CreatedAfter  string   `json:"createdAfter,omitempty" jsonschema_description:"Window start: RFC 3339 or a date (default: all the ledger holds)."`
-	CreatedBefore string   `json:"createdBefore,omitempty" jsonschema_description:"Window end, exclusive (default: now)."`
+	CreatedAfter  string   `json:"createdAfter,omitempty" jsonschema_description:"Window start: RFC 3339, a date, today, yesterday, this week, last week, 24h, 7d (default: all the ledger holds)."`
+	CreatedBefore string   `json:"createdBefore,omitempty" jsonschema_description:"Window end, exclusive, same forms (yesterday: today's midnight; default: now)."`
 	PhoneNumberID string   `json:"phoneNumberId,omitempty" jsonschema_description:"Only this number: PN id or the number."`
 	UserID        string   `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Only calls this user placed or took."`
 	Participant   string   `json:"participant,omitempty" jsonschema_description:"Only calls with this other party (a number)."`
@@ -102,24 +103,51 @@ func (in *SearchCallsArgs) query(loc *time.Location, region string) (*searchQuer
 	return q, nil
 }
 
-// A search page token: base64url of the offset (4 bytes) and the first 8
-// bytes of SHA-256 over the arguments and the offset, so a token resumes
-// only the search it was made for.
-func searchToken(offset int, canonical string) string {
-	var b [12]byte
+// A search page token: base64url of the offset (4 bytes), the window's
+// start and end (8 bytes each, Unix nanoseconds, math.MinInt64 for none),
+// and the first 8 bytes of SHA-256 over the arguments and all of that, so
+// a token resumes only the search it was made for. The window is there to
+// be read back (tokenWindow): a relative createdAfter (7d) asked again with
+// the token means the instants of the first page.
+func searchToken(offset int, after, before time.Time, canonical string) string {
+	var b [28]byte
 	binary.BigEndian.PutUint32(b[:4], uint32(offset))
-	sum := sha256.Sum256(append([]byte("search_calls\x00"+canonical+"\x00"), b[:4]...))
-	copy(b[4:], sum[:8])
+	for i, t := range []time.Time{after, before} {
+		n := int64(math.MinInt64)
+		if !t.IsZero() {
+			n = t.UnixNano()
+		}
+		binary.BigEndian.PutUint64(b[4+8*i:], uint64(n))
+	}
+	sum := sha256.Sum256(append([]byte("search_calls\x00"+canonical+"\x00"), b[:20]...))
+	copy(b[20:], sum[:8])
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-func decodeSearchToken(tok, canonical string) (int, error) {
+// readSearchToken reads a token's offset and window, unchecked.
+func readSearchToken(tok string) (offset int, after, before time.Time, ok bool) {
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(tok)
-	if err == nil && len(raw) == 12 {
-		offset := int(binary.BigEndian.Uint32(raw[:4]))
-		if offset < 100_000 && searchToken(offset, canonical) == tok {
-			return offset, nil
+	if err != nil || len(raw) != 28 {
+		return 0, after, before, false
+	}
+	times := [2]time.Time{}
+	for i := range times {
+		if n := int64(binary.BigEndian.Uint64(raw[4+8*i:])); n != math.MinInt64 {
+			times[i] = time.Unix(0, n).UTC()
 		}
+	}
+	return int(binary.BigEndian.Uint32(raw[:4])), times[0], times[1], true
+}
+
+// tokenWindow is the window a page token fixed (see args_window.go).
+func (SearchCallsArgs) tokenWindow(tok string) (after, before time.Time, ok bool) {
+	_, after, before, ok = readSearchToken(tok)
+	return after, before, ok
+}
+
+func decodeSearchToken(tok, canonical string) (int, error) {
+	if offset, after, before, ok := readSearchToken(tok); ok && offset < 100_000 && searchToken(offset, after, before, canonical) == tok {
+		return offset, nil
 	}
 	return 0, badArg("pageToken is not a page token of this search: pass it exactly as the previous search_calls result gave it, with the same arguments, or leave it out to start from the best match")
 }
@@ -166,7 +194,7 @@ func searchCalls(ctx context.Context, d *Deps, c *client.Client, l *ledger.Ledge
 	nameParties(ctx, d, w, calls)
 	var next string
 	if q.offset+len(res.Hits) < res.Total && len(res.Hits) == q.n {
-		next = searchToken(q.offset+q.n, q.canonical)
+		next = searchToken(q.offset+q.n, q.after, q.before, q.canonical)
 	}
 	out, text := renderSearch(w, q, res, counts, searched{meta: meta, age: age, fresh: fresh, after: after, now: d.now(), days: l.Syncer.Days}, next)
 	return out, text, nil

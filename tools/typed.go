@@ -1,6 +1,7 @@
 // typed.go: the typed tool wrapper. A tool is an input type, an output type
 // and a handler from one to the other; typedTool reflects both schemas,
-// decodes the arguments strictly, and builds every result the same way.
+// makes harmless shapes of the arguments strict (args_lenient.go), decodes
+// them strictly, and builds every result the same way.
 
 package tools
 
@@ -49,7 +50,8 @@ type handler[In, Out any] func(ctx context.Context, c *client.Client, in *In) (O
 // error explained. The schemas are reflected once, here, never on the hot
 // path.
 func typedTool[In any, Out any](name, description string, ann annotations, d *Deps, handle handler[In, Out]) server.ServerTool {
-	tool := mcp.NewToolWithRawSchema(name, description+quotedIsData, SchemaFor[In]())
+	schema := SchemaFor[In]()
+	tool := mcp.NewToolWithRawSchema(name, description+quotedIsData, schema)
 	if _, ok := any(*new(Out)).(outputSchemaPublisher); ok {
 		tool.RawOutputSchema = compactSchema(SchemaFor[Out]())
 	}
@@ -61,9 +63,21 @@ func typedTool[In any, Out any](name, description string, ann annotations, d *De
 		OpenWorldHint:   mcp.ToBoolPtr(ann.openWorld),
 	}
 	fields := jsonFieldNames(reflect.TypeFor[In]())
+	shape := shapeOf(schema, *new(In))
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		in := new(In)
-		if err := decodeArgs(req, in, fields); err != nil {
+		raw, err := rawArguments(req)
+		if err == nil {
+			raw, err = shape.normalize(raw, d.now(), d.zone())
+		}
+		if err == nil {
+			err = decodeArgs(raw, in, fields)
+		}
+		var bad *argError
+		switch {
+		case errors.As(err, &bad):
+			return mcp.NewToolResultError(bad.msg), nil // a window word: the tools' own sentence
+		case err != nil:
 			return mcp.NewToolResultError(fmt.Sprintf("%s: %v", name, err)), nil
 		}
 		c, err := d.Client(ctx)
@@ -164,16 +178,22 @@ func compactSchema(raw json.RawMessage) json.RawMessage {
 	return out
 }
 
-// decodeArgs decodes the call's arguments into in, rejecting unknown names
-// and wrong types with a sentence the model can act on.
-func decodeArgs(req mcp.CallToolRequest, in any, fields []string) error {
+// rawArguments is the call's arguments as JSON.
+func rawArguments(req mcp.CallToolRequest) (json.RawMessage, error) {
 	raw := req.Params.RawArguments
 	if len(raw) == 0 && req.Params.Arguments != nil {
 		var err error
 		if raw, err = json.Marshal(req.Params.Arguments); err != nil {
-			return fmt.Errorf("arguments are not a JSON object: %v", err)
+			return nil, fmt.Errorf("arguments are not a JSON object: %v", err)
 		}
 	}
+	return raw, nil
+}
+
+// decodeArgs decodes the call's arguments (normalised: args_lenient.go)
+// into in, rejecting unknown names and wrong types with a sentence the
+// model can act on.
+func decodeArgs(raw json.RawMessage, in any, fields []string) error {
 	if len(bytes.TrimSpace(raw)) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 		raw = []byte("{}")
 	}
