@@ -11,7 +11,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -42,6 +41,14 @@ const (
 // started afresh; a queue of interactive requests never reaches it.
 const clockStep = time.Hour
 
+// maxRate is the highest perSecond a budget takes.
+const maxRate = 1000
+
+// lookTimeout bounds one transaction of a Take (and the migration): a
+// database that does not answer fails the request with a clear error
+// instead of holding it.
+const lookTimeout = 10 * time.Second
+
 // Budgets are the shared request budgets of API keys, one a key, kept in
 // Postgres. Every replica must give the same perSecond.
 type Budgets struct {
@@ -50,6 +57,7 @@ type Budgets struct {
 	spacing time.Duration // between two grants
 	bad     error         // a perSecond that is no rate: every Take fails with it
 	logger  *slog.Logger
+	timeout time.Duration // lookTimeout; the tests shorten it
 
 	mu       sync.Mutex
 	migrated bool
@@ -62,10 +70,12 @@ func NewBudgets(pool *pgxpool.Pool, perSecond float64, logger *slog.Logger) *Bud
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	b := &Budgets{pool: pool, logger: logger}
-	if !(perSecond > 0) || math.IsInf(perSecond, 0) || perSecond > 1e6 {
-		b.bad = fmt.Errorf("the shared API budget's rate %v is not a number of requests per second in (0, 1e6], such as %d",
-			perSecond, client.DefaultRateLimit)
+	b := &Budgets{pool: pool, logger: logger, timeout: lookTimeout}
+	// At most maxRate: the ring holds ceil(perSecond) times and every
+	// Take rewrites it.
+	if !(perSecond > 0) || perSecond > maxRate {
+		b.bad = fmt.Errorf("the shared API budget's rate %v is not a number of requests per second in (0, %d], such as %d",
+			perSecond, maxRate, client.DefaultRateLimit)
 		return b
 	}
 	b.n = int(math.Ceil(perSecond))
@@ -99,7 +109,12 @@ func (b *Budgets) ready(ctx context.Context) error {
 	if b.migrated {
 		return nil
 	}
-	if err := Migrate(ctx, b.pool); err != nil {
+	mctx, cancel := context.WithTimeout(ctx, b.timeout)
+	defer cancel()
+	if err := Migrate(mctx, b.pool); err != nil {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
 		return err
 	}
 	b.migrated = true
@@ -155,16 +170,19 @@ func (k *keyBudget) look(ctx context.Context, background bool) (wait time.Durati
 	if dl, ok := ctx.Deadline(); ok {
 		remaining = time.Until(dl)
 	}
-	err = pgx.BeginFunc(ctx, k.b.pool, func(tx pgx.Tx) error {
+	var refused error // a wait past the deadline
+	lctx, cancel := context.WithTimeout(ctx, k.b.timeout)
+	defer cancel()
+	err = pgx.BeginFunc(lctx, k.b.pool, func(tx pgx.Tx) error {
 		// The lock in a statement of its own: the read below then takes
 		// its snapshot after the lock, and sees the last holder's grant.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
+		if _, err := tx.Exec(lctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
 			"openphone-mcp budget "+k.id); err != nil {
 			return err
 		}
 		var r ring
 		var until *time.Time
-		if err := tx.QueryRow(ctx, `SELECT clock_timestamp(), b.grants, b.interactive_until
+		if err := tx.QueryRow(lctx, `SELECT clock_timestamp(), b.grants, b.interactive_until
 			FROM (SELECT 1) AS one LEFT JOIN openphone_mcp_team_budget AS b ON b.key_id = $1`, k.id).
 			Scan(&r.now, &r.grants, &until); err != nil {
 			return err
@@ -182,11 +200,12 @@ func (k *keyBudget) look(ctx context.Context, background bool) (wait time.Durati
 			return nil
 		}
 		if wait = at.Sub(r.now); wait > remaining {
-			return fmt.Errorf("waiting %v for the API key's budget shared with the other replicas (%d requests in any %v) would pass the deadline: %w",
+			refused = fmt.Errorf("waiting %v for the API key's budget shared with the other replicas (%d requests in any %v) would pass the deadline: %w",
 				wait.Round(time.Millisecond), k.b.n, budgetWindow, context.DeadlineExceeded)
+			return refused
 		}
 		r.grant(at, k.b.n, background)
-		_, err := tx.Exec(ctx, `INSERT INTO openphone_mcp_team_budget AS b (key_id, grants, interactive_until)
+		_, err := tx.Exec(lctx, `INSERT INTO openphone_mcp_team_budget AS b (key_id, grants, interactive_until)
 			VALUES ($1, $2, $3)
 			ON CONFLICT (key_id) DO UPDATE SET grants = EXCLUDED.grants, interactive_until = EXCLUDED.interactive_until`,
 			k.id, r.grants, nullTime(r.interactiveUntil))
@@ -198,8 +217,10 @@ func (k *keyBudget) look(ctx context.Context, background bool) (wait time.Durati
 		return wait, granted, nil
 	case ctx.Err() != nil:
 		return 0, false, context.Cause(ctx)
-	case errors.Is(err, context.DeadlineExceeded):
-		return 0, false, err
+	case refused != nil:
+		return 0, false, refused
+	case lctx.Err() != nil:
+		err = fmt.Errorf("no answer within %v", k.b.timeout)
 	}
 	k.b.logger.Warn("team: the shared API budget in Postgres cannot be reached", "key", k.id, "error", err)
 	return 0, false, fmt.Errorf("the shared API budget in Postgres: %w", err)

@@ -21,6 +21,7 @@ import (
 
 // dropBudget deletes the test key's row at the end.
 func dropBudget(t *testing.T, b *Budgets, key string) {
+	t.Helper()
 	t.Cleanup(func() {
 		_, _ = b.pool.Exec(context.Background(), `DELETE FROM openphone_mcp_team_budget WHERE key_id = $1`, KeyID(key))
 	})
@@ -228,4 +229,28 @@ func TestBudgets_anUnreachableDatabaseIsAClearError(t *testing.T) {
 			t.Errorf("the error shows the key: %v", err)
 		}
 	}
+}
+
+// TestBudgets_aDatabaseThatStopsAnsweringIsAClearError: through a proxy
+// that hangs, a Take fails after the look's timeout instead of holding
+// the request.
+func TestBudgets_aDatabaseThatStopsAnsweringIsAClearError(t *testing.T) {
+	cfg := pgConfig(t)
+	via, p := viaProxy(t, cfg)
+	key := unique("opk_team_")
+	b := NewBudgets(newPool(t, via), 10, nil)
+	b.timeout = 300 * time.Millisecond
+	dropBudget(t, NewBudgets(newPool(t, cfg), 10, nil), key)
+	kb := b.For(key)
+	if err := kb.Take(context.Background(), false); err != nil {
+		t.Fatal(err)
+	}
+	p.hang()
+	for _, background := range []bool{false, true} {
+		err := kb.Take(context.Background(), background)
+		if err == nil || !strings.Contains(err.Error(), "the shared API budget in Postgres: no answer within 300ms") {
+			t.Errorf("background %v: %v, want no answer within the timeout", background, err)
+		}
+	}
+	p.close() // before the pool's: its connections' close then ends at once
 }

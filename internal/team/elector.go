@@ -47,7 +47,18 @@ const (
 
 // Elector is a ledger.Elector over Postgres advisory locks: the lock of a
 // workspace is pg_try_advisory_lock of a hash of "openphone-mcp sync "
-// and its name, in the database of the pool.
+// and its name, in the database of the pool, held by the session of a
+// connection the lease owns.
+//
+// How a lease ends without Release:
+//   - the replica's process dies: the kernel closes its connection, the
+//     server ends the session and the lock is free at once;
+//   - the backend is terminated or the server restarts: the lease's
+//     watcher, reading the connection, closes Lost at once;
+//   - the replica's network hangs: its own Lost closes within pingEvery +
+//     pingTimeout (5 s) and the server frees the lock by its keepalives,
+//     about 11 s after the last packet (tcpUserTimeout, 10 s, when data
+//     was in flight). The hung replica gives up before another can lead.
 type Elector struct {
 	pool   *pgxpool.Pool
 	logger *slog.Logger

@@ -2,9 +2,6 @@ package team
 
 import (
 	"context"
-	"net"
-	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -181,13 +178,7 @@ func TestElector_aKilledReplicaFreesTheLock(t *testing.T) {
 // real hung network.)
 func TestElector_aHungNetworkEndsTheLeaseWithinItsPings(t *testing.T) {
 	cfg := pgConfig(t)
-	p := newHangingProxy(t, net.JoinHostPort(cfg.ConnConfig.Host, strconv.Itoa(int(cfg.ConnConfig.Port))))
-	via := cfg.Copy()
-	host, port, _ := net.SplitHostPort(p.addr())
-	via.ConnConfig.Host = host
-	n, _ := strconv.Atoi(port)
-	via.ConnConfig.Port = uint16(n)
-	via.ConnConfig.Fallbacks = nil
+	via, p := viaProxy(t, cfg)
 	e := NewElector(newPool(t, via), nil)
 	e.pingEvery, e.pingTimeout = 100*time.Millisecond, 300*time.Millisecond
 	ws := unique("ws-")
@@ -199,80 +190,4 @@ func TestElector_aHungNetworkEndsTheLeaseWithinItsPings(t *testing.T) {
 	t.Logf("hung network: Lost after %v (ping every %v, timeout %v)", lost.Round(time.Millisecond), e.pingEvery, e.pingTimeout)
 	p.close()
 	leadWhenFree(t, NewElector(newPool(t, cfg), nil), ws, hung) // the proxy closed: the server frees it
-}
-
-// hangingProxy forwards TCP to a target until hang, after which it reads
-// and drops everything, closing nothing until close.
-type hangingProxy struct {
-	ln    net.Listener
-	to    string
-	hung  chan struct{}
-	once  sync.Once
-	mu    sync.Mutex
-	conns []net.Conn
-	wg    sync.WaitGroup
-}
-
-func newHangingProxy(t *testing.T, target string) *hangingProxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &hangingProxy{ln: ln, to: target, hung: make(chan struct{})}
-	p.wg.Go(p.accept)
-	t.Cleanup(p.close)
-	return p
-}
-
-func (p *hangingProxy) addr() string { return p.ln.Addr().String() }
-func (p *hangingProxy) hang()        { close(p.hung) }
-
-func (p *hangingProxy) accept() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		s, err := net.Dial("tcp", p.to)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns = append(p.conns, c, s)
-		p.mu.Unlock()
-		p.wg.Go(func() { p.pipe(s, c) })
-		p.wg.Go(func() { p.pipe(c, s) })
-	}
-}
-
-// pipe copies from src to dst until hang, then drops what src sends.
-func (p *hangingProxy) pipe(dst, src net.Conn) {
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(buf)
-		if err != nil {
-			return
-		}
-		select {
-		case <-p.hung:
-			continue
-		default:
-		}
-		if _, err := dst.Write(buf[:n]); err != nil {
-			return
-		}
-	}
-}
-
-func (p *hangingProxy) close() {
-	p.once.Do(func() {
-		p.ln.Close()
-		p.mu.Lock()
-		for _, c := range p.conns {
-			c.Close()
-		}
-		p.mu.Unlock()
-		p.wg.Wait()
-	})
 }
