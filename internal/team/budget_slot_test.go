@@ -12,7 +12,7 @@ var t0 = time.Date(2026, 3, 30, 12, 0, 0, 0, time.UTC)
 func ms(d int) time.Time { return t0.Add(time.Duration(d) * time.Millisecond) }
 
 func TestSlot_theNextFreeSlotAndWhoMayTakeIt(t *testing.T) {
-	b := NewBudgets(nil, 10, nil) // 10 in any 1.05 s, 100 ms apart
+	b := NewBudgets(nil, 10, nil) // 10 in any 1.25 s, 100 ms apart
 	tenFrom0 := []time.Time{ms(0), ms(100), ms(200), ms(300), ms(400), ms(500), ms(600), ms(700), ms(800), ms(900)}
 	for _, c := range []struct {
 		name       string
@@ -25,9 +25,9 @@ func TestSlot_theNextFreeSlotAndWhoMayTakeIt(t *testing.T) {
 		{"an empty ring: now, background", ring{now: ms(0)}, true, ms(0), true},
 		{"a spacing after the last grant", ring{now: ms(50), grants: []time.Time{ms(0)}}, false, ms(100), true},
 		{"background does not take a future slot", ring{now: ms(50), grants: []time.Time{ms(0)}}, true, ms(100), false},
-		{"a window after the tenth last", ring{now: ms(950), grants: tenFrom0}, false, ms(1050), true},
-		{"a full window holds background too", ring{now: ms(950), grants: tenFrom0}, true, ms(1050), false},
-		{"free again a window after", ring{now: ms(1060), grants: tenFrom0}, true, ms(1060), true},
+		{"a window after the tenth last", ring{now: ms(950), grants: tenFrom0}, false, ms(1250), true},
+		{"a full window holds background too", ring{now: ms(950), grants: tenFrom0}, true, ms(1250), false},
+		{"free again a window after", ring{now: ms(1260), grants: tenFrom0}, true, ms(1260), true},
 		{
 			"background yields to a reserved interactive slot",
 			ring{now: ms(0), grants: []time.Time{ms(300)}, interactiveUntil: ms(300)}, true, ms(400), false,
