@@ -7,7 +7,9 @@
 #      schema (@anthropic-ai/mcpb, pinned in e2e/package.json).
 #   2. The extension's server started as Claude Desktop starts it, with
 #      nothing entered, with Demo off, with a key (packaging/mcpb/smoke.mjs).
-#   3. goreleaser check, only where GoReleaser is at hand (on PATH, or
+#   3. server.json against the MCP registry's schema, a second validator
+#      (Ajv, from e2e/node_modules) beside the Go test in packaging/.
+#   4. goreleaser check, only where GoReleaser is at hand (on PATH, or
 #      GORELEASER_CHECK=1 to fetch and build it: about 4.5 minutes cold,
 #      12 s with the module and build caches warm). packaging/'s Go test
 #      checks the targets, flags and files either way.
@@ -34,6 +36,26 @@ if [ ! -x "$bin" ]; then
   go build -o "$bin" .
 fi
 node packaging/mcpb/smoke.mjs "$bin"
+
+echo "== server.json against the registry's schema (Ajv)"
+node --input-type=module - <<'EOF'
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+const require = createRequire(`${process.cwd()}/e2e/package.json`);
+const Ajv = require("ajv");
+const addFormats = require("ajv-formats");
+const schema = JSON.parse(readFileSync("packaging/registry/server.schema.json", "utf8"));
+const server = JSON.parse(readFileSync("server.json", "utf8"));
+// strict: false: the registry's schema carries OpenAPI's "example" keyword.
+const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats(ajv);
+const validate = ajv.compile(schema);
+if (!validate(server)) {
+  console.error("server.json does not satisfy " + schema.$id + ":\n" + ajv.errorsText(validate.errors, { separator: "\n" }));
+  process.exit(1);
+}
+console.log(`server.json: valid against ${schema.$id} (ajv ${require("ajv/package.json").version})`);
+EOF
 
 echo "== goreleaser check"
 goreleaser_version=v2.17.0 # the newest GoReleaser that builds with Go 1.26

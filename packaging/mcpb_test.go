@@ -169,6 +169,17 @@ func TestMCPBManifest_ListsEveryTool(t *testing.T) {
 	}
 }
 
+func TestMCPBManifest_VersionAndRepositoryMatchServerJSON(t *testing.T) {
+	m := readManifest(t)
+	s := readServerJSON(t)
+	if m.Version != s.Version {
+		t.Errorf("manifest version %q, server.json %q: release both together", m.Version, s.Version)
+	}
+	if m.Repository.URL != s.Repository.URL {
+		t.Errorf("manifest repository %q, server.json %q", m.Repository.URL, s.Repository.URL)
+	}
+}
+
 // firstSentence is a description up to its first period that ends a
 // sentence (one followed by a space or the end).
 func firstSentence(s string) string {
