@@ -144,6 +144,9 @@ func (sh *argShape) members(raw json.RawMessage) ([]member, bool) {
 		}
 		out = append(out, member{name: name, prop: sh.propName(name), val: v})
 	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, false // cut short: the strict decode says so
+	}
 	return out, true
 }
 
