@@ -23,6 +23,10 @@ ARG TARGETARCH
 # VERSION is what --version and the initialize reply say; unset, the binary
 # falls back to its build info ("devel" here: .git is not in the context).
 ARG VERSION=""
+# The official golang images pin GOTOOLCHAIN=local: with auto, an image a
+# patch release older than go.mod's go line fetches that toolchain instead
+# of failing.
+ENV GOTOOLCHAIN=auto
 WORKDIR /src
 # Modules first, so a change of source reuses the downloaded modules' layer.
 COPY go.mod go.sum ./
@@ -35,7 +39,7 @@ RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache
     go build -trimpath -buildvcs=false \
       -ldflags "-s -w${VERSION:+ -X main.version=$VERSION}" \
       -o /out/openphone-mcp . \
- && mkdir -p /out/data
+ && mkdir -p /out/rootfs/data
 
 # distroless static: CA certificates, /etc/passwd with nonroot (65532), no
 # shell, no package manager. The binary embeds its own time zone database.
@@ -48,8 +52,9 @@ LABEL org.opencontainers.image.title="openphone-mcp" \
       org.opencontainers.image.version="$VERSION" \
       io.modelcontextprotocol.server.name="io.github.openphone-mcp/openphone-mcp"
 COPY --from=build /out/openphone-mcp /openphone-mcp
-# /data owned by nonroot, so a named volume mounted there starts writable.
-COPY --from=build --chown=65532:65532 /out/data /data
+# /data owned by nonroot, so a named volume mounted there starts writable
+# (copied as an entry of a tree, so --chown applies to the directory itself).
+COPY --from=build --chown=65532:65532 /out/rootfs/ /
 ENV XDG_CACHE_HOME=/data
 # Numeric, so Kubernetes' runAsNonRoot can check it.
 USER 65532:65532
