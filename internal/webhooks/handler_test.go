@@ -71,7 +71,7 @@ func newRig(t *testing.T, secrets ...string) *rig {
 }
 
 // dated signs body as a dated webhook would, at at, with delivery id.
-func dated(t *testing.T, secret, id string, at time.Time, body string) http.Header {
+func dated(t testing.TB, secret, id string, at time.Time, body string) http.Header {
 	t.Helper()
 	ts := strconv.FormatInt(at.Unix(), 10)
 	h := http.Header{}
@@ -82,7 +82,7 @@ func dated(t *testing.T, secret, id string, at time.Time, body string) http.Head
 }
 
 // legacySigned signs body as a v1 webhook would, at at.
-func legacySigned(t *testing.T, secret string, at time.Time, body string) http.Header {
+func legacySigned(t testing.TB, secret string, at time.Time, body string) http.Header {
 	t.Helper()
 	ms := strconv.FormatInt(at.UnixMilli(), 10)
 	h := http.Header{}

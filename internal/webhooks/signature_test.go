@@ -151,7 +151,7 @@ func TestParseSecrets(t *testing.T) {
 }
 
 // sign is the HMAC-SHA256 of content under the decoded secret, base64.
-func sign(t *testing.T, secret, content string) string {
+func sign(t testing.TB, secret, content string) string {
 	t.Helper()
 	keys, err := decodeKeys([]string{secret})
 	if err != nil {
