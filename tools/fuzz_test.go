@@ -70,6 +70,17 @@ func FuzzToolArguments(f *testing.F) {
 		`{"timezone":"../../etc/passwd"}`,
 		`{"onlyUnreturned":false,"maxResults":1}`,
 		`{"createdBefore":"2026-11-27","createdAfter":"2025-11-27"}`,
+		// The lenient shapes and the window words (args_lenient.go, args_window.go).
+		`{"maxResults":"5"}`,
+		`{"participants":"+1 212 555 0103","maxResults":" 2 ","includeSummaries":"TRUE"}`,
+		`{"groupBy":"user","status":"missed","timezone":"America/Los_Angeles","createdAfter":"this week"}`,
+		`{"createdAfter":"24h","createdBefore":"today"}`,
+		`{"createdAfter":"yesterday","createdBefore":"yesterday","pageToken":"AQ"}`,
+		`{"onlyUnreturned":"FALSE","maxResults":"3","createdAfter":"Last  Week"}`,
+		`{"query":"refund","createdAfter":"7d","maxResults":"1"}`,
+		`{"maxResults":"ten","createdAfter":"87601h"}`,
+		`{"MaxResults":"5","CreatedAfter":"2w","maxResults":"6"}`,
+		`{"createdAfter":"today","timezone":"Mars/Olympus"}`,
 	} {
 		f.Add(uint8(i), []byte(args))
 	}
@@ -112,7 +123,10 @@ func FuzzNormalizeInputs(f *testing.F) {
 	for _, s := range []string{"+12125550103", "(212) 555-0103", "212.555.0103", "+44 20 7946 0958", "00442079460958",
 		"+1 (212) 555-0103 ext. 7", "tel:+1-212-555-0103", "2026-11-20", "2026-11-20T09:00:00-05:00",
 		"2026-11-20T09:00:00.123456789Z", "2026-02-30", "9999-12-31T23:59:59+14:00", "PN123", "AC123", "US", "",
-		"١٢١٢٥٥٥٠١٠٣", "+1\u200b2125550103", strings.Repeat("9", 300)} {
+		"١٢١٢٥٥٥٠١٠٣", "+1\u200b2125550103", strings.Repeat("9", 300),
+		"today", " This  WEEK ", "last week", "yesterday", "24h", "7 d", "2w", "0d", "87601h", "99999999999999999999d", "1y",
+		`{"maxResults":"5","participants":"+12125550103","includeSummaries":"TRUE","createdAfter":"today"}`,
+		`{"maxResults":"5"`, `{"status":"missed","pageToken":"AQ","createdBefore":"24h"}`} {
 		f.Add(s, "US")
 	}
 	f.Add("020 7946 0958", "GB")
@@ -174,6 +188,29 @@ func FuzzNormalizeInputs(f *testing.F) {
 		} else {
 			check("parseUserID", err)
 		}
+		for _, loc := range fuzzZones {
+			if w, err := resolveWindowArg("createdAfter", raw, testNow, loc); err == nil {
+				// What reaches the tool is "" or an instant it reads.
+				if v := strings.TrimSpace(w.value); v != "" {
+					if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
+						t.Fatalf("resolveWindowArg(%q) in %s = %q, which the tools cannot read: %v", raw, loc, w.value, err)
+					}
+				}
+			} else {
+				check("resolveWindowArg", err)
+			}
+		}
+		// The arguments normalised: never a panic; what changed is still a
+		// JSON object; a refusal is short.
+		for _, raw := range []string{raw, `{"maxResults":` + jsonString(raw) + `,"participants":` + jsonString(raw) + `,"createdAfter":` + jsonString(raw) + `}`} {
+			got, err := fuzzShape.normalize(json.RawMessage(raw), testNow, time.UTC)
+			switch {
+			case err != nil && len(err.Error()) > maxErrorText:
+				t.Fatalf("normalize(%q): a %d-byte message", raw, len(err.Error()))
+			case err == nil && string(got) != raw && !json.Valid(got):
+				t.Fatalf("normalize(%q) = %q, not JSON", raw, got)
+			}
+		}
 		in := CallIDArgs{CallID: raw}
 		if id, err := in.id(); err == nil && !tokenID(id, "AC") {
 			t.Fatalf("CallIDArgs.id accepted %q", raw)
@@ -181,6 +218,29 @@ func FuzzNormalizeInputs(f *testing.F) {
 			check("CallIDArgs.id", err)
 		}
 	})
+}
+
+// fuzzZones are the zones FuzzNormalizeInputs resolves windows in: UTC,
+// one with DST, one whose clocks skip midnight.
+var fuzzZones = func() []*time.Location {
+	var out []*time.Location
+	for _, name := range []string{"UTC", "America/Los_Angeles", "America/Santiago"} {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, loc)
+	}
+	return out
+}()
+
+// fuzzShape is list_calls' arguments: numbers, booleans, an array and a
+// window.
+var fuzzShape = shapeOf(SchemaFor[ListCallsArgs](), ListCallsArgs{})
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 // answerTransport answers requests to one path (exactly, or any path under
