@@ -22,11 +22,13 @@ import (
 	"github.com/openphone-mcp/openphone-mcp/client"
 	"github.com/openphone-mcp/openphone-mcp/internal/app"
 	"github.com/openphone-mcp/openphone-mcp/internal/serve"
+	"github.com/openphone-mcp/openphone-mcp/internal/webhooks"
 	"github.com/openphone-mcp/openphone-mcp/tools"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "0.1.0-dev"
+// version is set at build time with -ldflags "-X main.version=..." (the
+// releases do); without it app.Version reads the build info.
+var version string
 
 const usage = `openphone-mcp: an MCP server over the call history of an OpenPhone (Quo) workspace.
 
@@ -38,6 +40,9 @@ Commands (with the server's flags and environment):
   openphone-mcp sync [--days N]         sync the local ledger now, with progress on stderr
   openphone-mcp ledger status           the ledger's file, size, range, counts and last sync
   openphone-mcp ledger purge            delete this workspace's ledger (it holds transcripts)
+  openphone-mcp webhooks register --url URL
+                                        subscribe URL (this server's /webhooks/quo) to the
+                                        workspace's call events: the one write it makes
 
 Environment:
   OPENPHONE_API_KEY    the workspace's API key (required unless --demo);
@@ -46,6 +51,11 @@ Environment:
   MCP_AUTH_TOKEN       bearer token every HTTP request must carry (sse, http);
                        required to listen beyond loopback
   OPENPHONE_LEDGER     the --ledger default: a file, or off
+  OPENPHONE_LEDGER_URL a team's Postgres ledger, postgres://user:password@host/db
+                       (read before OPENPHONE_LEDGER): replicas on one database share
+                       the ledger, one sync, and the key's 10 requests/second
+  QUO_WEBHOOK_SECRET   the signing key(s) of Quo's webhooks, comma-separated: serves
+                       POST /webhooks/quo on sse and http, which updates the ledger
 
 Flags:
 `
@@ -58,14 +68,14 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	command, args, ok := commandOf(args)
 	if !ok {
-		fmt.Fprintf(stderr, "openphone-mcp: %q is not a command: give ledger status or ledger purge, see --help\n", strings.Join(args, " "))
+		fmt.Fprintf(stderr, "openphone-mcp: %q is not a command: give ledger status, ledger purge or webhooks register, see --help\n", strings.Join(args, " "))
 		return 2
 	}
 	fs := flag.NewFlagSet("openphone-mcp", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	// The flags fill app.Config; the environment fills the rest below.
 	var cfg app.Config
-	var logLevel, allowedOrigins, timezone string
+	var logLevel, allowedOrigins, timezone, webhookURL string
 	var showVersion bool
 	fs.BoolVar(&cfg.Demo, "demo", false, "serve a built-in simulated workspace instead of a real account (no API key needed)")
 	fs.StringVar(&cfg.Transport, "transport", "stdio", "stdio, sse (/sse + /message) or http (streamable HTTP at /mcp)")
@@ -82,10 +92,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	fs.StringVar(&cfg.APIVersion, "api-version", tools.APIAuto, "API surface to list calls from: auto (Quo's dated API 2026-03-30, v1 where the API does not know it), 2026-03-30 or v1")
 	fs.StringVar(&timezone, "timezone", "", "IANA time zone of days and hours in answers, such as America/New_York (default: this machine's zone, TZ)")
 	fs.IntVar(&cfg.MaxWalkRequests, "max-walk-requests", tools.DefaultMaxWalkRequests, "API requests at most for one answer that reads a whole window (call_stats, missed_calls); it says what it counted")
-	fs.StringVar(&cfg.Ledger, "ledger", "", "the local ledger of calls: a file, or off (default: <user cache dir>/openphone-mcp/<workspace>.db; the demo's is in memory)")
+	fs.StringVar(&cfg.Ledger, "ledger", "", "the ledger of calls: a file, a team's postgres://... URL (OPENPHONE_LEDGER_URL), or off (default: <user cache dir>/openphone-mcp/<workspace>.db; the demo's is in memory)")
 	fs.IntVar(&cfg.LedgerDays, "ledger-days", 30, "the ledger keeps the calls of the last this many days (sync --days sets it too)")
 	fs.IntVar(&cfg.LedgerDays, "days", 30, "for sync: the days to sync (the same as --ledger-days)")
 	fs.DurationVar(&cfg.SyncInterval, "sync-interval", time.Minute, "an answer from the ledger is at most this old: the ledger syncs again after it")
+	fs.StringVar(&webhookURL, "url", "", "for webhooks register: the https URL of this server's /webhooks/quo")
 	fs.StringVar(&logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error")
 	fs.BoolVar(&showVersion, "version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -103,7 +114,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return 2
 	}
 	if showVersion {
-		fmt.Fprintln(stdout, "openphone-mcp", version)
+		fmt.Fprintln(stdout, "openphone-mcp", app.Version(version))
 		return 0
 	}
 	fail := func(format string, a ...any) int {
@@ -139,12 +150,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return fail("--sync-interval %v is shorter than 5s; give a duration such as 60s", cfg.SyncInterval)
 	}
 	if cfg.Ledger == "" {
+		cfg.Ledger = strings.TrimSpace(getenv("OPENPHONE_LEDGER_URL"))
+	}
+	if cfg.Ledger == "" {
 		cfg.Ledger = strings.TrimSpace(getenv("OPENPHONE_LEDGER"))
 	}
-	switch cfg.Ledger {
-	case "":
+	switch {
+	case cfg.Ledger == "":
 		cfg.Ledger = app.LedgerAuto
-	case app.LedgerOff:
+	case cfg.Ledger == app.LedgerOff:
+	case app.IsPostgresURL(cfg.Ledger):
+		if cfg.Demo {
+			return fail("--demo keeps its ledger in memory; --ledger %s is for a real workspace's team deployment", app.RedactURL(cfg.Ledger))
+		}
 	default:
 		if st, err := os.Stat(cfg.Ledger); err == nil && st.IsDir() {
 			return fail("--ledger %q is a directory; give a file, such as %s", cfg.Ledger, filepath.Join(cfg.Ledger, "ledger.db"))
@@ -180,10 +198,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return fail("OPENPHONE_API_KEY is not set; set it to your OpenPhone API key (OpenPhone > Settings > API), or try --demo")
 	}
 	cfg.BaseURL = getenv("OPENPHONE_BASE_URL")
+	if raw := strings.TrimSpace(getenv("QUO_WEBHOOK_SECRET")); raw != "" && command == "" {
+		if cfg.WebhookSecrets, err = webhooks.ParseSecrets(raw); err != nil {
+			return fail("%v", err)
+		}
+		switch {
+		case cfg.Transport == "stdio":
+			return fail("QUO_WEBHOOK_SECRET is set, but webhooks are served over HTTP only: use --transport http (or sse), or unset it")
+		case cfg.Ledger == app.LedgerOff:
+			return fail("QUO_WEBHOOK_SECRET is set, but webhooks update the ledger and --ledger is off: keep a ledger, or unset it")
+		case cfg.APIKey == "" && !cfg.Demo:
+			return fail("QUO_WEBHOOK_SECRET is set, but webhooks update the ledger of the server's own key: set OPENPHONE_API_KEY too")
+		}
+	}
+	if command == "webhooks register" && webhookURL == "" {
+		return fail("webhooks register needs --url, the https address of this server's webhook endpoint, such as https://mcp.example.com/webhooks/quo")
+	}
 	cfg.AllowedOrigins = splitList(allowedOrigins)
-	cfg.Version = version
+	cfg.Version = app.Version(version)
 	if command != "" {
-		return runCommand(ctx, command, cfg, logger, stdout, stderr)
+		return runCommand(ctx, command, cfg, webhookURL, logger, stdout, stderr)
 	}
 	a, err := app.New(cfg, logger)
 	if err != nil {
@@ -199,7 +233,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	return 0
 }
 
-// commandOf splits a command (sync, ledger status, ledger purge) off the
+// commandOf splits a command (sync, ledger status, ledger purge, webhooks
+// register) off the
 // arguments; ok is false for a ledger command this server does not know.
 func commandOf(args []string) (command string, rest []string, ok bool) {
 	if len(args) == 0 {
@@ -213,12 +248,17 @@ func commandOf(args []string) (command string, rest []string, ok bool) {
 			return "ledger " + args[1], args[2:], true
 		}
 		return "", args, false
+	case "webhooks":
+		if len(args) > 1 && args[1] == "register" {
+			return "webhooks register", args[2:], true
+		}
+		return "", args, false
 	}
 	return "", args, true
 }
 
 // runCommand runs a ledger command; its exit status is 1 when it fails.
-func runCommand(ctx context.Context, command string, cfg app.Config, logger *slog.Logger, stdout, stderr io.Writer) int {
+func runCommand(ctx context.Context, command string, cfg app.Config, webhookURL string, logger *slog.Logger, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
@@ -234,7 +274,9 @@ func runCommand(ctx context.Context, command string, cfg app.Config, logger *slo
 	case "ledger status":
 		err = app.LedgerStatus(ctx, cfg, stdout)
 	case "ledger purge":
-		err = app.LedgerPurge(cfg, stdout)
+		err = app.LedgerPurge(ctx, cfg, stdout)
+	case "webhooks register":
+		err = app.RegisterWebhooks(ctx, cfg, webhookURL, stdout)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "openphone-mcp %s: %v\n", command, err)

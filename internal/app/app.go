@@ -46,9 +46,13 @@ type Config struct {
 	// workspace (under the user's cache directory), a file for the own
 	// key's, or "" (or LedgerOff) for none: the zero Config keeps no
 	// ledger.
-	Ledger       string
-	LedgerDays   int           // the calls of the last LedgerDays are kept (default 30)
-	SyncInterval time.Duration // an answer from the ledger is at most this old (default 60 s)
+	Ledger     string
+	LedgerDays int // the calls of the last LedgerDays are kept (default 30)
+	// WebhookSecrets are the signing keys of Quo's webhooks
+	// (QUO_WEBHOOK_SECRET): with any, POST /webhooks/quo is served on the
+	// HTTP transports and updates the own key's ledger.
+	WebhookSecrets []string
+	SyncInterval   time.Duration // an answer from the ledger is at most this old (default 60 s)
 
 	Transport       string        // "stdio", "sse" or "http"
 	Addr            string        // listen address for sse and http
@@ -70,6 +74,9 @@ type App struct {
 	logger  *slog.Logger
 	mcp     *server.MCPServer
 	ledgers *ledgers // nil with --ledger off
+	team    *teamDB  // the shared database, with --ledger postgres://...
+	clients *clientPool
+	routes  []serve.Route // the webhook's, with QUO_WEBHOOK_SECRET
 	stop    context.CancelFunc
 }
 
@@ -82,8 +89,20 @@ const demoKey = "demo"
 // a BaseURL that is not http or https); the message never holds the key.
 func New(cfg Config, logger *slog.Logger) (*App, error) {
 	key, opts, demo := clientOptions(cfg, logger)
-	clients, err := newClientPool(key, cfg.APIRate, opts)
+	var td *teamDB
+	var keyOpts func(string) []client.Option
+	if IsPostgresURL(cfg.Ledger) && !cfg.Demo {
+		var err error
+		if td, err = openTeam(context.Background(), cfg.Ledger, cfg.APIRate, logger); err != nil {
+			return nil, err
+		}
+		keyOpts = td.keyOptions(cfg.APIRate)
+	}
+	clients, err := newClientPool(key, cfg.APIRate, opts, keyOpts)
 	if err != nil {
+		if td != nil {
+			td.close()
+		}
 		return nil, err
 	}
 	clientFor := clients.shared
@@ -99,16 +118,20 @@ func New(cfg Config, logger *slog.Logger) (*App, error) {
 		TimeZone:        cfg.TimeZone,
 		MaxWalkRequests: cfg.MaxWalkRequests,
 	}
-	a := &App{cfg: cfg, logger: logger}
+	a := &App{cfg: cfg, logger: logger, team: td, clients: clients}
 	var bg context.Context
 	bg, a.stop = context.WithCancel(context.Background())
 	if cfg.Ledger != "" && cfg.Ledger != LedgerOff {
 		a.ledgers = &ledgers{path: cfg.Ledger, memory: cfg.Demo, days: cfg.LedgerDays, interval: cfg.SyncInterval,
-			surface: cfg.APIVersion, logger: logger, pool: clients, ctx: bg,
+			surface: cfg.APIVersion, logger: logger, pool: clients, ctx: bg, team: td,
 			open: map[string]*openLedger{}, failed: map[string]time.Time{}}
 		deps.Ledger = a.ledgers.get
 	}
 	a.mcp = newServer(cfg.Version, deps, demo)
+	if a.routes, err = a.webhookRoutes(bg); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -118,6 +141,9 @@ func (a *App) Close() {
 	a.stop()
 	if a.ledgers != nil {
 		a.ledgers.close()
+	}
+	if a.team != nil {
+		a.team.close()
 	}
 }
 
@@ -160,6 +186,7 @@ func (a *App) Run(ctx context.Context, stdin io.Reader, stdout io.Writer) error 
 		AllowedOrigins:     a.cfg.AllowedOrigins,
 		AllowClientAPIKeys: a.cfg.AllowClientAPIKeys,
 		ShutdownTimeout:    a.cfg.ShutdownTimeout,
+		Routes:             a.routes,
 		Logger:             a.logger,
 		Stdin:              stdin,
 		Stdout:             stdout,

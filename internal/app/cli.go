@@ -31,11 +31,88 @@ func ledgerPath(cfg Config) (string, error) {
 	return cfg.Ledger, nil
 }
 
-// ownClient is the client of cfg's own key (the demo's under Demo).
-func ownClient(cfg Config, logger *slog.Logger) (*client.Client, string, error) {
+// ownClient is the client of cfg's own key (the demo's under Demo), with
+// extra options (a team's shared budget).
+func ownClient(cfg Config, logger *slog.Logger, extra ...client.Option) (*client.Client, string, error) {
 	key, opts, _ := clientOptions(cfg, logger)
-	c, err := client.New(key, append(opts, client.WithRateLimit(cfg.APIRate))...)
+	c, err := client.New(key, append(append(opts, client.WithRateLimit(cfg.APIRate)), extra...)...)
 	return c, key, err
+}
+
+// ownLedger is the own key's ledger as a command opens it: the store, where
+// it is (a file, or a team's database without its password), the client
+// that syncs it, and the team's database when it lives in one.
+type ownLedger struct {
+	store  ledger.Store
+	where  string
+	client *client.Client
+	team   *teamDB
+}
+
+func (o *ownLedger) close() {
+	o.store.Close()
+	if o.team != nil {
+		o.team.close()
+	}
+}
+
+// openOwnLedger opens the own key's ledger for a command.
+func openOwnLedger(ctx context.Context, cfg Config, logger *slog.Logger) (*ownLedger, error) {
+	path, err := ledgerPath(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ws := ledger.WorkspaceID(cfg.APIKey)
+	if !IsPostgresURL(path) {
+		c, _, err := ownClient(cfg, logger)
+		if err != nil {
+			return nil, err
+		}
+		store, err := ledger.OpenSQLite(ctx, path, ws)
+		if err != nil {
+			return nil, fmt.Errorf("opening the ledger %s: %w", path, err)
+		}
+		return &ownLedger{store: store, where: path, client: c}, nil
+	}
+	td, err := openTeam(ctx, path, cfg.APIRate, logger)
+	if err != nil {
+		return nil, err
+	}
+	var extra []client.Option
+	if kopts := td.keyOptions(cfg.APIRate); kopts != nil {
+		extra = kopts(cfg.APIKey)
+	}
+	c, _, err := ownClient(cfg, logger, extra...)
+	if err == nil {
+		var store ledger.Store
+		if store, err = ledger.OpenPostgres(ctx, td.pool, ws); err == nil {
+			return &ownLedger{store: store, where: td.url, client: c, team: td}, nil
+		}
+		err = fmt.Errorf("opening the team ledger in %s: %w", td.url, err)
+	}
+	td.close()
+	return nil, err
+}
+
+// purgeTeamLedger deletes the own key's workspace from a team's database.
+func purgeTeamLedger(ctx context.Context, cfg Config, out io.Writer) error {
+	own, err := openOwnLedger(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer own.close()
+	p, ok := own.store.(interface {
+		Purge(context.Context) (int, error)
+	})
+	if !ok {
+		return errors.New("this ledger cannot be purged")
+	}
+	n, err := p.Purge(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Deleted this workspace's team ledger from %s (%d calls, with their content and names); the replicas make it again at their next tool call.\n", own.where, n)
+	return nil
 }
 
 // Sync syncs the own key's ledger now, in the foreground: the backfill of
@@ -46,20 +123,24 @@ func Sync(ctx context.Context, cfg Config, logger *slog.Logger, progress io.Writ
 	if cfg.Demo {
 		return errors.New("the demo keeps its ledger in memory, inside the server: there is nothing to sync from here")
 	}
-	path, err := ledgerPath(cfg)
+	own, err := openOwnLedger(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	c, key, err := ownClient(cfg, logger)
-	if err != nil {
-		return err
+	defer own.close()
+	store, path := own.store, own.where
+	if own.team != nil {
+		// The replicas elect the one that syncs; this command is one more.
+		lease, ok, err := own.team.elector.TryLead(ctx, ledger.WorkspaceID(cfg.APIKey))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errors.New("a server replica is syncing this workspace's team ledger now; it keeps it up to date (see openphone-mcp ledger status)")
+		}
+		defer lease.Release()
 	}
-	store, err := ledger.OpenSQLite(ctx, path, ledger.WorkspaceID(key))
-	if err != nil {
-		return fmt.Errorf("opening the ledger %s: %w", path, err)
-	}
-	defer store.Close()
-	l := ledger.New(store, c, ledger.Config{Days: cfg.LedgerDays, Surface: cfg.APIVersion, Logger: logger})
+	l := ledger.New(store, own.client, ledger.Config{Days: cfg.LedgerDays, Surface: cfg.APIVersion, Logger: logger})
 	bar := &progressBar{w: progress, tty: tty, started: time.Now()}
 	rep, err := l.Syncer.Sync(ctx, ledger.Options{Backfill: true, Settle: 1 << 30, Transcripts: 1 << 30, Progress: bar.show})
 	bar.end()
@@ -128,17 +209,17 @@ func LedgerStatus(ctx context.Context, cfg Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(path); !IsPostgresURL(path) && errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(out, "No ledger yet at %s: the server makes it at its first tool call, or run openphone-mcp sync.\n", path)
 		return nil
 	}
-	key := cfg.APIKey
-	store, err := ledger.OpenSQLite(ctx, path, ledger.WorkspaceID(key))
+	own, err := openOwnLedger(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
-		return fmt.Errorf("opening the ledger %s: %w", path, err)
+		return err
 	}
-	defer store.Close()
-	st, err := store.Status(ctx)
+	defer own.close()
+	path = own.where
+	st, err := own.store.Status(ctx)
 	if err != nil {
 		return err
 	}
@@ -156,11 +237,15 @@ func LedgerStatus(ctx context.Context, cfg Config, out io.Writer) error {
 	return nil
 }
 
-// LedgerPurge deletes the own key's ledger file (and its journal files).
-func LedgerPurge(cfg Config, out io.Writer) error {
+// LedgerPurge deletes the own key's ledger: its file (and journal files),
+// or its workspace's rows of a team's database.
+func LedgerPurge(ctx context.Context, cfg Config, out io.Writer) error {
 	path, err := ledgerPath(cfg)
 	if err != nil {
 		return err
+	}
+	if IsPostgresURL(path) {
+		return purgeTeamLedger(ctx, cfg, out)
 	}
 	removed := 0
 	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {

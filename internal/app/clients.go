@@ -31,11 +31,14 @@ import (
 // slots at once and newKeysPerMinute a minute after that, so bogus keys
 // can neither fill the pool nor reset another key's pacing.
 type clientPool struct {
-	opts  []client.Option // every client's, pacing included
-	own   *client.Client
-	ownID [32]byte // SHA-256 of the own key; zero without one
-	ownWS string   // the own key's ledger.WorkspaceID
-	now   func() time.Time
+	opts []client.Option // every client's, pacing included
+	// keyOpts, when set, adds the options of one key's clients (a team's
+	// shared budget of that key).
+	keyOpts func(key string) []client.Option
+	own     *client.Client
+	ownID   [32]byte // SHA-256 of the own key; zero without one
+	ownWS   string   // the own key's ledger.WorkspaceID
+	now     func() time.Time
 
 	maxSlots  int
 	idle      time.Duration
@@ -68,7 +71,7 @@ const (
 	maxTrackedCallers = 4096
 )
 
-func newClientPool(key string, perSecond float64, opts []client.Option) (*clientPool, error) {
+func newClientPool(key string, perSecond float64, opts []client.Option, keyOpts func(string) []client.Option) (*clientPool, error) {
 	// A copy: appending to the caller's slice could write into its spare
 	// capacity.
 	opts = append(slices.Clip(opts), client.WithRateLimit(perSecond))
@@ -81,9 +84,10 @@ func newClientPool(key string, perSecond float64, opts []client.Option) (*client
 		burst:     newKeysBurst,
 		slots:     map[[32]byte]*keySlot{},
 		callers:   map[string]*rate.Limiter{},
+		keyOpts:   keyOpts,
 	}
 	if key != "" {
-		c, err := client.New(key, opts...)
+		c, err := client.New(key, p.optionsOf(key)...)
 		if err != nil {
 			return nil, err
 		}
@@ -92,6 +96,15 @@ func newClientPool(key string, perSecond float64, opts []client.Option) (*client
 		p.ownWS = ledger.WorkspaceID(key)
 	}
 	return p, nil
+}
+
+// optionsOf are the options of key's clients: a copy, to append to.
+func (p *clientPool) optionsOf(key string) []client.Option {
+	opts := slices.Clone(p.opts)
+	if p.keyOpts != nil {
+		opts = append(opts, p.keyOpts(key)...)
+	}
+	return opts
 }
 
 // workspaceOf is the ledger.WorkspaceID of c's key, and whether c is the
@@ -175,7 +188,7 @@ func (p *clientPool) forKey(key, caller string) (*client.Client, error) {
 		return nil, err
 	}
 	s := &keySlot{id: id, workspace: ledger.WorkspaceID(key), lastUsed: now}
-	c, err := client.New(key, append(slices.Clip(p.opts), client.WithTransportWrapper(func(rt http.RoundTripper) http.RoundTripper {
+	c, err := client.New(key, append(p.optionsOf(key), client.WithTransportWrapper(func(rt http.RoundTripper) http.RoundTripper {
 		return &slotTransport{pool: p, slot: s, base: rt}
 	}))...)
 	if err != nil {

@@ -93,7 +93,7 @@ func newTestPool(t *testing.T, url string, perSecond float64) *clientPool {
 		client.WithBaseURL(url),
 		client.WithTimeout(10 * time.Second),
 		client.WithRetries(1, 0, 0),
-	})
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +380,7 @@ func TestClientPool_NewKeysPerCaller(t *testing.T) {
 // TestClientPool_OwnKeyInTheHeaderIsTheOwnClient: a caller that sends the
 // server's own key shares its client, so the key is paced once.
 func TestClientPool_OwnKeyInTheHeaderIsTheOwnClient(t *testing.T) {
-	p, err := newClientPool(ownMarkerKey, 10, []client.Option{client.WithBaseURL("http://127.0.0.1:1")})
+	p, err := newClientPool(ownMarkerKey, 10, []client.Option{client.WithBaseURL("http://127.0.0.1:1")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

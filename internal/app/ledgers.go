@@ -33,6 +33,10 @@ type ledgers struct {
 	logger   *slog.Logger
 	pool     *clientPool
 	ctx      context.Context // the background syncs' lifetime
+	// team, with --ledger postgres://..., is the database every
+	// workspace's ledger lives in, shared with the other replicas, and
+	// their election of the one that syncs it.
+	team *teamDB
 
 	mu     sync.Mutex
 	open   map[string]*openLedger // by workspace
@@ -59,7 +63,7 @@ func (ls *ledgers) get(c *client.Client) *ledger.Ledger {
 		if o.client != c {
 			// The key's slot was reclaimed and opened again: the same store,
 			// synced through the new client (one pacing per key).
-			o.l = ledger.New(o.l.Store, c, ls.config())
+			o.l = ledger.New(o.l.Store, c, ls.config(ws))
 			o.client = c
 		}
 		o.l.Start(client.Background(ls.ctx))
@@ -74,17 +78,22 @@ func (ls *ledgers) get(c *client.Client) *ledger.Ledger {
 		ls.failed[ws] = time.Now().Add(retryOpen)
 		return nil
 	}
-	l := ledger.New(store, c, ls.config())
+	l := ledger.New(store, c, ls.config(ws))
 	ls.open[ws] = &openLedger{client: c, l: l}
 	l.Start(client.Background(ls.ctx))
 	return l
 }
 
-func (ls *ledgers) config() ledger.Config {
-	return ledger.Config{Days: ls.days, Interval: ls.interval, Surface: ls.surface, Logger: ls.logger}
+func (ls *ledgers) config(ws string) ledger.Config {
+	cfg := ledger.Config{Days: ls.days, Interval: ls.interval, Surface: ls.surface, Logger: ls.logger, Workspace: ws}
+	if ls.team != nil {
+		cfg.Elector = ls.team.elector
+	}
+	return cfg
 }
 
-// openStore opens the store of ws: in memory for the demo, --ledger's file
+// openStore opens the store of ws: in memory for the demo, in the team's
+// database with --ledger postgres://..., --ledger's file
 // for the own key, else <cache dir>/openphone-mcp/<ws>.db (beside
 // --ledger's file when one is given).
 func (ls *ledgers) openStore(ws string, own bool) (ledger.Store, error) {
@@ -92,6 +101,9 @@ func (ls *ledgers) openStore(ws string, own bool) (ledger.Store, error) {
 	defer cancel()
 	if ls.memory {
 		return ledger.OpenSQLiteMemory(ctx, ws)
+	}
+	if ls.team != nil {
+		return ledger.OpenPostgres(ctx, ls.team.pool, ws)
 	}
 	path := ls.path
 	if path == LedgerAuto || !own {
