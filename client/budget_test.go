@@ -18,7 +18,7 @@ import (
 type fakeBudget struct {
 	mu     sync.Mutex
 	events *[]string
-	fail   error // returned by every Take when set
+	fail   error         // returned by every Take when set
 	block  chan struct{} // when set, Take closes it and waits for its context to end
 }
 
