@@ -166,10 +166,18 @@ func (f *frontend) middleware(next http.Handler) http.Handler {
 		if f.answerCORS(w, r) {
 			return
 		}
-		if f.tokenSum != nil && !(r.Method == http.MethodGet && r.URL.Path == "/healthz") && !f.authorized(r) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="openphone-mcp"`)
-			refuseOnHeaders(w, r, http.StatusUnauthorized, "unauthorized")
+		if strings.HasPrefix(r.URL.Path, "/.well-known/") {
+			// Before auth: a 401 here would send clients such as the MCP
+			// Inspector into an OAuth discovery this server has no part in.
+			refuseOnHeaders(w, r, http.StatusNotFound, noWellKnown)
 			return
+		}
+		if f.tokenSum != nil && !(r.Method == http.MethodGet && r.URL.Path == "/healthz") {
+			if why := f.unauthorized(r); why != "" {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="openphone-mcp"`)
+				refuseOnHeaders(w, r, http.StatusUnauthorized, why)
+				return
+			}
 		}
 
 		// Take the key out of the headers so nothing downstream (mcp-go
@@ -237,13 +245,28 @@ func (f *frontend) limitBody(w http.ResponseWriter, r *http.Request) bool {
 
 // authorized compares hashes in constant time, so neither the token's bytes
 // nor its length leak through timing.
-func (f *frontend) authorized(r *http.Request) bool {
+// The bodies of the refusals that say how to get in.
+const (
+	noToken = "unauthorized: this server needs a bearer token. Send the header " +
+		"Authorization: Bearer <token>, where <token> is the server's MCP_AUTH_TOKEN"
+	wrongToken = "unauthorized: the bearer token is not this server's MCP_AUTH_TOKEN. " +
+		"Send Authorization: Bearer <token> with the value the server was started with"
+	noWellKnown = "not found: this server uses no OAuth; it takes a bearer token " +
+		"(Authorization: Bearer <MCP_AUTH_TOKEN>) when it was started with one"
+)
+
+// unauthorized is why r may not pass the token check ("" when it may):
+// a sentence saying how to send the token.
+func (f *frontend) unauthorized(r *http.Request) string {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return false
+		return noToken
 	}
 	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
-	return subtle.ConstantTimeCompare(sum[:], f.tokenSum) == 1
+	if subtle.ConstantTimeCompare(sum[:], f.tokenSum) != 1 {
+		return wrongToken
+	}
+	return ""
 }
 
 // originAllowed: browsers send Origin on cross-site requests; native MCP
