@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -101,7 +102,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	fs.BoolVar(&showVersion, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
+		printFlags(stderr, fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -130,6 +131,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "stdio", "sse", "http":
 	default:
 		return fail("--transport %q is not one of stdio, sse, http", cfg.Transport)
+	}
+	if math.IsNaN(cfg.APIRate) || cfg.APIRate < 0 || cfg.APIRate > 1000 {
+		return fail("--api-rate %v is not a number of requests per second from 0 (no pacing) to 1000, such as %d (OpenPhone's limit per key)", cfg.APIRate, client.DefaultRateLimit)
+	}
+	if cfg.Timeout <= 0 {
+		return fail("--timeout %v is not a positive duration such as %v", cfg.Timeout, client.DefaultTimeout)
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		return fail("--shutdown-timeout %v is not a positive duration such as 10s (how long tool calls in flight may finish on SIGTERM)", cfg.ShutdownTimeout)
 	}
 	if cfg.MaxSessions < 0 {
 		return fail("--max-sessions %d is negative; give a number of sessions, or 0 to size it for this machine", cfg.MaxSessions)
@@ -224,6 +234,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return fail("%v", err)
 	}
 
+	if cfg.Transport == "stdio" && isTerminal(stdin) {
+		// Someone ran it by hand: stdin is the protocol's, and what they
+		// type would only get JSON-RPC parse errors back.
+		fmt.Fprintln(stderr, "openphone-mcp: this is an MCP server; it talks JSON-RPC on stdin and stdout. Connect it from an MCP client (Claude Desktop, Claude Code, VS Code: see README.md), or run it with --transport http. Ctrl-C stops it.")
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := a.Run(ctx, stdin, stdout); err != nil {
@@ -264,13 +279,7 @@ func runCommand(ctx context.Context, command string, cfg app.Config, webhookURL 
 	var err error
 	switch command {
 	case "sync":
-		tty := false
-		if f, ok := stderr.(*os.File); ok {
-			if st, serr := f.Stat(); serr == nil {
-				tty = st.Mode()&os.ModeCharDevice != 0
-			}
-		}
-		err = app.Sync(ctx, cfg, logger, stderr, tty)
+		err = app.Sync(ctx, cfg, logger, stderr, isTerminal(stderr))
 	case "ledger status":
 		err = app.LedgerStatus(ctx, cfg, stdout)
 	case "ledger purge":
@@ -303,6 +312,38 @@ func limitStdioMemory() {
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
 		debug.SetMemoryLimit(stdioMemoryLimit)
 	}
+}
+
+// isTerminal reports whether f is a file that is a terminal.
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := file.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// printFlags is flag.PrintDefaults with the flags spelled as the README
+// and the errors spell them, --name (the flag package takes -name and
+// --name alike, and prints -name).
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
+		switch {
+		case f.DefValue == "" || f.DefValue == "0" || f.DefValue == "false":
+		case name == "string":
+			line += fmt.Sprintf(" (default %q)", f.DefValue)
+		default:
+			line += " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintln(w, line)
+	})
 }
 
 func splitList(s string) []string {

@@ -161,3 +161,37 @@ func TestStdioSession(t *testing.T) {
 		t.Errorf("stderr lacks the start-up log line: %s", stderr.String())
 	}
 }
+
+func TestRun_refusesOutOfRangeFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--demo", "--api-rate", "-1"}, "--api-rate -1 is not a number of requests per second from 0"},
+		{[]string{"--demo", "--api-rate", "NaN"}, "--api-rate NaN is not a number"},
+		{[]string{"--demo", "--api-rate", "5000"}, "--api-rate 5000 is not"},
+		{[]string{"--demo", "--timeout", "0s"}, "--timeout 0s is not a positive duration"},
+		{[]string{"--demo", "--shutdown-timeout", "0s"}, "--shutdown-timeout 0s is not a positive duration such as 10s"},
+		{[]string{"--demo", "--shutdown-timeout", "-5s"}, "--shutdown-timeout -5s is not a positive duration"},
+	} {
+		var stdout, stderr strings.Builder
+		if code := run(context.Background(), c.args, env(nil), nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("%v: status %d, stderr %q; want 2 and %q", c.args, code, stderr.String(), c.want)
+		}
+	}
+}
+
+func TestRun_helpSpellsFlagsWithTwoDashes(t *testing.T) {
+	var stdout, stderr strings.Builder
+	if code := run(context.Background(), []string{"--help"}, env(nil), nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("--help: status %d", code)
+	}
+	for _, want := range []string{"\n  --addr string\n", "\n  --demo\n", "(default \"127.0.0.1:8080\")", "--api-rate float"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("--help lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	if strings.Contains(stderr.String(), "\n  -addr") {
+		t.Errorf("--help still spells a flag with one dash")
+	}
+}
