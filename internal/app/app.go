@@ -242,10 +242,15 @@ func newServer(version string, d tools.Deps, demo *demoAPI) *server.MCPServer {
 	hooks := &server.Hooks{}
 	hooks.AddBeforeListTools(func(context.Context, any, *mcp.ListToolsRequest) { <-registered })
 	hooks.AddBeforeCallTool(func(context.Context, any, *mcp.CallToolRequest) { <-registered })
+	// No logging capability: nothing would send notifications/message. A
+	// fallback to v1 is in the result's Source line and the server's log,
+	// a rate limit that outlasts the retries in the result's error, and a
+	// long whole-window read sends progress; the client package and the
+	// fallback's log line know no MCP session to notify. Declared, it
+	// would promise clients a log that stays empty.
 	prompts := tools.NewPrompts(d)
 	s := server.NewMCPServer("openphone-mcp", version,
 		server.WithToolCapabilities(false),
-		server.WithLogging(),
 		server.WithPromptCapabilities(false),
 		server.WithCompletions(),
 		server.WithPromptCompletionProvider(prompts),

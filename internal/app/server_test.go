@@ -9,6 +9,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/openphone-mcp/openphone-mcp/internal/testutil"
 	"github.com/openphone-mcp/openphone-mcp/tools"
 )
 
@@ -61,8 +62,9 @@ func TestInstructions(t *testing.T) {
 }
 
 // TestServerCapabilities: initialize declares tools, prompts and
-// completions; the prompts list and complete on the demo, and the
-// instructions say the zone.
+// completions and no logging (nothing would send notifications/message),
+// so logging/setLevel is refused; the prompts list and complete on the
+// demo, and the instructions say the zone.
 func TestServerCapabilities(t *testing.T) {
 	la, err := time.LoadLocation("America/Los_Angeles")
 	if err != nil {
@@ -74,11 +76,20 @@ func TestServerCapabilities(t *testing.T) {
 	if caps.Tools == nil || caps.Prompts == nil || caps.Completions == nil {
 		t.Errorf("capabilities %+v: want tools, prompts and completions", caps)
 	}
+	if caps.Logging != nil {
+		t.Errorf("the logging capability is declared, yet nothing sends notifications/message")
+	}
 	if !strings.Contains(init.Instructions, "America/Los_Angeles") {
 		t.Errorf("instructions = %q", init.Instructions)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	// On the initialize handshake Claude Desktop and the TypeScript SDK use
+	// (the newer protocol has no logging/setLevel).
+	legacy := testutil.Connect(t, a.MCPServer(), testutil.ProtocolLegacy)
+	if err := legacy.SetLevel(ctx, mcp.SetLevelRequest{Params: mcp.SetLevelParams{Level: mcp.LoggingLevelInfo}}); err == nil || !strings.Contains(err.Error(), "logging") {
+		t.Errorf("logging/setLevel without the capability: err = %v, want it refused", err)
+	}
 	list, err := c.ListPrompts(ctx, mcp.ListPromptsRequest{})
 	if err != nil || len(list.Prompts) != 3 {
 		t.Fatalf("prompts/list = %+v, %v", list, err)
