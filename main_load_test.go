@@ -220,18 +220,27 @@ func newLoadSession(url string) (*mcpclient.Client, func(), error) {
 	return c, closeIt, nil
 }
 
-func structured(c *mcpclient.Client, tool string, args map[string]any, out any) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+// callWithin calls tool within limit; a tool error is an error.
+func callWithin(c *mcpclient.Client, tool string, args map[string]any, limit time.Duration) (*mcp.CallToolResult, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	var req mcp.CallToolRequest
 	req.Params.Name = tool
 	req.Params.Arguments = args
 	res, err := c.CallTool(ctx, req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if res.IsError {
-		return fmt.Errorf("%s: %v", tool, res.Content)
+		return nil, fmt.Errorf("%s answered an error: %v", tool, res.Content)
+	}
+	return res, nil
+}
+
+func structured(c *mcpclient.Client, tool string, args map[string]any, out any) error {
+	res, err := callWithin(c, tool, args, 30*time.Second)
+	if err != nil {
+		return err
 	}
 	raw, err := json.Marshal(res.StructuredContent)
 	if err != nil {

@@ -186,12 +186,7 @@ const leadLine = "this replica syncs the workspace"
 // callText calls tool and returns its text, or an error for a transport
 // failure or a tool error.
 func callText(c *mcpclient.Client, tool string, args map[string]any) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	var req mcp.CallToolRequest
-	req.Params.Name = tool
-	req.Params.Arguments = args
-	res, err := c.CallTool(ctx, req)
+	res, err := callWithin(c, tool, args, 90*time.Second)
 	if err != nil {
 		return "", err
 	}
@@ -200,9 +195,6 @@ func callText(c *mcpclient.Client, tool string, args map[string]any) (string, er
 		if tc, ok := c.(mcp.TextContent); ok {
 			b.WriteString(tc.Text)
 		}
-	}
-	if res.IsError {
-		return "", fmt.Errorf("%s answered an error: %s", tool, b.String())
 	}
 	return b.String(), nil
 }
