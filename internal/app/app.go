@@ -247,7 +247,8 @@ func newServer(version string, d tools.Deps, demo *demoAPI) *server.MCPServer {
 	// a rate limit that outlasts the retries in the result's error, and a
 	// long whole-window read sends progress; the client package and the
 	// fallback's log line know no MCP session to notify. Declared, it
-	// would promise clients a log that stays empty.
+	// would promise clients a log that stays empty; and protocol
+	// 2026-07-28 deprecates the logging feature (SEP-2577).
 	prompts := tools.NewPrompts(d)
 	s := server.NewMCPServer("openphone-mcp", version,
 		server.WithToolCapabilities(false),

@@ -84,9 +84,11 @@ func TestServerCapabilities(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	// On the initialize handshake Claude Desktop and the TypeScript SDK use
-	// (the newer protocol has no logging/setLevel).
+	// On the initialize handshake Claude Desktop and the TypeScript SDK use:
+	// protocol 2026-07-28 has no logging/setLevel (SEP-2577 deprecates the
+	// logging feature).
 	legacy := testutil.Connect(t, a.MCPServer(), testutil.ProtocolLegacy)
+	//lint:ignore SA1019 the test checks that the deprecated method is refused
 	if err := legacy.SetLevel(ctx, mcp.SetLevelRequest{Params: mcp.SetLevelParams{Level: mcp.LoggingLevelInfo}}); err == nil || !strings.Contains(err.Error(), "logging") {
 		t.Errorf("logging/setLevel without the capability: err = %v, want it refused", err)
 	}
