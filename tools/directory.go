@@ -1,7 +1,8 @@
 // directory.go: the directory, the cache per API key of what names things
-// in results: the workspace's OpenPhone numbers with their users (here)
-// and the conversations' contact names (names.go); and resolving a
-// phoneNumberId against those numbers.
+// in results: the workspace's OpenPhone numbers with their users (here),
+// the conversations' contact names (names.go) and the listing of
+// conversations that names given as arguments are looked up in
+// (names_index.go); and resolving a phoneNumberId against those numbers.
 
 package tools
 
@@ -33,6 +34,13 @@ type directory struct {
 	fetching  chan struct{} // closed when the fetch in flight ends
 
 	names map[convKey]nameEntry
+
+	// convs is the listing of conversations names are looked up in;
+	// convsFetching is closed when the listing in flight ends; ws, when
+	// set, bounds how many directories hold a listing.
+	convs         *convSnapshot
+	convsFetching chan struct{}
+	ws            *directories
 }
 
 type convKey struct{ phoneNumberID, participant string }
@@ -47,6 +55,9 @@ type directories struct {
 	now func() time.Time
 	mu  sync.Mutex
 	m   map[*client.Client]*directory
+	// snapshots are the directories holding a listing of conversations,
+	// with when it was admitted (admitSnapshot).
+	snapshots map[*directory]time.Time
 }
 
 // maxDirectories bounds the caches kept, one per API client: with client
@@ -63,8 +74,9 @@ func (ws *directories) get(c *client.Client) *directory {
 	}
 	if ws.m == nil || len(ws.m) >= maxDirectories {
 		ws.m = make(map[*client.Client]*directory)
+		ws.snapshots = nil // their listings go with them
 	}
-	w := &directory{c: c, now: ws.now, names: map[convKey]nameEntry{}}
+	w := &directory{c: c, now: ws.now, names: map[convKey]nameEntry{}, ws: ws}
 	ws.m[c] = w
 	return w
 }
