@@ -37,7 +37,7 @@ func TestSharedArgumentsOneSentence(t *testing.T) {
 		"userId":        func(v string) error { _, err := parseUserID(v); return err },
 	}
 	bad := map[string][]string{
-		"phoneNumberId": {"PN", "PN!!", "PN 123", "sales line", "555-01"},
+		"phoneNumberId": {"PN", "PN!!", "PN 123", "555-01", "(000) 000"},
 		"userId":        {"US", "US!!", "jordan", "us123"},
 	}
 	for arg, values := range bad {

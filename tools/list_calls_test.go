@@ -134,12 +134,12 @@ func TestListCallsBadArguments(t *testing.T) {
 		args map[string]any
 		want []string // fragments of the message
 	}{
-		{"phoneNumberId neither id nor number", withArgs(map[string]any{"phoneNumberId": "sales line"}), []string{`phoneNumberId "sales line" is neither`, "PN123abc", "+14155550100", "list_phone_numbers"}},
+		{"phoneNumberId neither id nor number", withArgs(map[string]any{"phoneNumberId": "(000) 000"}), []string{`phoneNumberId "(000) 000" is neither`, "PN123abc", "+14155550100", "list_phone_numbers"}},
 		{"phoneNumberId too short a number", withArgs(map[string]any{"phoneNumberId": "555-01"}), []string{`phoneNumberId "555-01" is neither`}},
 		{"phoneNumberId bare prefix", withArgs(map[string]any{"phoneNumberId": "PN"}), []string{`phoneNumberId "PN" is not valid: it is "PN" followed by letters and digits`, "PN123abc"}},
 		{"missing participants", withArgs(map[string]any{"participants": nil}), []string{"participants is required", "+12125550103"}},
 		{"empty participants", withArgs(map[string]any{"participants": []string{}}), []string{"participants is required"}},
-		{"not a phone number", withArgs(map[string]any{"participants": []string{"Maple Dental"}}), []string{`"Maple Dental" is not a valid phone number`, "E.164"}},
+		{"not a phone number", withArgs(map[string]any{"participants": []string{"+999 555 0103"}}), []string{`"+999 555 0103" is not a valid phone number`, "E.164"}},
 		{"two participants", withArgs(map[string]any{"participants": []string{"+12125550103", "+13105550142"}}), []string{"exactly one", "once per participant"}},
 		{"participants not an array", withArgs(map[string]any{"participants": 2125550103}), []string{"participants must be an array of strings"}},
 		{"maxResults 0", withArgs(map[string]any{"maxResults": 0}), []string{"maxResults 0 is out of range", "1 to 100"}},

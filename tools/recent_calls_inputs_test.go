@@ -115,7 +115,7 @@ func TestRecentCallsBadArguments(t *testing.T) {
 		{"not a time", map[string]any{"createdAfter": "last tuesday"}, `createdAfter "last tuesday" is not a date-time`},
 		{"year 1900", map[string]any{"createdAfter": "1900-01-01T00:00:00Z"}, "createdAfter 1900-01-01T00:00:00Z is out of range: give a time between 1970 and 2200"},
 		{"unknown argument", map[string]any{"participants": []string{"+12125550103"}}, "unknown argument \"participants\"; the arguments are: createdAfter, createdBefore, direction, includeSummaries, maxResults, pageToken, participant, phoneNumberId, status, userId"},
-		{"bad phoneNumberId", map[string]any{"phoneNumberId": "front desk"}, `phoneNumberId "front desk" is neither a PN id such as "PN123abc" nor a phone number`},
+		{"bad phoneNumberId", map[string]any{"phoneNumberId": "(000) 000"}, `phoneNumberId "(000) 000" is neither a PN id such as "PN123abc" nor a phone number`},
 		{"bad userId", map[string]any{"userId": "anna"}, `userId "anna" is not valid: it must start with "US"`},
 		{"includeSummaries as text", map[string]any{"includeSummaries": "yes"}, "argument includeSummaries must be true or false"},
 	} {

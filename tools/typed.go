@@ -64,6 +64,7 @@ func typedTool[In any, Out any](name, description string, ann annotations, d *De
 	}
 	fields := jsonFieldNames(reflect.TypeFor[In]())
 	shape := shapeOf(schema, *new(In))
+	handle = withNames(d, name, fields, &shape, handle) // names where numbers go: args_names.go
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		in := new(In)
 		raw, err := rawArguments(req)
