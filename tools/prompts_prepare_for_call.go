@@ -16,8 +16,8 @@ import (
 	"github.com/openphone-mcp/openphone-mcp/client"
 )
 
-// theirNumber stands for the contact's number in the steps when the prompt
-// could not tell it.
+// theirNumber stands for the contact's number in the steps when the user
+// is to pick among several contacts first.
 const theirNumber = "<their number>"
 
 func init() {
@@ -91,13 +91,14 @@ func prepareForCall(ctx context.Context, p *Prompts, args map[string]string) (st
 		}
 		b.WriteString(". Ask me which one before calling any tool, then follow these steps with that number in place of " + theirNumber + ".\n\n")
 	default:
-		b.WriteString("Prepare me for a call with " + who + ". No contact of that name is among the workspace's contacts this server knows: ")
+		// The tools look a name up in more conversations than the prompt
+		// does: the name goes in as the participant.
+		party = raw
+		b.WriteString("Prepare me for a call with " + who + ", a name the prompt did not find among the contacts it knows; the tools look it up in more conversations. If a tool answers with candidates, ask me which one and go on with its number; if it finds no contact of that name, ")
 		if p.d.Ledger != nil {
-			b.WriteString("first find their number with " + promptToolCall("search_calls", "query", raw) + " (it searches contact names too), or ask me for it; ")
-		} else {
-			b.WriteString("ask me for their number first; ")
+			b.WriteString("look for it in what calls said with " + promptToolCall("search_calls", "query", raw) + ", else ")
 		}
-		b.WriteString("then follow these steps with it in place of " + theirNumber + ".\n\n")
+		b.WriteString("ask me for their number.\n\n")
 	}
 	b.WriteString(promptPaging + "\n")
 	b.WriteString("1. " + promptToolCall("recent_calls", append([]any{"participant", party, "createdAfter", "90d", "includeSummaries", true, "maxResults", 20}, s.toolArgs()...)...) +

@@ -155,6 +155,7 @@ var promptCases = []struct {
 	{"prepare_for_call_on_number", "prepare_for_call", map[string]string{"contact": "Hannah Osei", "phoneNumber": "Sales"}, false},
 	{"prepare_for_call_unknown", "prepare_for_call", map[string]string{"contact": "Zebra Corp"}, false},
 	{"prepare_for_call_unknown_ledger", "prepare_for_call", map[string]string{"contact": "Zebra Corp"}, true},
+	{"prepare_for_call_beyond", "prepare_for_call", map[string]string{"contact": "Victor Park"}, false},
 }
 
 // TestPromptTexts: each prompt's text for its cases (goldens), its
@@ -241,7 +242,14 @@ func TestPromptToolCallsAreValid(t *testing.T) {
 			if placeholder {
 				continue
 			}
-			if res := testutil.Call(t, e.mcp, tool, args); res.IsError {
+			res := testutil.Call(t, e.mcp, tool, args)
+			switch {
+			case strings.Contains(raw, `"Zebra Corp"`) && tool != "search_calls":
+				// A name no conversation has: the tool says so.
+				if !res.IsError || !strings.Contains(res.Text, `"Zebra Corp"`) {
+					t.Errorf("%s: %s %s answered, for a name of no contact (isError %v):\n%s", c.name, tool, raw, res.IsError, res.Text)
+				}
+			case res.IsError:
 				t.Errorf("%s: %s %s answered an error:\n%s", c.name, tool, raw, res.Text)
 			}
 		}
