@@ -26,11 +26,11 @@ type CallStatsArgs struct {
 	CreatedBefore string   `json:"createdBefore,omitempty" jsonschema_description:"Window end, exclusive, same forms (yesterday: today's midnight; default: now)."`
 	GroupBy       []string `json:"groupBy,omitempty" jsonschema:"maxItems=2,enum=day,enum=hour,enum=weekday,enum=user,enum=number,enum=status,enum=direction,enum=participant" jsonschema_description:"One or two (default: no grouping, one total row)."`
 	Timezone      string   `json:"timezone,omitempty" jsonschema_description:"IANA zone for days and hours (default: the server's)."`
-	PhoneNumberID string   `json:"phoneNumberId,omitempty" jsonschema_description:"Only this number: PN id or the number."`
+	PhoneNumberID string   `json:"phoneNumberId,omitempty" jsonschema_description:"Only this number: PN id, the number or its name."`
 	UserID        string   `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Only calls that count under this user."`
 	Status        []string `json:"status,omitempty" jsonschema_description:"Only these statuses (\"missed\": missed, no-answer, abandoned)."`
 	Direction     string   `json:"direction,omitempty" jsonschema:"enum=incoming,enum=outgoing" jsonschema_description:"Only incoming or outgoing calls."`
-	Participant   string   `json:"participant,omitempty" jsonschema_description:"Only calls with this other party (a number)."`
+	Participant   string   `json:"participant,omitempty" jsonschema_description:"Only calls with this other party: a number, or a contact or conversation name."`
 }
 
 const callStatsDescription = `Counts every call of a window on the server into a small table: "calls each of us took this week", "missed-call rate by day". Use it to count, not recent_calls pages. Says what it counted.

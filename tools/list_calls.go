@@ -23,8 +23,8 @@ import (
 // handler normalises both to what the API takes. includeSummaries is this
 // server's own addition.
 type ListCallsArgs struct {
-	PhoneNumberID string   `json:"phoneNumberId,omitempty" jsonschema_description:"PN id (see list_phone_numbers) or the number, such as +14155550100 or (415) 555-0100. May be omitted if the workspace has one number."`
-	Participants  []string `json:"participants" jsonschema:"minItems=1,maxItems=1" jsonschema_description:"Exactly one other party: E.164 (+12125550103) or as people write it ((212) 555-0103); a string also works."`
+	PhoneNumberID string   `json:"phoneNumberId,omitempty" jsonschema_description:"PN id (see list_phone_numbers), the number, such as +14155550100 or (415) 555-0100, or its name (Sales). May be omitted if the workspace has one number or participants is a name."`
+	Participants  []string `json:"participants" jsonschema:"minItems=1,maxItems=1" jsonschema_description:"Exactly one other party: E.164 (+12125550103), as people write it ((212) 555-0103), or a contact or conversation name; a string also works."`
 	UserID        string   `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Only calls placed or received by this user (US...)."`
 	CreatedAfter  string   `json:"createdAfter,omitempty" jsonschema_description:"Only calls created after this: RFC 3339, a date, today, yesterday, this week, last week, 24h, 7d."`
 	CreatedBefore string   `json:"createdBefore,omitempty" jsonschema_description:"Only calls created before this, same forms (yesterday: today's midnight)."`

@@ -21,7 +21,7 @@ import (
 type MissedCallsArgs struct {
 	CreatedAfter   string `json:"createdAfter,omitempty" jsonschema_description:"Window start: RFC 3339, a date, today, yesterday, this week, last week, 24h, 7d (default: 24 hours ago)."`
 	CreatedBefore  string `json:"createdBefore,omitempty" jsonschema_description:"Window end, exclusive, same forms (yesterday: today's midnight; default: now)."`
-	PhoneNumberID  string `json:"phoneNumberId,omitempty" jsonschema_description:"Only misses on this number: PN id or the number."`
+	PhoneNumberID  string `json:"phoneNumberId,omitempty" jsonschema_description:"Only misses on this number: PN id, the number or its name."`
 	UserID         string `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Only misses on this user's numbers."`
 	OnlyUnreturned *bool  `json:"onlyUnreturned,omitempty" jsonschema:"default=true" jsonschema_description:"Leave out callers someone got back to."`
 	MaxResults     *int   `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=100,default=20" jsonschema_description:"Callers per page, 1-100."`

@@ -23,13 +23,13 @@ import (
 type RecentCallsArgs struct {
 	CreatedAfter     string   `json:"createdAfter,omitempty" jsonschema_description:"Window start: RFC 3339, a date, today, yesterday, this week, last week, 24h, 7d (default: 24 hours ago)."`
 	CreatedBefore    string   `json:"createdBefore,omitempty" jsonschema_description:"Window end, same forms (yesterday: today's midnight; default: now)."`
-	PhoneNumberID    string   `json:"phoneNumberId,omitempty" jsonschema_description:"Only this OpenPhone number: PN id or the number itself (default: all numbers)."`
+	PhoneNumberID    string   `json:"phoneNumberId,omitempty" jsonschema_description:"Only this OpenPhone number: PN id, the number or its name (default: all numbers)."`
 	UserID           string   `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Only calls placed or received by this user (US...)."`
 	MaxResults       *int     `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=100,default=20" jsonschema_description:"Calls per page, 1-100."`
 	PageToken        string   `json:"pageToken,omitempty" jsonschema:"maxLength=700" jsonschema_description:"The pageToken of the previous result, to get the next page."`
 	Status           []string `json:"status,omitempty" jsonschema_description:"Only these statuses; \"missed\" is missed, no-answer and abandoned."`
 	Direction        string   `json:"direction,omitempty" jsonschema:"enum=incoming,enum=outgoing" jsonschema_description:"Only incoming or outgoing calls."`
-	Participant      string   `json:"participant,omitempty" jsonschema_description:"Only calls with this other party (a phone number)."`
+	Participant      string   `json:"participant,omitempty" jsonschema_description:"Only calls with this other party: a phone number, or a contact or conversation name."`
 	IncludeSummaries bool     `json:"includeSummaries,omitempty" jsonschema:"default=false" jsonschema_description:"Add each call's AI summary and voicemail transcript under its line."`
 }
 

@@ -29,9 +29,9 @@ type SearchCallsArgs struct {
 	Query         string   `json:"query" jsonschema:"minLength=1,maxLength=500" jsonschema_description:"Words to find; \"a phrase\"; OR between two terms; -word to leave out."`
 	CreatedAfter  string   `json:"createdAfter,omitempty" jsonschema_description:"Window start: RFC 3339, a date, today, yesterday, this week, last week, 24h, 7d (default: all the ledger holds)."`
 	CreatedBefore string   `json:"createdBefore,omitempty" jsonschema_description:"Window end, exclusive, same forms (yesterday: today's midnight; default: now)."`
-	PhoneNumberID string   `json:"phoneNumberId,omitempty" jsonschema_description:"Only this number: PN id or the number."`
+	PhoneNumberID string   `json:"phoneNumberId,omitempty" jsonschema_description:"Only this number: PN id, the number or its name."`
 	UserID        string   `json:"userId,omitempty" jsonschema:"pattern=^US(.*)$" jsonschema_description:"Only calls this user placed or took."`
-	Participant   string   `json:"participant,omitempty" jsonschema_description:"Only calls with this other party (a number)."`
+	Participant   string   `json:"participant,omitempty" jsonschema_description:"Only calls with this other party: a number, or a contact or conversation name."`
 	Direction     string   `json:"direction,omitempty" jsonschema:"enum=incoming,enum=outgoing" jsonschema_description:"Only incoming or outgoing calls."`
 	Status        []string `json:"status,omitempty" jsonschema_description:"Only these statuses (\"missed\": missed, no-answer, abandoned)."`
 	MaxResults    *int     `json:"maxResults,omitempty" jsonschema:"minimum=1,maximum=50,default=10" jsonschema_description:"Hits per page, 1-50."`
