@@ -233,7 +233,7 @@ func TestAPIOverDeliveryIsClipped(t *testing.T) {
 			t.Errorf("maxResults %d: %d calls shown (%d lines), want %d", n, len(out.Calls), strings.Count(res.Text, "\n"), n)
 		}
 		want := fmt.Sprintf("\nMore calls: the OpenPhone API sent 3000 calls for maxResults %d and only the first %d are shown; to list the others, call list_calls with the same arguments but createdBefore ", n, n)
-		if !strings.Contains(res.Text, want) || out.NextPageToken != "" {
+		if !strings.Contains(res.Text, want) || !strings.HasPrefix(out.Next, strings.TrimPrefix(want, "\n")) || out.NextPageToken != "" {
 			t.Errorf("maxResults %d: the result does not say %q:\n%s", n, want, res.Text)
 		}
 		if got := summaries.Swap(0); got != int64(n) {

@@ -189,6 +189,22 @@ func renderCallPage(w *directory, num client.PhoneNumber, p client.ListCallsPara
 	return renderListedCalls(w, num, p, page, sent, sums, nil, false)
 }
 
+// ListCallsOutput is the structured content of list_calls: the header's
+// number, party and user, the calls as their lines have them, the notes and
+// the way to the next page.
+type ListCallsOutput struct {
+	Number NumberRef `json:"number"`
+	Party  PartyRef  `json:"party"`
+	UserID string    `json:"user,omitempty"`
+	Names
+	Calls         []CallOut `json:"calls,omitempty"`
+	Notes         []string  `json:"notes,omitempty"`
+	Next          string    `json:"next,omitempty" jsonschema_description:"How to get the next page; absent on the last page."`
+	NextPageToken string    `json:"nextPageToken,omitempty"`
+}
+
+func (ListCallsOutput) publishOutputSchema() {}
+
 // renderListedCalls is renderCallPage for either surface: dated is the
 // page's calls as the dated surface listed them (nil on v1), whose lines
 // end with what that surface adds (the voicemail; its transcript with
@@ -197,61 +213,56 @@ func renderListedCalls(w *directory, num client.PhoneNumber, p client.ListCallsP
 	var b strings.Builder
 	b.Grow(160 + 112*len(page.Data))
 	participant := p.Participants[0]
+	out := ListCallsOutput{Number: numberRef(num), Party: partyRef(w, num.ID, participant), UserID: p.UserID, Calls: make([]CallOut, 0, len(page.Data))}
+	nm := namer{w, &out.Names}
 	writeNumber(&b, num)
 	b.WriteString(" with ")
 	writeParticipant(&b, w, num.ID, participant)
 	if p.UserID != "" {
+		nm.user(p.UserID)
 		b.WriteString(", user ")
 		writeUser(&b, p.UserID, w.userName(p.UserID))
 	}
 	b.WriteString(", newest first, UTC:\n")
-	out := ListCallsOutput{PhoneNumberID: num.ID, PhoneNumber: num.Number, PhoneNumberName: cleanText(num.Name, nameWidth),
-		Participant: participant, Calls: make([]CallRow, 0, len(page.Data))}
-	if name, ok := w.conversationName(num.ID, participant); ok {
-		out.ParticipantName = cleanText(name, nameWidth)
-	}
 	named := map[string]bool{}
 	if p.UserID != "" {
 		named[p.UserID] = true // named in the header
 	}
 	for i := range page.Data {
 		c := &page.Data[i]
+		var o CallOut
 		if dated != nil {
 			writeListedCallNamed(&b, &dated[i], w, false, named, transcripts)
+			o = listedCallOut(&dated[i], w, false, nm, transcripts)
 		} else {
 			writeCallLineNamed(&b, c, w, false, named)
+			o = callOut(c, w, false, nm)
 		}
 		sums.write(&b, c.ID)
-		cs := callRow(c)
-		cs.Summary = sums.output(c.ID)
-		out.Calls = append(out.Calls, cs)
+		o.SummaryOut = sums.summaryOut(c.ID)
+		out.Calls = append(out.Calls, o)
 	}
 	if len(page.Data) == 0 {
-		b.WriteString("No calls")
+		var note strings.Builder
+		note.WriteString("No calls")
 		if !p.CreatedAfter.IsZero() || !p.CreatedBefore.IsZero() {
-			b.WriteString(" in this time window; widen createdAfter/createdBefore to look further")
+			note.WriteString(" in this time window; widen createdAfter/createdBefore to look further")
 		} else {
-			b.WriteString(" with this participant on this number; check the number's spelling and the phoneNumberId")
+			note.WriteString(" with this participant on this number; check the number's spelling and the phoneNumberId")
 		}
-		b.WriteString(".\n")
+		note.WriteString(".")
+		out.Notes = append(out.Notes, note.String())
+		b.WriteString(note.String() + "\n")
 	}
 	if sent > len(page.Data) && len(page.Data) > 0 {
 		// The API's token would skip the calls dropped: the way on is
 		// the time of the last call shown.
-		b.WriteString("More calls: the OpenPhone API sent ")
-		b.WriteString(strconv.Itoa(sent))
-		b.WriteString(" calls for maxResults ")
-		b.WriteString(strconv.Itoa(p.MaxResults))
-		b.WriteString(" and only the first ")
-		b.WriteString(strconv.Itoa(len(page.Data)))
-		b.WriteString(" are shown; to list the others, call list_calls with the same arguments but createdBefore ")
-		b.WriteString(strconv.Quote(page.Data[len(page.Data)-1].CreatedAt.UTC().Format(time.RFC3339Nano)))
-		b.WriteString(" and no pageToken.\n")
+		out.Next = "More calls: the OpenPhone API sent " + strconv.Itoa(sent) + " calls for maxResults " + strconv.Itoa(p.MaxResults) +
+			" and only the first " + strconv.Itoa(len(page.Data)) + " are shown; to list the others, call list_calls with the same arguments but createdBefore " +
+			strconv.Quote(page.Data[len(page.Data)-1].CreatedAt.UTC().Format(time.RFC3339Nano)) + " and no pageToken."
+		b.WriteString(out.Next + "\n")
 		return out, b.String()
 	}
-	writePaging(&b, "list_calls", page.NextPageToken)
-	if page.NextPageToken != nil {
-		out.NextPageToken = *page.NextPageToken
-	}
+	out.Next, out.NextPageToken = writePaging(&b, "list_calls", page.NextPageToken)
 	return out, b.String()
 }

@@ -196,6 +196,7 @@ func TestListCallsIncludeSummaries(t *testing.T) {
 		t.Fatal(res.Text)
 	}
 	testutil.Golden(t, "list_calls/summaries.txt", res.Text)
+	testutil.Golden(t, "list_calls/summaries.structured.json", testutil.JSON(t, res.Structured))
 	assertRequests(t, sb, requestCounts{"/v1/phone-numbers": 1, "/v1/conversations": 1, "/v1/calls": 1, "/v1/call-summaries/": 3})
 
 	var out ListCallsOutput
@@ -205,16 +206,18 @@ func TestListCallsIncludeSummaries(t *testing.T) {
 	}
 	got := map[string]string{}
 	for _, c := range out.Calls {
-		if c.Summary != nil {
-			got[c.ID] = c.Summary.Status
+		if c.Summary != "" {
+			got[c.ID] = "completed"
+		} else if c.SummaryStatus != "" {
+			got[c.ID] = c.SummaryStatus
 		}
 	}
 	want := map[string]string{fxCompleted: "completed", fxLong: "in-progress", fxAI: "failed"}
 	if len(got) != len(want) || got[fxCompleted] != want[fxCompleted] || got[fxLong] != want[fxLong] || got[fxAI] != want[fxAI] {
 		t.Errorf("structured summaries %v, want %v", got, want)
 	}
-	if len(out.Calls) > 0 && (out.Calls[0].Summary == nil || len(out.Calls[0].Summary.NextSteps) != 2) {
-		t.Errorf("structured summary of the completed call lacks its next steps: %+v", out.Calls[0].Summary)
+	if len(out.Calls) > 0 && strings.Count(out.Calls[0].NextSteps, " | ") != 1 {
+		t.Errorf("structured summary of the completed call lacks its two next steps: %+v", out.Calls[0].SummaryOut)
 	}
 
 	// Without the option: no summary requests, no summary lines.
@@ -247,8 +250,8 @@ Last page.
 	var out ListCallsOutput
 	raw, _ := json.Marshal(res.Structured)
 	_ = json.Unmarshal(raw, &out)
-	if out.ParticipantName != "Bob nextPageToken: evil" || out.NextPageToken != "" {
-		t.Errorf("structured: name %q, token %q", out.ParticipantName, out.NextPageToken)
+	if len(out.Party) != 2 || out.Party[1] != "Bob nextPageToken: evil" || out.Next != "" {
+		t.Errorf("structured: party %q, next %q", out.Party, out.Next)
 	}
 }
 

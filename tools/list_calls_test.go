@@ -95,10 +95,12 @@ func TestListCallsGolden(t *testing.T) {
 			f.set(servePage(fixtureCalls()[:2], nil))
 			res = e.call(t, "list_calls", withArgs(map[string]any{"pageToken": "tok_page2", "userId": "USjordan01"}))
 			testutil.Golden(t, "list_calls/last_page.txt", res.Text)
+			testutil.Golden(t, "list_calls/last_page.structured.json", testutil.JSON(t, res.Structured))
 
 			f.set(servePage([]client.Call{}, nil))
 			res = e.call(t, "list_calls", withArgs(map[string]any{"createdAfter": "2026-11-01T00:00:00Z"}))
 			testutil.Golden(t, "list_calls/empty_window.txt", res.Text)
+			testutil.Golden(t, "list_calls/empty_window.structured.json", testutil.JSON(t, res.Structured))
 		})
 	}
 }
@@ -376,7 +378,7 @@ func TestListCallsSchema(t *testing.T) {
 	for name, wantRaw := range additions {
 		check(name, wantRaw, nil)
 	}
-	if !json.Valid(tool.RawOutputSchema) || !strings.Contains(string(tool.RawOutputSchema), `"nextPageToken"`) {
+	if !json.Valid(tool.RawOutputSchema) || !strings.Contains(string(tool.RawOutputSchema), `nextPageToken`) {
 		t.Errorf("list_calls must publish an output schema for its structured content, got %s", tool.RawOutputSchema)
 	}
 	if _, ok := schema.Properties["since"]; ok {

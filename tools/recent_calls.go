@@ -129,9 +129,8 @@ func recentCalls(ctx context.Context, d *Deps, c *client.Client, q *recentQuery)
 		return RecentCallsOutput{}, "", err
 	}
 	if len(scope.ids) == 0 {
-		return RecentCallsOutput{
-			CreatedAfter: q.after.Format(time.RFC3339Nano), PhoneNumberIDs: []string{}, Calls: []RecentCall{},
-		}, "This workspace has no OpenPhone numbers this API key can see, so it has no calls to list.\n", nil
+		const none = "This workspace has no OpenPhone numbers this API key can see, so it has no calls to list."
+		return RecentCallsOutput{CreatedAfter: q.after.UTC().Format(time.RFC3339Nano), Notes: []string{none}}, none + "\n", nil
 	}
 	hq := history.Query{After: q.after, Before: q.before, PhoneNumberIDs: scope.ids, UserID: q.user,
 		Include: []string{client.IncludeVoicemail}}
@@ -174,28 +173,52 @@ func resolveScope(ctx context.Context, w *directory, q *recentQuery) (*recentSco
 	return s, nil
 }
 
+// RecentCallsOutput is the structured content of recent_calls: the
+// header's window and filters, the numbers it names, the calls as their
+// lines have them, the notes (the Source line, the group conversations)
+// and the way to the next page.
+type RecentCallsOutput struct {
+	CreatedAfter  string   `json:"from" jsonschema_description:"The window's start, UTC."`
+	CreatedBefore string   `json:"to,omitempty" jsonschema_description:"Its end; absent: now."`
+	PhoneNumberID string   `json:"on,omitempty"`
+	UserID        string   `json:"user,omitempty"`
+	Status        []string `json:"status,omitempty"`
+	Direction     string   `json:"dir,omitempty"`
+	Participant   string   `json:"with,omitempty"`
+	After         []string `json:"after,omitempty" jsonschema_description:"This page continues after [call id, createdAt]."`
+	Names
+	Calls         []CallOut `json:"calls,omitempty" jsonschema_description:"Newest first."`
+	Notes         []string  `json:"notes,omitempty"`
+	Next          string    `json:"next,omitempty" jsonschema_description:"How to get the next page; absent on the last page."`
+	NextPageToken string    `json:"nextPageToken,omitempty"`
+}
+
+func (RecentCallsOutput) publishOutputSchema() {}
+
 // renderRecent writes one page: a header that says which calls in which
 // window, a line a call, the paging line, and the group conversations.
 func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []client.Call, res *history.Result, sums callSummaries) (RecentCallsOutput, string) {
 	var b strings.Builder
 	b.Grow(256 + 160*len(page))
 	out := RecentCallsOutput{
-		CreatedAfter:   q.after.UTC().Format(time.RFC3339Nano),
-		PhoneNumberIDs: make([]string, 0, len(scope.numbers)),
-		UserID:         q.user,
-		Calls:          make([]RecentCall, 0, len(page)),
-		Status:         q.filters.statuses, Direction: q.filters.direction, Participant: q.filters.participant,
+		CreatedAfter: q.after.UTC().Format(time.RFC3339Nano), UserID: q.user, Calls: make([]CallOut, 0, len(page)),
+		Status: q.filters.statuses, Direction: q.filters.direction, Participant: q.filters.participant,
 	}
 	if !q.before.IsZero() {
 		out.CreatedBefore = q.before.UTC().Format(time.RFC3339Nano)
 	}
+	nm := namer{w, &out.Names}
 	for _, n := range scope.numbers {
-		out.PhoneNumberIDs = append(out.PhoneNumberIDs, n.ID)
+		nm.number(n)
+	}
+	if !q.phone.empty() && len(scope.numbers) == 1 {
+		out.PhoneNumberID = scope.numbers[0].ID
 	}
 
 	// Header: which calls, which window, which order.
 	b.WriteString("Calls")
 	if q.user != "" {
+		nm.user(q.user)
 		b.WriteString(" handled by user ")
 		writeUser(&b, q.user, w.userName(q.user))
 	}
@@ -205,6 +228,7 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 	b.WriteString(q.after.UTC().Format(time.RFC3339))
 	if q.afterDefault {
 		b.WriteString(" (24 hours before the first page)")
+		out.Notes = append(out.Notes, "createdAfter: 24 hours before the first page.")
 	}
 	b.WriteString(" to ")
 	if q.before.IsZero() {
@@ -217,6 +241,7 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 	b.WriteString(strconv.Itoa(len(page)))
 	b.WriteString(" on this page")
 	if q.cursor != nil {
+		out.After = []string{q.cursor.Last.ID, q.cursor.Last.At.UTC().Format(time.RFC3339)}
 		b.WriteString(", continuing after ")
 		b.WriteString(apiText(q.cursor.Last.ID))
 		b.WriteString(" (")
@@ -229,49 +254,38 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 		c, hc := &page[i], &res.Calls[i]
 		writeListedCall(&b, hc, w, q.summaries)
 		sums.write(&b, c.ID)
-		other := otherParty(c, w)
-		rc := RecentCall{CallRow: callRow(c), PhoneNumberID: c.PhoneNumberID, Participant: other, Summary: sums.output(c.ID),
-			Voicemail: voicemailOutput(hc.Voicemail, q.summaries)}
-		if len(hc.Parties) > 1 {
-			rc.Also = hc.Parties[1:]
-		}
-		if name, ok := w.conversationName(c.PhoneNumberID, other); ok {
-			rc.ConversationName = cleanText(name, nameWidth)
-		}
-		out.Calls = append(out.Calls, rc)
+		o := listedCallOut(hc, w, true, nm, q.summaries)
+		o.SummaryOut = sums.summaryOut(c.ID)
+		out.Calls = append(out.Calls, o)
 	}
+	var notes strings.Builder
 	if len(page) == 0 {
 		if q.cursor != nil {
-			b.WriteString("No more calls in this window.\n")
+			notes.WriteString("No more calls in this window.\n")
 		} else {
-			b.WriteString("No calls in this window. To look further back, widen createdAfter, such as \"")
-			b.WriteString(q.after.UTC().Add(-7 * 24 * time.Hour).Format(time.RFC3339))
-			b.WriteString("\" (7 days earlier).\n")
+			notes.WriteString("No calls in this window. To look further back, widen createdAfter, such as \"")
+			notes.WriteString(q.after.UTC().Add(-7 * 24 * time.Hour).Format(time.RFC3339))
+			notes.WriteString("\" (7 days earlier).\n")
 		}
 	}
 	var token *string
 	if res.Next != nil {
 		if s, err := res.Next.Encode(); err == nil {
-			token, out.NextPageToken = &s, s
+			token = &s
 		} else {
-			b.WriteString("The listing cannot continue past this page: " + err.Error() + ". Narrow createdBefore to before the last call above to see older calls.\n")
+			notes.WriteString("The listing cannot continue past this page: " + err.Error() + ". Narrow createdBefore to before the last call above to see older calls.\n")
 		}
 	}
-	b.WriteString(sourceLine(res.Coverage))
-	writePaging(&b, "recent_calls", token)
-	out.Source, out.Requests = res.Coverage.Source, res.Coverage.Requests
-	if res.Coverage.FellBack != "" {
-		out.Source += " (" + res.Coverage.FellBack + ")"
-	}
+	notes.WriteString(sourceLine(res.Coverage))
+	b.WriteString(notes.String())
+	out.Notes = append(out.Notes, lines(notes.String())...)
+	out.Next, out.NextPageToken = writePaging(&b, "recent_calls", token)
 
 	if groups := res.Coverage.Groups; len(groups) > 0 {
-		writeGroups(&b, groups)
-		for _, g := range groups {
-			out.GroupConversations = append(out.GroupConversations, GroupConversationOutput{
-				ID: g.ID, PhoneNumberID: g.PhoneNumberID, Participants: g.Participants,
-				Name: cleanText(deref(g.Name), nameWidth), LastActivityAt: g.LastActivityAt.UTC().Format(time.RFC3339Nano),
-			})
-		}
+		var g strings.Builder
+		writeGroups(&g, groups)
+		b.WriteString(g.String())
+		out.Notes = append(out.Notes, lines(g.String())...)
 	}
 	return out, b.String()
 }

@@ -5,6 +5,7 @@ package tools
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -35,9 +36,14 @@ func TestRecentCallsFiveDaysPaged(t *testing.T) {
 		t.Errorf("the sandbox answered 429 to %d requests", th)
 	}
 	groups := map[string]int{}
+	groupNote := regexp.MustCompile(`(?:: |; )(CN\w+) `)
 	for _, p := range pages {
-		for _, g := range p.GroupConversations {
-			groups[g.ID]++
+		for _, n := range p.Notes {
+			if strings.Contains(n, " active in this window; ") {
+				for _, m := range groupNote.FindAllStringSubmatch(n, -1) {
+					groups[m[1]]++
+				}
+			}
 		}
 	}
 	for _, i := range rcGroupIdx[:2] {

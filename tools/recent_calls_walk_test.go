@@ -169,12 +169,14 @@ func TestRecentCallsGolden(t *testing.T) {
 		t.Fatal(res.Text)
 	}
 	testutil.Golden(t, "recent_calls/summaries.txt", res.Text)
+	testutil.Golden(t, "recent_calls/summaries.structured.json", testutil.JSON(t, res.Structured))
 
 	res = e.call(t, "recent_calls", map[string]any{"createdAfter": "2026-10-01", "createdBefore": "2026-10-02"})
 	if res.IsError {
 		t.Fatal(res.Text)
 	}
 	testutil.Golden(t, "recent_calls/empty_window.txt", res.Text)
+	testutil.Golden(t, "recent_calls/empty_window.structured.json", testutil.JSON(t, res.Structured))
 }
 
 // TestRecentCallsSummaries: includeSummaries fetches the summary of each
@@ -191,12 +193,12 @@ func TestRecentCallsSummaries(t *testing.T) {
 	for _, c := range out.Calls {
 		if history.CanHaveSummary(&client.Call{Status: c.Status, Duration: c.Duration}) {
 			completed++
-			if c.Summary == nil {
+			if c.SummaryOut == (SummaryOut{}) {
 				t.Errorf("completed call %s has no summary entry", c.ID)
-			} else if c.Summary.Status == client.StatusCompleted {
+			} else if c.Summary != "" {
 				withText++
 			}
-		} else if c.Summary != nil {
+		} else if c.SummaryOut != (SummaryOut{}) {
 			t.Errorf("call %s (%s) got a summary entry", c.ID, c.Status)
 		}
 	}

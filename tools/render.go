@@ -1,6 +1,6 @@
 // render.go: the text that several tools share (a call line, an OpenPhone
 // number, a party, a user, the paging line, durations), written one way
-// each; and the output types of the tools, named after their tools.
+// each. Their structured form is render_out.go's.
 
 package tools
 
@@ -11,144 +11,6 @@ import (
 
 	"github.com/openphone-mcp/openphone-mcp/client"
 )
-
-// --- Output types -----------------------------------------------------------
-
-// ListCallsOutput is the structured content of list_calls, the one output
-// whose schema is published (see outputSchemaPublisher).
-type ListCallsOutput struct {
-	PhoneNumberID   string    `json:"phoneNumberId"`
-	PhoneNumber     string    `json:"phoneNumber,omitempty" jsonschema_description:"The OpenPhone number in E.164 form."`
-	PhoneNumberName string    `json:"phoneNumberName,omitempty"`
-	Participant     string    `json:"participant"`
-	ParticipantName string    `json:"participantName,omitempty" jsonschema_description:"The name of the conversation with the participant, when it has one."`
-	Calls           []CallRow `json:"calls"`
-	NextPageToken   string    `json:"nextPageToken,omitempty" jsonschema_description:"Pass as pageToken to get the next page; absent on the last page."`
-}
-
-func (ListCallsOutput) publishOutputSchema() {}
-
-// CallRow is one call in structured output: the fields of the API's call
-// object that carry information, nulls left out. (Summary is the call's AI
-// summary; a row is not a summary.)
-type CallRow struct {
-	ID            string         `json:"id"`
-	CreatedAt     string         `json:"createdAt"`
-	Direction     string         `json:"direction"`
-	Status        string         `json:"status"`
-	Duration      int            `json:"duration" jsonschema_description:"Seconds."`
-	UserID        string         `json:"userId,omitempty"`
-	AnsweredBy    string         `json:"answeredBy,omitempty"`
-	InitiatedBy   string         `json:"initiatedBy,omitempty"`
-	ForwardedFrom string         `json:"forwardedFrom,omitempty"`
-	ForwardedTo   string         `json:"forwardedTo,omitempty"`
-	CallRoute     string         `json:"callRoute,omitempty"`
-	AIHandled     string         `json:"aiHandled,omitempty"`
-	Summary       *SummaryOutput `json:"summary,omitempty" jsonschema_description:"The AI summary, with includeSummaries, for completed calls and voicemails."`
-}
-
-// SummaryOutput is a call's AI summary in structured output.
-type SummaryOutput struct {
-	Status    string   `json:"status" jsonschema_description:"absent, in-progress, completed or failed; unavailable when it could not be fetched."`
-	Summary   []string `json:"summary,omitempty"`
-	NextSteps []string `json:"nextSteps,omitempty"`
-}
-
-// GetCallOutput is the structured content of get_call.
-type GetCallOutput struct {
-	Call            CallRow  `json:"call"`
-	PhoneNumberID   string   `json:"phoneNumberId"`
-	PhoneNumber     string   `json:"phoneNumber,omitempty" jsonschema_description:"The OpenPhone number in E.164 form."`
-	PhoneNumberName string   `json:"phoneNumberName,omitempty"`
-	Participants    []string `json:"participants"`
-	Participant     string   `json:"participant,omitempty" jsonschema_description:"The other party: the participant that is not the OpenPhone number."`
-	ParticipantName string   `json:"participantName,omitempty" jsonschema_description:"The name of the conversation with the other party, when it has one."`
-	UserName        string   `json:"userName,omitempty"`
-	AnsweredAt      string   `json:"answeredAt,omitempty"`
-	CompletedAt     string   `json:"completedAt,omitempty"`
-}
-
-// GetCallSummaryOutput is the structured content of get_call_summary.
-type GetCallSummaryOutput struct {
-	CallID    string        `json:"callId"`
-	Status    string        `json:"status" jsonschema_description:"absent, in-progress, completed or failed."`
-	Reason    string        `json:"reason,omitempty" jsonschema_description:"Why there is no summary: missed, no-answer, in-progress, not-recorded, ..."`
-	Call      *CallFacts    `json:"call,omitempty" jsonschema_description:"The call, when it says why there is no summary."`
-	Summary   []string      `json:"summary,omitempty"`
-	NextSteps []string      `json:"nextSteps,omitempty"`
-	Jobs      []AIJobOutput `json:"jobs,omitempty" jsonschema_description:"Results of the workspace's AI jobs on the call."`
-}
-
-// AIJobOutput is one AI job's results.
-type AIJobOutput struct {
-	Name    string          `json:"name"`
-	Results []AIFieldOutput `json:"results"`
-}
-
-// AIFieldOutput is one named result of an AI job.
-type AIFieldOutput struct {
-	Name  string `json:"name"`
-	Value any    `json:"value" jsonschema_description:"A string, number or boolean."`
-}
-
-// GetCallTranscriptOutput is the structured content of get_call_transcript.
-type GetCallTranscriptOutput struct {
-	CallID   string            `json:"callId"`
-	Status   string            `json:"status" jsonschema_description:"absent, in-progress, completed or failed."`
-	Reason   string            `json:"reason,omitempty" jsonschema_description:"Why there is no transcript: missed, no-answer, in-progress, not-recorded, ..."`
-	Call     *CallFacts        `json:"call,omitempty" jsonschema_description:"The call, when it says why there is no transcript."`
-	Duration float64           `json:"duration,omitempty" jsonschema_description:"Seconds of transcribed call."`
-	Dialogue []UtteranceOutput `json:"dialogue,omitempty"`
-}
-
-// UtteranceOutput is one line of a transcript.
-type UtteranceOutput struct {
-	Start      float64 `json:"start" jsonschema_description:"Seconds from the start of the call."`
-	End        float64 `json:"end"`
-	Speaker    string  `json:"speaker" jsonschema_description:"The user's name, the conversation name or the phone number of who spoke."`
-	Identifier string  `json:"identifier,omitempty" jsonschema_description:"The speaker's phone number."`
-	UserID     string  `json:"userId,omitempty"`
-	Content    string  `json:"content"`
-}
-
-// GetCallRecordingsOutput is the structured content of get_call_recordings.
-type GetCallRecordingsOutput struct {
-	CallID     string            `json:"callId"`
-	Recordings []RecordingOutput `json:"recordings"`
-	Reason     string            `json:"reason,omitempty" jsonschema_description:"Why there are none: missed, no-answer, not-recorded, ..."`
-	Call       *CallFacts        `json:"call,omitempty" jsonschema_description:"The call, when it says why there are none."`
-}
-
-// RecordingOutput is one recording, nulls left out.
-type RecordingOutput struct {
-	ID        string `json:"id"`
-	StartTime string `json:"startTime,omitempty"`
-	Duration  *int   `json:"duration,omitempty" jsonschema_description:"Seconds."`
-	Status    string `json:"status,omitempty"`
-	Type      string `json:"type,omitempty" jsonschema_description:"The file's media type, such as audio/mpeg."`
-	URL       string `json:"url,omitempty"`
-}
-
-// ListPhoneNumbersOutput is the structured content of list_phone_numbers.
-type ListPhoneNumbersOutput struct {
-	UserID       string              `json:"userId,omitempty"`
-	PhoneNumbers []PhoneNumberOutput `json:"phoneNumbers"`
-}
-
-// PhoneNumberOutput is one OpenPhone number in structured output.
-type PhoneNumberOutput struct {
-	ID     string       `json:"id" jsonschema_description:"The phoneNumberId for other tools, such as PN123abc."`
-	Number string       `json:"number" jsonschema_description:"E.164."`
-	Name   string       `json:"name,omitempty"`
-	Users  []UserOutput `json:"users"`
-}
-
-// UserOutput is a workspace user in structured output.
-type UserOutput struct {
-	ID   string `json:"id"`
-	Name string `json:"name" jsonschema_description:"First and last name, or the email address when the user has no name."`
-	Role string `json:"role,omitempty"`
-}
 
 // --- Shared text -----------------------------------------------------------
 
@@ -172,17 +34,24 @@ func writeNumber(b *strings.Builder, n client.PhoneNumber) {
 	b.WriteByte(')')
 }
 
-// writePaging ends every paged result the same way.
-func writePaging(b *strings.Builder, tool string, token *string) {
+// writePaging ends every paged result the same way, and returns what the
+// structured content says of the next page: the paging line without its
+// token (pagingNext), and the token.
+func writePaging(b *strings.Builder, tool string, token *string) (next, nextToken string) {
 	if token != nil && *token != "" {
-		b.WriteString("More calls: ")
-		b.WriteString(tool)
-		b.WriteString(" with the same arguments and pageToken ")
-		b.WriteString(strconv.Quote(*token))
-		b.WriteString(".\n")
-		return
+		line := "More calls: " + tool + " with the same arguments and pageToken " + strconv.Quote(*token) + "."
+		b.WriteString(line)
+		b.WriteByte('\n')
+		return pagingNext(line, *token), *token
 	}
 	b.WriteString("Last page.\n")
+	return "", ""
+}
+
+// pagingNext is a paging line as the structured content words it: without
+// the token, which is nextPageToken beside it.
+func pagingNext(line, token string) string {
+	return strings.Replace(line, " "+strconv.Quote(token), "", 1)
 }
 
 // writeCallLine renders one call on one line; optional fields only when
@@ -321,23 +190,6 @@ func pad2(n int) string {
 	return strconv.Itoa(n)
 }
 
-func callRow(c *client.Call) CallRow {
-	return CallRow{
-		ID:            c.ID,
-		CreatedAt:     c.CreatedAt.UTC().Format(time.RFC3339),
-		Direction:     c.Direction,
-		Status:        c.Status,
-		Duration:      c.Duration,
-		UserID:        c.UserID,
-		AnsweredBy:    deref(c.AnsweredBy),
-		InitiatedBy:   deref(c.InitiatedBy),
-		ForwardedFrom: deref(c.ForwardedFrom),
-		ForwardedTo:   deref(c.ForwardedTo),
-		CallRoute:     deref(c.CallRoute),
-		AIHandled:     deref(c.AIHandled),
-	}
-}
-
 func orPtr(a, b *string) *string {
 	if a != nil {
 		return a
@@ -350,50 +202,4 @@ func deref(p *string) string {
 		return ""
 	}
 	return *p
-}
-
-// RecentCallsOutput is the structured content of recent_calls.
-type RecentCallsOutput struct {
-	CreatedAfter       string                    `json:"createdAfter" jsonschema_description:"Start of the window (UTC); fixed by the first page."`
-	CreatedBefore      string                    `json:"createdBefore,omitempty" jsonschema_description:"End of the window (UTC); absent when the window runs up to now."`
-	PhoneNumberIDs     []string                  `json:"phoneNumberIds" jsonschema_description:"The OpenPhone numbers whose calls were listed."`
-	UserID             string                    `json:"userId,omitempty"`
-	Status             []string                  `json:"status,omitempty" jsonschema_description:"The statuses listed (missed stands for missed, no-answer, abandoned)."`
-	Direction          string                    `json:"direction,omitempty"`
-	Participant        string                    `json:"participant,omitempty"`
-	Calls              []RecentCall              `json:"calls" jsonschema_description:"Newest first; ties on createdAt by id, descending."`
-	GroupConversations []GroupConversationOutput `json:"groupConversations,omitempty" jsonschema_description:"Group conversations active in the window, whose calls the OpenPhone API cannot list."`
-	NextPageToken      string                    `json:"nextPageToken,omitempty" jsonschema_description:"Pass as pageToken to get the next page; absent on the last page."`
-	Source             string                    `json:"source" jsonschema_description:"The API surface that answered, and what it cannot list."`
-	Requests           int                       `json:"requests"`
-}
-
-// RecentCall is one call of recent_calls: the call and the conversation it
-// belongs to.
-type RecentCall struct {
-	CallRow
-	PhoneNumberID    string         `json:"phoneNumberId"`
-	Participant      string         `json:"participant" jsonschema_description:"The other party, E.164."`
-	ConversationName string         `json:"conversationName,omitempty"`
-	Summary          *SummaryOutput `json:"summary,omitempty" jsonschema_description:"The call's AI summary, with includeSummaries, for completed calls and voicemails."`
-	// Also and Voicemail come from the dated surface.
-	Also      []string         `json:"also,omitempty" jsonschema_description:"The other parties of a group call."`
-	Voicemail *VoicemailOutput `json:"voicemail,omitempty"`
-}
-
-// VoicemailOutput is a call's voicemail; its transcript with includeSummaries.
-type VoicemailOutput struct {
-	Status     string `json:"status"`
-	Duration   int    `json:"duration,omitempty"`
-	Transcript string `json:"transcript,omitempty"`
-}
-
-// GroupConversationOutput is a group conversation recent_calls could not
-// list the calls of.
-type GroupConversationOutput struct {
-	ID             string   `json:"id"`
-	PhoneNumberID  string   `json:"phoneNumberId"`
-	Participants   []string `json:"participants"`
-	Name           string   `json:"name,omitempty"`
-	LastActivityAt string   `json:"lastActivityAt"`
 }

@@ -210,39 +210,29 @@ type searched struct {
 	days  int
 }
 
-// SearchCallsOutput is the structured content of search_calls.
+// SearchCallsOutput is the structured content of search_calls: the query,
+// how many calls match, the hits as their lines have them with where they
+// matched, the notes (the Searched line) and the way to the next page.
 type SearchCallsOutput struct {
-	Query         string        `json:"query"`
-	Total         int           `json:"total" jsonschema_description:"Calls that match, in all."`
-	Hits          []SearchHit   `json:"hits"`
-	NextPageToken string        `json:"nextPageToken,omitempty"`
-	Searched      SearchCovered `json:"searched"`
+	Query  string `json:"query"`
+	Total  int    `json:"total" jsonschema_description:"Calls that match, in all."`
+	Offset int    `json:"fromHit,omitempty" jsonschema_description:"This page starts at this hit."`
+	Names
+	Hits          []CallOut `json:"hits,omitempty" jsonschema_description:"Best first; field and passage say where each matched."`
+	Notes         []string  `json:"notes,omitempty"`
+	Next          string    `json:"next,omitempty" jsonschema_description:"How to get the next page; absent on the last page."`
+	NextPageToken string    `json:"nextPageToken,omitempty"`
 }
 
-// SearchHit is one call that matched, and where.
-type SearchHit struct {
-	RecentCall
-	Field   string `json:"field" jsonschema_description:"Where the passage is: summary, next steps, voicemail, transcript or name."`
-	Passage string `json:"passage" jsonschema_description:"The text around the match, each match between « and »."`
-}
-
-// SearchCovered is what the search covered.
-type SearchCovered struct {
-	Calls       int    `json:"calls"`
-	Answered    int    `json:"answered" jsonschema_description:"Answered calls with a duration: those that can have a transcript."`
-	Transcripts int    `json:"transcripts" jsonschema_description:"Of the answered calls, those with their transcript in the ledger."`
-	From        string `json:"from" jsonschema_description:"The window searched starts here."`
-	SyncedAt    string `json:"syncedAt,omitempty"`
-	// Backfill, when set, is how far back the ledger is complete so far:
-	// older calls of the window are not searched yet.
-	Backfill string `json:"backfillReached,omitempty"`
-}
+func (SearchCallsOutput) publishOutputSchema() {}
 
 func renderSearch(w *directory, q *searchQuery, res *ledger.SearchResult, n ledger.Counts, s searched, next string) (SearchCallsOutput, string) {
 	var b strings.Builder
-	out := SearchCallsOutput{Query: cleanText(q.text, 500), Total: res.Total, Hits: make([]SearchHit, 0, len(res.Hits)), NextPageToken: next}
+	out := SearchCallsOutput{Query: cleanText(q.text, 200), Total: res.Total, Hits: make([]CallOut, 0, len(res.Hits))}
+	nm := namer{w, &out.Names}
 	b.WriteString("Calls matching " + quoted(q.text, 200) + q.filters.describe() + ", best first")
 	if q.offset > 0 {
+		out.Offset = q.offset + 1
 		b.WriteString(", from hit " + strconv.Itoa(q.offset+1))
 	}
 	b.WriteString(": " + strconv.Itoa(len(res.Hits)) + " of " + strconv.Itoa(res.Total) + "; from the local ledger")
@@ -254,39 +244,39 @@ func renderSearch(w *directory, q *searchQuery, res *ledger.SearchResult, n ledg
 		h := &res.Hits[i]
 		writeListedCall(&b, &h.Call, w, false)
 		b.WriteString("  " + h.Field + ": " + quoted(h.Passage, 400) + "\n")
-		rc := RecentCall{CallRow: callRow(&h.Call.Call), PhoneNumberID: h.Call.PhoneNumberID, Participant: otherParty(&h.Call.Call, w)}
-		if name, ok := w.conversationName(h.Call.PhoneNumberID, rc.Participant); ok {
-			rc.ConversationName = cleanText(name, nameWidth)
-		}
-		out.Hits = append(out.Hits, SearchHit{RecentCall: rc, Field: h.Field, Passage: cleanText(h.Passage, 400)})
+		o := listedCallOut(&h.Call, w, true, nm, false)
+		o.Field, o.Passage = h.Field, cleanText(h.Passage, 400)
+		out.Hits = append(out.Hits, o)
 	}
+	var note strings.Builder
 	if len(res.Hits) == 0 {
-		b.WriteString("No call matches.\n")
+		note.WriteString("No call matches.\n")
 	}
-	out.Searched = SearchCovered{Calls: n.Calls, Answered: n.Answered, Transcripts: n.Transcripts, From: s.after.UTC().Format(time.RFC3339)}
-	b.WriteString("Searched: " + strconv.Itoa(n.Calls) + " calls since " + s.after.UTC().Format("2006-01-02 15:04") + " UTC; transcripts for " +
+	note.WriteString("Searched: " + strconv.Itoa(n.Calls) + " calls since " + s.after.UTC().Format("2006-01-02 15:04") + " UTC; transcripts for " +
 		strconv.Itoa(n.Transcripts) + " of " + strconv.Itoa(n.Answered) + " answered calls")
 	switch {
 	case s.meta.SyncedAt.IsZero():
-		b.WriteString("; the ledger has not synced yet, so nothing is searched: try again in a minute")
+		note.WriteString("; the ledger has not synced yet, so nothing is searched: try again in a minute")
 	default:
-		out.Searched.SyncedAt = s.meta.SyncedAt.UTC().Format(time.RFC3339)
-		b.WriteString("; synced " + ledger.Age(s.age) + " ago")
+		note.WriteString("; synced " + ledger.Age(s.age) + " ago")
 		if !s.fresh {
-			b.WriteString(" (the latest calls may be missing)")
+			note.WriteString(" (the latest calls may be missing)")
 		}
 	}
 	if s.meta.From.IsZero() || s.meta.From.After(s.after) {
 		reached := "nothing yet"
 		if !s.meta.From.IsZero() {
 			reached = s.meta.From.UTC().Format("2006-01-02 15:04") + " UTC"
-			out.Searched.Backfill = s.meta.From.UTC().Format(time.RFC3339)
 		}
-		b.WriteString("; the backfill of the last " + strconv.Itoa(s.days) + " days is under way (reached " + reached + "), so older calls are not searched yet")
+		note.WriteString("; the backfill of the last " + strconv.Itoa(s.days) + " days is under way (reached " + reached + "), so older calls are not searched yet")
 	}
-	b.WriteString(".\n")
+	note.WriteString(".\n")
+	b.WriteString(note.String())
+	out.Notes = lines(note.String())
 	if next != "" {
-		b.WriteString("More hits: search_calls with the same arguments and pageToken " + strconv.Quote(next) + ".\n")
+		line := "More hits: search_calls with the same arguments and pageToken " + strconv.Quote(next) + "."
+		out.Next, out.NextPageToken = pagingNext(line, next), next
+		b.WriteString(line + "\n")
 	} else {
 		b.WriteString("Last page.\n")
 	}

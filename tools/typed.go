@@ -23,15 +23,17 @@ import (
 	"github.com/openphone-mcp/openphone-mcp/internal/history"
 )
 
-// outputSchemaPublisher marks output types whose schema is sent as the
-// tool's outputSchema. Tool definitions are context that every conversation
-// pays for, so only the core tool, list_calls, sends one (compacted); the
-// others still return structuredContent, which needs no schema.
+// outputSchemaPublisher marks the output types whose schema is sent as the
+// tool's outputSchema (every tool's, once each has moved to render_out.go).
 type outputSchemaPublisher interface{ publishOutputSchema() }
 
 // demoNote is the banner that starts every result served from the built-in
-// demo workspace.
-const demoNote = "[Demo workspace: simulated data]\n"
+// demo workspace; demoKey and demoValue say it in the structured content.
+const (
+	demoNote  = "[Demo workspace: simulated data]\n"
+	demoKey   = "demo"
+	demoValue = "simulated data"
+)
 
 // quotedIsData ends every tool description: results quote what callers
 // said and what the workspace's people typed, and the model is told, once
@@ -53,7 +55,7 @@ func typedTool[In any, Out any](name, description string, ann annotations, d *De
 	schema := SchemaFor[In]()
 	tool := mcp.NewToolWithRawSchema(name, description+quotedIsData, schema)
 	if _, ok := any(*new(Out)).(outputSchemaPublisher); ok {
-		tool.RawOutputSchema = compactSchema(SchemaFor[Out]())
+		tool.RawOutputSchema = OutputSchemaFor[Out]()
 	}
 	tool.Annotations = mcp.ToolAnnotation{
 		Title:           ann.title,
@@ -95,10 +97,12 @@ func typedTool[In any, Out any](name, description string, ann annotations, d *De
 			d.logger().Warn("tool call failed", "tool", name, "error", err)
 			return mcp.NewToolResultError(explain(err)), nil
 		}
+		var structured any = cleanStructured(out)
 		if d.Demo {
 			text = demoNote + text
+			structured = demoMarked{structured}
 		}
-		return mcp.NewToolResultStructured(cleanStructured(out), text), nil
+		return mcp.NewToolResultStructured(structured, text), nil
 	}
 	return server.ServerTool{Tool: tool, Handler: handler}
 }
@@ -142,41 +146,158 @@ func SchemaFor[T any]() json.RawMessage {
 	return raw
 }
 
-// compactSchema drops descriptions from a schema: an output schema is for
-// clients to validate with, not prose for the model.
-func compactSchema(raw json.RawMessage) json.RawMessage {
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
+// OutputSchemaFor reflects the outputSchema of a tool whose structured
+// content is T, as small as it can be: tool definitions are context that
+// every conversation pays for. Types used in more than one place are $defs,
+// the others inline; no additionalProperties false (the content is built
+// from T itself); descriptions only where a key needs one; and the demo
+// marker that every result of the demo carries.
+func OutputSchemaFor[T any]() json.RawMessage {
+	r := jsonschema.Reflector{ExpandedStruct: true, Anonymous: true, AllowAdditionalProperties: true}
+	s := r.Reflect(new(T))
+	s.Version = ""
+	raw, err := json.Marshal(s)
+	if err != nil {
+		panic(fmt.Sprintf("output schema for %T: %v", *new(T), err)) // a programming error, caught by tests
+	}
+	var root map[string]any
+	if err := json.Unmarshal(raw, &root); err != nil {
 		panic(err)
 	}
-	var strip func(any)
-	strip = func(v any) {
-		switch t := v.(type) {
-		case map[string]any:
-			delete(t, "description")
-			for k, c := range t {
-				// The keys of "properties" are argument names, not schema
-				// keywords: a property called "description" must stay.
-				if k != "properties" {
-					strip(c)
-					continue
-				}
-				for _, p := range c.(map[string]any) {
-					strip(p)
-				}
-			}
-		case []any:
-			for _, c := range t {
-				strip(c)
-			}
-		}
+	inlineSingleDefs(root)
+	foldStrings(root)
+	if props, ok := root["properties"].(map[string]any); ok {
+		props[demoKey] = map[string]any{"const": demoValue}
 	}
-	strip(v)
-	out, err := json.Marshal(v)
+	out, err := json.Marshal(root)
 	if err != nil {
 		panic(err)
 	}
 	return out
+}
+
+// inlineSingleDefs replaces each reference to a $def used once by the def
+// itself, and drops the $defs left unused.
+func inlineSingleDefs(root map[string]any) {
+	defs, _ := root["$defs"].(map[string]any)
+	uses := map[string]int{}
+	var count func(any)
+	count = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			if ref, ok := t["$ref"].(string); ok {
+				uses[strings.TrimPrefix(ref, "#/$defs/")]++
+			}
+			for _, c := range t {
+				count(c)
+			}
+		case []any:
+			for _, c := range t {
+				count(c)
+			}
+		}
+	}
+	count(root)
+	var inline func(any) any
+	inline = func(v any) any {
+		switch t := v.(type) {
+		case map[string]any:
+			if ref, ok := t["$ref"].(string); ok && len(t) == 1 {
+				if name := strings.TrimPrefix(ref, "#/$defs/"); uses[name] == 1 && defs[name] != nil {
+					return inline(defs[name])
+				}
+			}
+			for k, c := range t {
+				if k != "$defs" {
+					t[k] = inline(c)
+				}
+			}
+		case []any:
+			for i, c := range t {
+				t[i] = inline(c)
+			}
+		}
+		return v
+	}
+	inline(root)
+	for name := range defs {
+		if uses[name] == 1 {
+			delete(defs, name)
+		} else {
+			defs[name] = inline(defs[name])
+		}
+	}
+	if len(defs) == 0 {
+		delete(root, "$defs")
+	}
+}
+
+// foldStrings makes every object schema name its string properties in its
+// description ("Strings: with (the other party), on, ...") and check them
+// with additionalProperties, instead of a schema each: a third of the
+// bytes, and as strict (a key it does not name must be a string too).
+func foldStrings(v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, c := range t {
+			if k != "properties" {
+				foldStrings(c)
+			}
+		}
+		props, ok := t["properties"].(map[string]any)
+		if !ok {
+			return
+		}
+		var names []string
+		for name, p := range props {
+			foldStrings(p)
+			if ps, ok := p.(map[string]any); ok && ps["type"] == "string" && len(ps) <= 2 {
+				if d, ok := ps["description"].(string); ok {
+					name += " (" + strings.TrimSuffix(d, ".") + ")"
+				} else if len(ps) != 1 {
+					continue // a const or enum: keep its schema
+				}
+				names = append(names, name)
+			}
+		}
+		if len(names) == 0 {
+			return
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			name, _, _ := strings.Cut(n, " (")
+			delete(props, name)
+		}
+		if len(props) == 0 {
+			delete(t, "properties")
+		}
+		desc, _ := t["description"].(string)
+		t["description"] = strings.TrimSpace(desc + " Strings: " + strings.Join(names, ", ") + ".")
+		t["additionalProperties"] = map[string]any{"type": "string"}
+	case []any:
+		for _, c := range t {
+			foldStrings(c)
+		}
+	}
+}
+
+// demoMarked is structured content from the demo workspace: the object
+// with the demo marker as its first key, as the banner starts the text.
+type demoMarked struct{ v any }
+
+func (m demoMarked) MarshalJSON() ([]byte, error) {
+	raw, err := json.Marshal(m.v)
+	if err != nil {
+		return nil, err
+	}
+	marker := `{"` + demoKey + `":"` + demoValue + `"`
+	if !bytes.HasPrefix(raw, []byte("{")) {
+		return nil, fmt.Errorf("structured content is not an object: %.20s", raw)
+	}
+	if rest := bytes.TrimSpace(raw[1:]); !bytes.Equal(rest, []byte("}")) {
+		marker += ","
+	}
+	return append([]byte(marker), raw[1:]...), nil
 }
 
 // rawArguments is the call's arguments as JSON.
