@@ -20,7 +20,8 @@ const SCENARIOS = [
   'server-initialize',
   'ping',
   'tools-list',
-  'logging-set-level',
+  // Not logging-set-level: the server declares no logging capability (it
+  // had no notification worth sending), so logging/setLevel is -32601.
   'server-sse-multiple-streams',
   'dns-rebinding-protection',
 ];
