@@ -47,6 +47,9 @@ type absence struct {
 	text   string     // one line, ending in a newline
 }
 
+// note is the line as the structured content says it.
+func (a absence) note() string { return strings.TrimSuffix(a.text, "\n") }
+
 // isNotFound reports whether err is the API's 404.
 func isNotFound(err error) bool {
 	var ae *client.APIError

@@ -87,13 +87,3 @@ func datedSummaries(hc *history.Call) callSummaries {
 		CallID: hc.ID, Status: s.Status, Summary: s.Summary, NextSteps: s.NextSteps, Jobs: s.Jobs,
 	}}}
 }
-
-// GetCallResult is the structured content of get_call: on v1 exactly
-// GetCallOutput; the dated surface adds what it brings in the same
-// request. (Here, not in render.go, which is at its size bound.)
-type GetCallResult struct {
-	GetCallOutput
-	ActorID   string           `json:"actorId,omitempty"`
-	Parties   []string         `json:"parties,omitempty"`
-	Voicemail *VoicemailOutput `json:"voicemail,omitempty"`
-}

@@ -85,15 +85,15 @@ func TestTranscriptFencesSpeech(t *testing.T) {
 	}
 	var out GetCallTranscriptOutput
 	raw, _ := json.Marshal(res.Structured)
-	if err := json.Unmarshal(raw, &out); err != nil || len(out.Dialogue) != len(spoken) {
+	if err := json.Unmarshal(raw, &out); err != nil || len(out.Lines) != len(spoken) {
 		t.Fatalf("structured: %v %s", err, raw)
 	}
-	caller := out.Dialogue[1]
-	if caller.UserID != "" || caller.Speaker == "Maria Garcia" || caller.Content != spoken[1] || strings.ContainsAny(caller.Content, lineBreaks) {
-		t.Errorf("structured: the caller's line reads as %+v", caller)
+	caller := out.Lines[1] // [mm:ss, speaker, words]
+	if caller[1] == fxMaria || caller[2] != spoken[1] || strings.ContainsAny(caller[2], lineBreaks) {
+		t.Errorf("structured: the caller's line reads as %q", caller)
 	}
-	if out.Dialogue[0].UserID != fxMaria || out.Dialogue[0].Speaker != "Maria Garcia" {
-		t.Errorf("structured: Maria's line is %+v", out.Dialogue[0])
+	if out.Lines[0][1] != fxMaria || out.Users[fxMaria] != "Maria Garcia" {
+		t.Errorf("structured: Maria's line is %q, her name %q", out.Lines[0], out.Users[fxMaria])
 	}
 }
 

@@ -19,11 +19,11 @@ func init() { registerTool(getCallTool) }
 const getCallDescription = `One call by id: parties with names, number, user, status, duration, routing, answered and completed times. What was said: get_call_summary or get_call_transcript. Not paged.`
 
 func getCallTool(d *Deps) server.ServerTool {
-	return typedTool[CallIDArgs, GetCallResult]("get_call", getCallDescription, readOnlyAPI("Get a call"), d,
-		func(ctx context.Context, c *client.Client, in *CallIDArgs) (GetCallResult, string, error) {
+	return typedTool[CallIDArgs, GetCallOutput]("get_call", getCallDescription, readOnlyAPI("Get a call"), d,
+		func(ctx context.Context, c *client.Client, in *CallIDArgs) (GetCallOutput, string, error) {
 			id, err := in.id()
 			if err != nil {
-				return GetCallResult{}, "", err
+				return GetCallOutput{}, "", err
 			}
 			w := d.directory(c)
 			if d.datedOK(c) {
@@ -34,37 +34,59 @@ func getCallTool(d *Deps) server.ServerTool {
 					return out, text, nil
 				}
 				if !d.fellBack(c, err) {
-					return GetCallResult{}, "", callNotFound("", id, err)
+					return GetCallOutput{}, "", callNotFound("", id, err)
 				}
 			}
 			call, err := getCallNamed(ctx, d, c, w, id)
 			if err != nil {
-				return GetCallResult{}, "", callNotFound("", id, err)
+				return GetCallOutput{}, "", callNotFound("", id, err)
 			}
 			out, text := renderCall(w, call, nil)
-			return GetCallResult{GetCallOutput: out}, text, nil
+			return out, text, nil
 		})
 }
+
+// GetCallOutput is the structured content of get_call: the call's line
+// (its party and number are the fields below), and what the lines under it
+// say; the dated surface adds the AI agent, a group call's parties, the
+// summary and the voicemail (in the call's object).
+type GetCallOutput struct {
+	Call         CallOut   `json:"call"`
+	Number       NumberRef `json:"number"`
+	Party        PartyRef  `json:"party,omitempty"`
+	Participants []string  `json:"participants,omitempty"`
+	UserID       string    `json:"user,omitempty"`
+	AnsweredAt   string    `json:"answeredAt,omitempty"`
+	CompletedAt  string    `json:"completedAt,omitempty"`
+	Agent        string    `json:"agent,omitempty" jsonschema_description:"The AI agent's actorId, when it took the call."`
+	Parties      []string  `json:"parties,omitempty" jsonschema_description:"Every outside party of a group call."`
+	Names
+}
+
+func (GetCallOutput) publishOutputSchema() {}
 
 // renderDatedCall is renderCall with what the dated call brought: who
 // handled it, every party of a group call, the AI summary and next steps,
 // the voicemail; every text from the API quoted.
-func renderDatedCall(w *directory, hc *history.Call) (GetCallResult, string) {
-	var res GetCallResult
+func renderDatedCall(w *directory, hc *history.Call) (GetCallOutput, string) {
 	sums := datedSummaries(hc)
-	out, text := renderCall(w, &hc.Call, func(b *strings.Builder) {
+	return renderCall(w, &hc.Call, func(b *strings.Builder, out *GetCallOutput) {
 		if aiAgentActor(hc.ActorID) {
-			res.ActorID = hc.ActorID
+			out.Agent = hc.ActorID
 			b.WriteString("\nhandled by: the AI agent (actorId ")
 			b.WriteString(apiText(hc.ActorID))
 			b.WriteString(")")
 		}
 		if len(hc.Parties) > 1 {
-			res.Parties = hc.Parties
+			out.Parties = hc.Parties
+			nm := namer{w, &out.Names}
 			b.WriteString("\ngroup call with: ")
 			for i, p := range hc.Parties {
 				if i > 0 {
 					b.WriteString(", ")
+				}
+				if len(out.Party) == 0 || p != out.Party[0] {
+					nm.party(hc.PhoneNumberID, p) // the first is named as the party
 				}
 				writeParticipant(b, w, hc.PhoneNumberID, p)
 			}
@@ -74,30 +96,34 @@ func renderDatedCall(w *directory, hc *history.Call) (GetCallResult, string) {
 			sums.write(&s, hc.ID)
 			b.WriteByte('\n')
 			b.WriteString(strings.TrimPrefix(strings.ReplaceAll(strings.TrimSuffix(s.String(), "\n"), "\n  ", "\n"), "  "))
+			out.Call.SummaryOut = sums.summaryOut(hc.ID)
 		}
 		if vm := hc.Voicemail; vm != nil {
-			res.Voicemail = voicemailOutput(vm, true)
+			out.Call.Voicemail = voicemailOut(vm, true)
 			b.WriteString("\nvoicemail: ")
 			b.WriteString(apiText(orStr(vm.Status, "unknown")))
 			if vm.Duration != nil {
 				b.WriteString(", ")
-				b.WriteString(formatDuration(res.Voicemail.Duration))
+				b.WriteString(out.Call.Voicemail.Duration)
 			}
 			b.WriteString("\nvoicemail transcript: ")
 			b.WriteString(voicemailTranscript(vm))
 		}
 	})
-	out.Call.Summary = sums.output(hc.ID)
-	res.GetCallOutput = out
-	return res, text
 }
 
 // renderCall writes a call; extra, when set, adds lines (each starting
-// with a newline) before the closing "More:" line.
-func renderCall(w *directory, call *client.Call, extra func(*strings.Builder)) (GetCallOutput, string) {
+// with a newline) before the closing "More:" line, and their structure.
+func renderCall(w *directory, call *client.Call, extra func(*strings.Builder, *GetCallOutput)) (GetCallOutput, string) {
 	var b strings.Builder
 	num := w.numberByID(call.PhoneNumberID)
 	other := otherParty(call, w)
+	out := GetCallOutput{Number: numberRef(num), Participants: call.Participants, UserID: call.UserID}
+	nm := namer{w, &out.Names}
+	out.Call = callOut(call, w, false, nm)
+	if other != "unknown" {
+		out.Party = partyRef(w, call.PhoneNumberID, other)
+	}
 	b.WriteString("Call ")
 	b.WriteString(apiText(call.ID))
 	b.WriteString(", times in UTC:\n")
@@ -111,21 +137,10 @@ func renderCall(w *directory, call *client.Call, extra func(*strings.Builder)) (
 		}
 		b.WriteString(apiText(p))
 	}
-	out := GetCallOutput{Call: callRow(call), PhoneNumberID: call.PhoneNumberID, PhoneNumber: num.Number,
-		PhoneNumberName: cleanText(num.Name, nameWidth), Participants: call.Participants}
-	if out.Participants == nil {
-		out.Participants = []string{}
-	}
-	if other != "unknown" {
-		out.Participant = other
-		if name, ok := w.conversationName(call.PhoneNumberID, other); ok {
-			out.ParticipantName = cleanText(name, nameWidth)
-		}
-	}
 	if call.UserID != "" {
 		b.WriteString("\nuser: ")
-		out.UserName = w.userName(call.UserID)
-		writeUser(&b, call.UserID, out.UserName)
+		nm.user(call.UserID)
+		writeUser(&b, call.UserID, w.userName(call.UserID))
 	}
 	b.WriteString("\nansweredAt: ")
 	if call.AnsweredAt != nil {
@@ -145,7 +160,7 @@ func renderCall(w *directory, call *client.Call, extra func(*strings.Builder)) (
 		b.WriteString("not completed")
 	}
 	if extra != nil {
-		extra(&b)
+		extra(&b, &out)
 	}
 	b.WriteString("\nMore: get_call_summary, get_call_transcript or get_call_recordings with this callId")
 	if other != "unknown" {

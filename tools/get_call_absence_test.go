@@ -149,10 +149,8 @@ func TestCallContent404(t *testing.T) {
 		if res.IsError || res.Text != tc.want {
 			t.Errorf("%s %s: isError %v\n got %q\nwant %q", tc.tool, tc.id, res.IsError, res.Text, tc.want)
 		}
-		got := testutil.JSON(t, res.Structured)
-		if !strings.Contains(got, `"reason": "`) || !strings.Contains(got, `"call": {`) ||
-			(tc.tool != "get_call_recordings" && !strings.Contains(got, `"status": "absent"`)) {
-			t.Errorf("%s %s: structured content %s", tc.tool, tc.id, got)
+		if got := testutil.JSON(t, res.Structured); got != testutil.JSON(t, map[string]string{"note": strings.TrimSuffix(tc.want, "\n")}) {
+			t.Errorf("%s %s: structured content %s, want the line as its note", tc.tool, tc.id, got)
 		}
 		if n := gone.count.Load() - before; n != 1 {
 			t.Errorf("%s %s: %d content requests, want 1", tc.tool, tc.id, n)
@@ -187,8 +185,8 @@ func TestCallContentInProgress(t *testing.T) {
 		if res.IsError || res.Text != want {
 			t.Errorf("%s: isError %v\n got %q\nwant %q", tool, res.IsError, res.Text, want)
 		}
-		if got := testutil.JSON(t, res.Structured); !strings.Contains(got, `"reason": "in-progress"`) {
-			t.Errorf("%s: structured content %s", tool, got)
+		if got := testutil.JSON(t, res.Structured); got != testutil.JSON(t, map[string]string{"note": strings.TrimSuffix(want, "\n")}) {
+			t.Errorf("%s: structured content %s, want the line as its note", tool, got)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/invopop/jsonschema"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/openphone-mcp/openphone-mcp/client"
 )
@@ -45,51 +46,75 @@ func getCallRecordingsTool(d *Deps) server.ServerTool {
 		})
 }
 
+// GetCallRecordingsOutput is the structured content of get_call_recordings:
+// the recordings as their lines have them, or the one line that says why
+// there are none.
+type GetCallRecordingsOutput struct {
+	CallID     string         `json:"callId,omitempty"`
+	Recordings []RecordingOut `json:"recordings,omitempty" jsonschema_description:"Oldest first."`
+	Note       string         `json:"note,omitempty" jsonschema_description:"Why there are none, as the text says it."`
+}
+
+func (GetCallRecordingsOutput) publishOutputSchema() {}
+
+// RecordingOut is one recording as its line has it: [id, start (UTC),
+// duration, status, media type, URL], each but the id only when known,
+// which its form tells (as on the line).
+type RecordingOut []string
+
+func (RecordingOut) JSONSchema() *jsonschema.Schema {
+	return &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "string"}, Description: "[id, start (UTC), duration, status, type, URL], each when known."}
+}
+
 // renderRecordings renders recs; call, when given, says why there are none.
 func renderRecordings(id string, recs []client.CallRecording, call *client.Call) (GetCallRecordingsOutput, string) {
 	var b strings.Builder
-	out := GetCallRecordingsOutput{CallID: id, Recordings: make([]RecordingOutput, 0, len(recs))}
+	var out GetCallRecordingsOutput
 	if len(recs) == 0 && call != nil {
 		why := explainAbsence("recordings", client.StatusAbsent, call)
-		out.Reason, out.Call = why.reason, why.call
+		out.Note = why.note()
 		return out, why.text
 	}
 	if len(recs) == 0 {
-		b.WriteString("No recordings for call " + id + ": it was not answered or not recorded (recording may be off for the number), or its recordings were deleted.\n")
-		return out, b.String()
+		out.Note = "No recordings for call " + id + ": it was not answered or not recorded (recording may be off for the number), or its recordings were deleted."
+		return out, out.Note + "\n"
 	}
+	out.CallID = id
 	b.WriteString("Recordings of call ")
 	b.WriteString(id)
 	b.WriteString(", oldest first, UTC: ")
 	b.WriteString(strconv.Itoa(len(recs)))
 	b.WriteByte('\n')
 	for _, r := range recs {
-		o := RecordingOutput{ID: r.ID, Duration: r.Duration, Status: cleanText(deref(r.Status), 20),
-			Type: cleanText(deref(r.Type), 40), URL: cleanText(deref(r.URL), 2000)}
+		status, typ, url := cleanText(deref(r.Status), 20), cleanText(deref(r.Type), 40), cleanText(deref(r.URL), 2000)
+		o := RecordingOut{r.ID}
 		b.WriteString(lineID(r.ID, "CR"))
 		if r.StartTime != nil {
-			o.StartTime = r.StartTime.UTC().Format(time.RFC3339)
-			b.WriteByte(' ')
-			b.WriteString(o.StartTime)
+			at := r.StartTime.UTC().Format(time.RFC3339)
+			o = append(o, at)
+			b.WriteString(" " + at)
 		}
 		if r.Duration != nil {
-			b.WriteByte(' ')
-			b.WriteString(formatDuration(*r.Duration))
+			o = append(o, formatDuration(*r.Duration))
+			b.WriteString(" " + formatDuration(*r.Duration))
 		}
-		if o.Status != "" {
-			b.WriteByte(' ')
-			b.WriteString(apiText(o.Status))
+		for _, f := range []string{status, typ, url} {
+			if f != "" {
+				o = append(o, f)
+			}
 		}
-		if o.Type != "" {
-			b.WriteByte(' ')
-			b.WriteString(apiText(o.Type))
+		if status != "" {
+			b.WriteString(" " + apiText(status))
+		}
+		if typ != "" {
+			b.WriteString(" " + apiText(typ))
 		}
 		b.WriteByte(' ')
 		switch {
-		case o.URL != "":
-			b.WriteString(apiText(o.URL))
-		case o.Status == "in-progress" || o.Status == "processing" || o.Status == "paused" || o.Status == "stopping":
-			b.WriteString("(no URL yet: the recording is " + apiText(o.Status) + "; try again shortly)")
+		case url != "":
+			b.WriteString(apiText(url))
+		case status == "in-progress" || status == "processing" || status == "paused" || status == "stopping":
+			b.WriteString("(no URL yet: the recording is " + apiText(status) + "; try again shortly)")
 		default:
 			b.WriteString("(no URL available)")
 		}

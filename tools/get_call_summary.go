@@ -51,24 +51,46 @@ func getCallSummaryTool(d *Deps) server.ServerTool {
 		})
 }
 
+// GetCallSummaryOutput is the structured content of get_call_summary: the
+// summary, next steps and AI job results as the text lists them, or the
+// one line that says why there are none.
+type GetCallSummaryOutput struct {
+	CallID    string     `json:"callId,omitempty"`
+	Summary   []string   `json:"summary,omitempty"`
+	NextSteps []string   `json:"nextSteps,omitempty"`
+	Jobs      []AIJobOut `json:"jobs,omitempty"`
+	Note      string     `json:"note,omitempty" jsonschema_description:"Why there is no summary, as the text says it."`
+}
+
+func (GetCallSummaryOutput) publishOutputSchema() {}
+
+// AIJobOut is one AI job's results, each [name, value] (a string, number
+// or boolean), in the API's order.
+type AIJobOut struct {
+	Name    string  `json:"name,omitempty"`
+	Results [][]any `json:"results,omitempty" jsonschema_description:"Each [name, value]."`
+}
+
 // renderSummary renders s; call, when given, says why there is none.
 func renderSummary(id string, s *client.CallSummary, call *client.Call) (GetCallSummaryOutput, string) {
 	var b strings.Builder
 	status := orStr(s.Status, client.StatusAbsent)
-	out := GetCallSummaryOutput{CallID: id, Status: status}
+	var out GetCallSummaryOutput
 	if call != nil && status != client.StatusCompleted {
 		why := explainAbsence("summary", status, call)
-		out.Reason, out.Call = why.reason, why.call
+		out.Note = why.note()
 		return out, why.text
 	}
 	switch status {
 	case client.StatusCompleted:
+		out.CallID = id
 		b.WriteString("Summary of call ")
 		b.WriteString(id)
 		b.WriteString(":\n")
 		out.Summary = writeItems(&b, s.Summary)
 		if len(s.Summary) == 0 {
-			b.WriteString("(empty: OpenPhone summarised nothing)\n")
+			out.Note = "(empty: OpenPhone summarised nothing)"
+			b.WriteString(out.Note + "\n")
 		}
 		if len(s.NextSteps) > 0 {
 			b.WriteString("Next steps:\n")
@@ -80,17 +102,17 @@ func renderSummary(id string, s *client.CallSummary, call *client.Call) (GetCall
 				out.Jobs = append(out.Jobs, writeJob(&b, j))
 			}
 		}
+		return out, b.String()
 	case client.StatusInProgress:
-		out.Reason = reasonInProgress
 		b.WriteString("The summary of call " + id + " is not ready yet; try again in a few minutes.\n")
 	case client.StatusFailed:
-		out.Reason = reasonFailed
 		b.WriteString("OpenPhone failed to summarise call " + id + ", so there is no summary; get_call_transcript may still have what was said.\n")
 	case client.StatusAbsent:
 		b.WriteString("No summary for call " + id + ": the call was not completed/answered, or the workspace's plan has no AI features.\n")
 	default:
 		b.WriteString("The summary of call " + id + " has status " + quoted(status, 40) + ", which this server does not know; try get_call_transcript.\n")
 	}
+	out.Note = strings.TrimSuffix(b.String(), "\n")
 	return out, b.String()
 }
 
@@ -113,8 +135,8 @@ func writeItems(b *strings.Builder, items []string) []string {
 
 // writeJob writes an AI job's results on one line, every name and text
 // quoted: `- "Name": "a"="x"; "b"=12`.
-func writeJob(b *strings.Builder, j client.AIJob) AIJobOutput {
-	out := AIJobOutput{Name: cleanText(j.Name, 80), Results: []AIFieldOutput{}}
+func writeJob(b *strings.Builder, j client.AIJob) AIJobOut {
+	out := AIJobOut{Name: cleanText(j.Name, 80)}
 	b.WriteString("- ")
 	if out.Name == "" {
 		b.WriteString("(unnamed job)")
@@ -145,7 +167,7 @@ func writeJob(b *strings.Builder, j client.AIJob) AIJobOutput {
 			b.WriteString(strconv.Quote(str))
 			v = str
 		}
-		out.Results = append(out.Results, AIFieldOutput{Name: name, Value: v})
+		out.Results = append(out.Results, []any{name, v})
 	}
 	if len(j.Result.Data) == 0 {
 		b.WriteString(" no results")

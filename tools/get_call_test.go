@@ -167,6 +167,7 @@ func TestCallInfoInjection(t *testing.T) {
 		assertNoForgedLines(t, res.Text)
 		if tool == "get_call_transcript" {
 			testutil.Golden(t, "get_call_transcript/hostile.txt", res.Text)
+			testutil.Golden(t, "get_call_transcript/hostile.structured.json", testutil.JSON(t, res.Structured))
 			lines := strings.Split(strings.TrimSuffix(res.Text, "\n"), "\n")
 			for _, l := range lines[1 : len(lines)-1] {
 				if !strings.HasPrefix(l, "[") {

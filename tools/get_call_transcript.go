@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/invopop/jsonschema"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/openphone-mcp/openphone-mcp/client"
 	"github.com/openphone-mcp/openphone-mcp/internal/history"
@@ -126,68 +127,97 @@ func noTranscript(tr *client.CallTranscript) bool {
 	return status == client.StatusAbsent || status == client.StatusFailed
 }
 
+// GetCallTranscriptOutput is the structured content of get_call_transcript:
+// the header's call, its party and number, the utterances as their lines
+// have them, or the one line that says why there is none.
+type GetCallTranscriptOutput struct {
+	CallID    string         `json:"callId,omitempty"`
+	Direction string         `json:"dir,omitempty"`
+	CreatedAt string         `json:"at,omitempty" jsonschema_description:"The call's createdAt, UTC."`
+	Duration  string         `json:"dur,omitempty" jsonschema_description:"Of the transcript."`
+	Party     PartyRef       `json:"party,omitempty"`
+	Number    NumberRef      `json:"number,omitempty"`
+	Lines     []UtteranceOut `json:"lines,omitempty"`
+	Note      string         `json:"note,omitempty" jsonschema_description:"Why there is no transcript, as the text says it."`
+	Names
+}
+
+func (GetCallTranscriptOutput) publishOutputSchema() {}
+
+// UtteranceOut is one utterance as its line has it: [mm:ss from the start,
+// who spoke (a user id, a phone number, AI agent or unknown speaker), the
+// words].
+type UtteranceOut [3]string
+
+func (UtteranceOut) JSONSchema() *jsonschema.Schema {
+	return &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "string"}, Description: "[mm:ss, speaker, words]."}
+}
+
 func renderTranscript(w *directory, id string, call *client.Call, tr *client.CallTranscript) (GetCallTranscriptOutput, string) {
 	var b strings.Builder
 	status := orStr(tr.Status, client.StatusAbsent)
-	out := GetCallTranscriptOutput{CallID: id, Status: status}
+	var out GetCallTranscriptOutput
 	// An empty transcript of a call that never connected is no transcript
 	// either; of a conversation, it is one in which no speech was recognised.
 	empty := status == client.StatusCompleted && len(tr.Dialogue) == 0 && call != nil && callReason(call) != ""
 	if call != nil && (noTranscript(tr) || status == client.StatusInProgress || empty) {
 		why := explainAbsence("transcript", status, call)
-		out.Reason, out.Call = why.reason, why.call
+		out.Note = why.note()
 		return out, why.text
 	}
 	switch status {
 	case client.StatusCompleted:
 	case client.StatusInProgress:
-		out.Reason = reasonInProgress
 		b.WriteString("The transcript of call " + id + " is not ready yet; try again in a few minutes.\n")
-		return out, b.String()
 	case client.StatusFailed:
-		out.Reason = reasonFailed
 		b.WriteString("OpenPhone failed to transcribe call " + id + ", so there is no transcript; get_call_recordings may still have the audio.\n")
-		return out, b.String()
 	case client.StatusAbsent:
 		b.WriteString("No transcript for call " + id + ": the call was not completed/answered, or the workspace's plan has no AI features.\n")
-		return out, b.String()
 	default:
 		b.WriteString("The transcript of call " + id + " has status " + strconv.Quote(cleanText(status, 40)) + ", which this server does not know; try again later.\n")
+	}
+	if status != client.StatusCompleted {
+		out.Note = strings.TrimSuffix(b.String(), "\n")
 		return out, b.String()
 	}
-	out.Duration = tr.Duration
+	out.CallID, out.Duration = id, formatDuration(int(tr.Duration+0.5))
 
 	b.WriteString("Transcript of call ")
 	b.WriteString(id)
 	b.WriteString(" (")
 	if call != nil {
+		out.Direction, out.CreatedAt = call.Direction, call.CreatedAt.UTC().Format(time.RFC3339)
 		b.WriteString(apiText(call.Direction))
 		b.WriteString(", ")
-		b.WriteString(call.CreatedAt.UTC().Format(time.RFC3339))
+		b.WriteString(out.CreatedAt)
 		b.WriteString(" UTC, ")
 	}
-	b.WriteString(formatDuration(int(tr.Duration + 0.5)))
+	b.WriteString(out.Duration)
 	b.WriteByte(')')
 	if call != nil {
+		other, num := otherParty(call, w), w.numberByID(call.PhoneNumberID)
+		out.Party, out.Number = partyRef(w, call.PhoneNumberID, other), numberRef(num)
 		b.WriteString(" between ")
-		writeParticipant(&b, w, call.PhoneNumberID, otherParty(call, w))
+		writeParticipant(&b, w, call.PhoneNumberID, other)
 		b.WriteString(" and ")
-		writeNumber(&b, w.numberByID(call.PhoneNumberID))
+		writeNumber(&b, num)
 	}
 	b.WriteString(":\n")
-	out.Dialogue = make([]UtteranceOutput, 0, len(tr.Dialogue))
+	nm := namer{w, &out.Names}
 	for _, l := range tr.Dialogue {
-		b.WriteString(mmss(l.Start))
+		at := mmss(l.Start)
+		b.WriteString(at)
 		b.WriteByte(' ')
-		u := UtteranceOutput{Start: l.Start, End: l.End, Speaker: writeSpeaker(&b, w, call, l),
-			Identifier: deref(l.Identifier), UserID: deref(l.UserID), Content: cleanText(l.Content, utteranceWidth)}
-		out.Dialogue = append(out.Dialogue, u)
+		speaker := writeSpeaker(&b, w, call, l, nm, out.Party)
+		content := cleanText(l.Content, utteranceWidth)
+		out.Lines = append(out.Lines, UtteranceOut{strings.Trim(at, "[]"), speaker, content})
 		b.WriteString(": ")
-		b.WriteString(strconv.Quote(u.Content))
+		b.WriteString(strconv.Quote(content))
 		b.WriteByte('\n')
 	}
 	if len(tr.Dialogue) == 0 {
-		b.WriteString("The transcript is empty: no speech was recognised.\n")
+		out.Note = "The transcript is empty: no speech was recognised."
+		b.WriteString(out.Note + "\n")
 	} else {
 		b.WriteString("End of transcript: ")
 		b.WriteString(strconv.Itoa(len(tr.Dialogue)))
@@ -200,12 +230,13 @@ func renderTranscript(w *directory, id string, call *client.Call, tr *client.Cal
 // with any name quoted: a user `USjordan01 "Jordan Lee"`, the AI agent,
 // the workspace's number `+14155550100 "Sales"`, the other party
 // `+12125550103 "Maple Dental"`, else the number alone. It returns the
-// speaker for the structured content: the name, else the id or number.
-func writeSpeaker(b *strings.Builder, w *directory, call *client.Call, l client.DialogueLine) string {
+// speaker for the structured content, its name in nm's tables unless the
+// header names it (the number, the party).
+func writeSpeaker(b *strings.Builder, w *directory, call *client.Call, l client.DialogueLine, nm namer, party PartyRef) string {
 	if u := deref(l.UserID); u != "" {
-		name := w.userName(u)
-		writeUser(b, u, name)
-		return orStr(name, u)
+		nm.user(u)
+		writeUser(b, u, w.userName(u))
+		return u
 	}
 	number := deref(l.Identifier)
 	if cleanText(number, 40) == "" {
@@ -222,11 +253,14 @@ func writeSpeaker(b *strings.Builder, w *directory, call *client.Call, l client.
 			name = own.Name
 		} else if n, ok := w.conversationName(call.PhoneNumberID, number); ok {
 			name = n
+			if len(party) == 0 || party[0] != number {
+				nm.party(call.PhoneNumberID, number)
+			}
 		}
 	}
 	b.WriteString(apiText(number))
 	writeName(b, name)
-	return orStr(cleanText(name, nameWidth), number)
+	return number
 }
 
 // mmss renders seconds from the start of a call as [mm:ss] (minutes go

@@ -24,7 +24,8 @@
 //     text is the join of a string array (", ", " ", " | ");
 //   - instants (RFC 3339, any offset): a string of the structure is the
 //     same instant;
-//   - transcript offsets [mm:ss]: a number of the structure is those seconds;
+//   - transcript offsets [mm:ss]: a string of the structure is mm:ss, or a
+//     number is those seconds;
 //   - zone offsets "(UTC-05:00)": dropped (the zone and instants say them);
 //   - local clock readings, "[Mon ][2006-01-02 ]15:04[:05]": an instant of
 //     the structure reads so in its zone ("tz", else UTC);
@@ -307,7 +308,7 @@ func lineFacts(h *hay, l string) []string {
 	cut(factOffset, func(m []string) bool {
 		mm, _ := strconv.Atoi(m[1])
 		ss, _ := strconv.Atoi(m[2])
-		return h.number(float64(mm*60 + ss))
+		return h.is(m[1]+":"+m[2]) || h.number(float64(mm*60+ss))
 	}, "the transcript offset")
 	cut(factZone, func([]string) bool { return true }, "")
 	cut(factURL, func(m []string) bool { return h.word(m[0]) }, "the URL")

@@ -117,16 +117,3 @@ func summaryLine(s *client.CallSummary) string {
 	}
 	return "status " + quoted(s.Status, 40)
 }
-
-// output is the structured form of callID's summary, or nil when it was not
-// fetched.
-func (s callSummaries) output(callID string) *SummaryOutput {
-	f, ok := s[callID]
-	if !ok {
-		return nil
-	}
-	if f.err != nil || f.sum == nil {
-		return &SummaryOutput{Status: "unavailable"}
-	}
-	return &SummaryOutput{Status: orStr(f.sum.Status, client.StatusAbsent), Summary: f.sum.Summary, NextSteps: f.sum.NextSteps}
-}

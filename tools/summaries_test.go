@@ -48,10 +48,10 @@ AC0000000000000000000000000000a6
 	if got := b.String(); got != want {
 		t.Errorf("rendering\n got:\n%s\nwant:\n%s", got, want)
 	}
-	if o := sums.output(fxLong); o == nil || o.Status != client.StatusInProgress {
+	if o := sums.summaryOut(fxLong); o != (SummaryOut{SummaryStatus: client.StatusInProgress}) {
 		t.Errorf("structured summary of an in-progress call = %+v", o)
 	}
-	if o := sums.output(fxMissed); o != nil {
+	if o := sums.summaryOut(fxMissed); o != (SummaryOut{}) {
 		t.Errorf("a missed call has a structured summary %+v, want none", o)
 	}
 }

@@ -132,6 +132,24 @@ func cleanValue(v reflect.Value) {
 			}
 			v.Set(c)
 		}
+	case reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			cleanValue(v.Index(i))
+		}
+	case reflect.Map:
+		// The tables of names: keys (ids, numbers) and values both.
+		if !v.IsNil() {
+			c := reflect.MakeMapWithSize(v.Type(), v.Len())
+			for it := v.MapRange(); it.Next(); {
+				k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+				k.Set(it.Key())
+				e.Set(it.Value())
+				cleanValue(k)
+				cleanValue(e)
+				c.SetMapIndex(k, e)
+			}
+			v.Set(c)
+		}
 	case reflect.Interface:
 		if !v.IsNil() && v.Elem().Kind() == reflect.String {
 			v.Set(reflect.ValueOf(cleanText(v.Elem().String(), structuredWidth)))
