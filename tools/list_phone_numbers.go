@@ -47,13 +47,42 @@ func listPhoneNumbersTool(d *Deps) server.ServerTool {
 		})
 }
 
+// ListPhoneNumbersOutput is the structured content of list_phone_numbers:
+// every number with its users, the users named once, and the note when
+// there are none.
+type ListPhoneNumbersOutput struct {
+	UserID  string                    `json:"user,omitempty"`
+	Numbers map[string]PhoneNumberOut `json:"numbers,omitempty" jsonschema_description:"PN id (the phoneNumberId of other tools) -> the number."`
+	Users   map[string]string         `json:"users,omitempty" jsonschema_description:"User id -> name."`
+	Notes   []string                  `json:"notes,omitempty"`
+}
+
+func (ListPhoneNumbersOutput) publishOutputSchema() {}
+
+// PhoneNumberOut is one OpenPhone number as its line has it.
+type PhoneNumberOut struct {
+	Number string   `json:"number"`
+	Name   string   `json:"name,omitempty"`
+	Users  []string `json:"users,omitempty" jsonschema_description:"The ids of the users who can use it."`
+}
+
 func renderPhoneNumbers(w *directory, user string, numbers []client.PhoneNumber) (ListPhoneNumbersOutput, string) {
 	var b strings.Builder
-	out := ListPhoneNumbersOutput{UserID: user, PhoneNumbers: make([]PhoneNumberOutput, 0, len(numbers))}
+	out := ListPhoneNumbersOutput{UserID: user}
+	named := func(id, name string) {
+		if name != "" {
+			if out.Users == nil {
+				out.Users = map[string]string{}
+			}
+			out.Users[id] = name
+		}
+	}
 	b.WriteString("OpenPhone numbers")
 	if user != "" {
 		b.WriteString(" of user ")
-		writeUser(&b, user, nameOfUser(w, numbers, user))
+		name := nameOfUser(w, numbers, user)
+		named(user, cleanText(name, nameWidth))
+		writeUser(&b, user, name)
 	} else {
 		b.WriteString(" of this workspace")
 	}
@@ -67,28 +96,37 @@ func renderPhoneNumbers(w *directory, user string, numbers []client.PhoneNumber)
 		b.WriteString(apiText(n.Number))
 		writeName(&b, name)
 		b.WriteString(", users: ")
-		po := PhoneNumberOutput{ID: n.ID, Number: n.Number, Name: name, Users: make([]UserOutput, 0, len(n.Users))}
+		po := PhoneNumberOut{Number: n.Number, Name: name}
 		for i, u := range n.Users {
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			un := userDisplayName(u)
 			writeUser(&b, u.ID, un)
-			po.Users = append(po.Users, UserOutput{ID: u.ID, Name: un, Role: cleanText(u.Role, 20)})
+			po.Users = append(po.Users, u.ID)
+			named(u.ID, cleanText(un, nameWidth))
 		}
 		if len(n.Users) == 0 {
 			b.WriteString("none")
 		}
 		b.WriteByte('\n')
-		out.PhoneNumbers = append(out.PhoneNumbers, po)
+		if out.Numbers == nil {
+			out.Numbers = map[string]PhoneNumberOut{}
+		}
+		out.Numbers[n.ID] = po
 	}
+	var note string
 	switch {
 	case len(numbers) == 0 && user != "":
-		b.WriteString("This user can use none of the workspace's numbers, or is not a user of this workspace; call list_phone_numbers without userId to see every number and its users.\n")
+		note = "This user can use none of the workspace's numbers, or is not a user of this workspace; call list_phone_numbers without userId to see every number and its users."
 	case len(numbers) == 0:
-		b.WriteString("This API key sees no OpenPhone numbers: check in OpenPhone that the workspace has numbers and that the key's user can use them.\n")
+		note = "This API key sees no OpenPhone numbers: check in OpenPhone that the workspace has numbers and that the key's user can use them."
 	default:
 		b.WriteString("Pass a PN id, or the number itself, as phoneNumberId to list_calls.\n")
+	}
+	if note != "" {
+		out.Notes = []string{note}
+		b.WriteString(note + "\n")
 	}
 	return out, b.String()
 }

@@ -46,11 +46,13 @@ func TestListPhoneNumbers(t *testing.T) {
 			// With userId the API answers for that user, every time.
 			res = e.call(t, "list_phone_numbers", map[string]any{"userId": "USjordan01"})
 			testutil.Golden(t, "list_phone_numbers/user.txt", res.Text)
+			testutil.Golden(t, "list_phone_numbers/user.structured.json", testutil.JSON(t, res.Structured))
 			e.call(t, "list_phone_numbers", map[string]any{"userId": "USjordan01"})
 			assertRequests(t, sb, requestCounts{"/v1/phone-numbers": 3})
 
 			res = e.call(t, "list_phone_numbers", map[string]any{"userId": "USstranger"})
 			testutil.Golden(t, "list_phone_numbers/user_none.txt", res.Text)
+			testutil.Golden(t, "list_phone_numbers/user_none.structured.json", testutil.JSON(t, res.Structured))
 		})
 	}
 }
