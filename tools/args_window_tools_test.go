@@ -52,13 +52,13 @@ func TestTodayIsLocalMidnightInEveryTool(t *testing.T) {
 		}
 		for _, tool := range []string{"call_stats", "missed_calls"} {
 			res := e.call(t, tool, map[string]any{"createdAfter": "today"})
-			if res.IsError || structuredField(t, res, "createdAfter") != day.start {
-				t.Errorf("%s today on %s: createdAfter %q, want %s:\n%s", tool, day.now, structuredField(t, res, "createdAfter"), day.start, res.Text)
+			if res.IsError || structuredField(t, res, "from") != day.start {
+				t.Errorf("%s today on %s: createdAfter %q, want %s:\n%s", tool, day.now, structuredField(t, res, "from"), day.start, res.Text)
 			}
 		}
 		res = e.call(t, "call_stats", map[string]any{"createdAfter": "today", "timezone": "Europe/Berlin"})
-		if res.IsError || structuredField(t, res, "createdAfter") != day.berlinStart {
-			t.Errorf("call_stats today in Berlin on %s: createdAfter %q, want %s:\n%s", day.now, structuredField(t, res, "createdAfter"), day.berlinStart, res.Text)
+		if res.IsError || structuredField(t, res, "from") != day.berlinStart {
+			t.Errorf("call_stats today in Berlin on %s: createdAfter %q, want %s:\n%s", day.now, structuredField(t, res, "from"), day.berlinStart, res.Text)
 		}
 
 		// list_calls: what reaches the API.

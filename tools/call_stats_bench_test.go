@@ -94,8 +94,8 @@ func csbCount(b *testing.B, w *rcbWorkspace, version string, after time.Time) (c
 	}
 	var out CallStatsOutput
 	raw, _ := json.Marshal(res.StructuredContent)
-	if err := json.Unmarshal(raw, &out); err != nil || !out.Counted.Complete {
-		b.Fatalf("call_stats: %v, counted %+v", err, out.Counted)
+	if err := json.Unmarshal(raw, &out); err != nil || !countedOf(out).Complete {
+		b.Fatalf("call_stats: %v, counted %+v", err, countedOf(out))
 	}
-	return out.Counted.Calls, len(resultText(res)), wall, sb.Requests(), sb.Throttled()
+	return countedOf(out).Calls, len(resultText(res)), wall, sb.Requests(), sb.Throttled()
 }

@@ -1,7 +1,7 @@
-// stats_table.go: call_stats' answer, written as a table: a header that
-// says which calls of which window in which zone, a row a group, the total,
-// and what was counted; and the same facts as structured content, a row an
-// array under named columns, names in one table beside the ids.
+// call_stats_table.go: call_stats' answer, written as a table: a header
+// that says which calls of which window in which zone, a row a group, the
+// total, and what was counted; and the same facts as structured content, a
+// row an array under named columns, names once in the tables beside.
 
 package tools
 
@@ -17,36 +17,27 @@ import (
 	"github.com/openphone-mcp/openphone-mcp/internal/history"
 )
 
-// CallStatsOutput is the structured content of call_stats.
+// CallStatsOutput is the structured content of call_stats: the header's
+// window, zone and filters, the table as the text has it (a row an array
+// under named columns: counts, the answer rate as a percentage, talk times
+// as durations, "-" where the text has one), the names of its groups, and
+// the notes (what was counted, what the metrics mean).
 type CallStatsOutput struct {
-	CreatedAfter  string   `json:"createdAfter"`
-	CreatedBefore string   `json:"createdBefore" jsonschema_description:"The window's end: as given, or the time of the answer."`
-	Timezone      string   `json:"timezone"`
-	PhoneNumberID string   `json:"phoneNumberId,omitempty"`
-	UserID        string   `json:"userId,omitempty"`
+	CreatedAfter  string   `json:"from" jsonschema_description:"The window's start, UTC."`
+	CreatedBefore string   `json:"to" jsonschema_description:"Its end: as given, or the time of the answer."`
+	Timezone      string   `json:"tz" jsonschema_description:"Where days and hours are counted."`
+	PhoneNumberID string   `json:"on,omitempty"`
+	UserID        string   `json:"user,omitempty"`
 	Status        []string `json:"status,omitempty"`
-	Direction     string   `json:"direction,omitempty"`
-	Participant   string   `json:"participant,omitempty"`
+	Direction     string   `json:"dir,omitempty"`
+	Participant   string   `json:"with,omitempty"`
+	Names
 	// Columns name the values of each row: the groupBy values, then the
 	// metrics (statsColumns).
 	Columns []string `json:"columns"`
-	Rows    [][]any  `json:"rows"`
+	Rows    [][]any  `json:"rows,omitempty"`
 	Total   []any    `json:"total" jsonschema_description:"The metrics of every call counted, in the columns after the groups."`
-	// Names are the names of the ids and numbers in the rows.
-	Names   map[string]string `json:"names,omitempty"`
-	Counted StatsCounted      `json:"counted"`
-	Notes   []string          `json:"notes"`
-}
-
-// StatsCounted is what call_stats counted.
-type StatsCounted struct {
-	Calls    int    `json:"calls"`
-	Source   string `json:"source"`
-	Requests int    `json:"requests"`
-	Complete bool   `json:"complete"`
-	// From is, when not Complete, where the calls counted start: those of
-	// [createdAfter, from) were not counted.
-	From string `json:"from,omitempty"`
+	Notes   []string `json:"notes"`
 }
 
 // statsColumns are the metric columns, in the text and in the structured
@@ -73,10 +64,17 @@ func renderStats(w *directory, q *statsQuery, numbers []client.PhoneNumber, t *s
 	out := CallStatsOutput{
 		CreatedAfter: q.after.UTC().Format(time.RFC3339Nano), CreatedBefore: end.UTC().Format(time.RFC3339Nano),
 		Timezone: q.loc.String(), UserID: q.user, Status: q.filters.statuses, Direction: q.filters.direction,
-		Participant: q.filters.participant, Rows: [][]any{}, Names: map[string]string{},
+		Participant: q.filters.participant,
+	}
+	nm := namer{w, &out.Names}
+	for _, n := range numbers {
+		nm.number(n) // the header's "all 3 OpenPhone numbers", named
 	}
 	if !q.phone.empty() && len(numbers) == 1 {
 		out.PhoneNumberID = numbers[0].ID
+	}
+	if q.user != "" {
+		nm.user(q.user)
 	}
 	var b strings.Builder
 	b.WriteString("Call counts of ")
@@ -106,29 +104,22 @@ func renderStats(w *directory, q *statsQuery, numbers []client.PhoneNumber, t *s
 			if i > 0 {
 				label.WriteString(" | ")
 			}
-			label.WriteString(groupLabel(g, r.key[i], w, t, out.Names))
+			label.WriteString(groupLabel(g, r.key[i], w, t, nm))
 			cells = append(cells, r.key[i])
 		}
 		writeStatsRow(&b, label.String(), r.m)
 		out.Rows = append(out.Rows, append(cells, metricCells(r.m)...))
 	}
-	if len(q.groupBy) > 0 {
-		writeStatsRow(&b, "total", &t.total)
+	// The total: the last row, or with no groups the only one.
+	label := "total"
+	if len(q.groupBy) == 0 {
+		label = ""
 	}
+	writeStatsRow(&b, label, &t.total)
 	out.Total = metricCells(&t.total)
-	if len(out.Names) == 0 {
-		out.Names = nil
-	}
-	out.Counted = StatsCounted{Calls: t.total.calls, Source: span.Coverage.Source, Requests: span.Coverage.Requests + t.asked, Complete: span.Complete || len(numbers) == 0}
 	counted := countedLine(q, t, span, len(numbers) == 0)
 	b.WriteString(counted)
 	out.Notes = append(out.Notes, strings.TrimSuffix(counted, "\n"))
-	if !span.Complete && !span.From.IsZero() {
-		out.Counted.From = span.From.UTC().Format(time.RFC3339Nano)
-	}
-	if span.Coverage.FellBack != "" {
-		out.Counted.Source += " (" + span.Coverage.FellBack + ")"
-	}
 	notes := []string{"Metrics: " + metricsFootnote}
 	if q.user != "" || slices.Contains(q.groupBy, byUser) {
 		notes = append(notes, "User: "+ownerRule)
@@ -236,9 +227,9 @@ func timeOrder(d, key string) int {
 	return int(t.Unix() / 86400)
 }
 
-// groupLabel is how the text writes a group, and what names enter the
-// structured content's table of names.
-func groupLabel(d, key string, w *directory, t *statsTally, names map[string]string) string {
+// groupLabel is how the text writes a group, and names it in nm as the
+// text does.
+func groupLabel(d, key string, w *directory, t *statsTally, nm namer) string {
 	switch {
 	case key == otherGroup:
 		return "other groups"
@@ -249,7 +240,7 @@ func groupLabel(d, key string, w *directory, t *statsTally, names map[string]str
 		return key + ":00"
 	case d == byUser:
 		if name := w.userName(key); name != "" {
-			names[key] = name
+			nm.user(key)
 			var b strings.Builder
 			writeUser(&b, key, name)
 			return b.String()
@@ -260,17 +251,15 @@ func groupLabel(d, key string, w *directory, t *statsTally, names map[string]str
 			return "no number"
 		}
 		n := w.numberByID(key)
+		nm.number(n)
 		var b strings.Builder
 		writeNumber(&b, n)
-		if n.Number != "" {
-			names[key] = strings.TrimSpace(cleanText(n.Name, nameWidth) + " " + apiText(n.Number))
-		}
 		return b.String()
 	case d == byParticipant:
 		pair, ok := t.named[key]
 		if ok {
 			if name, _ := w.conversationName(pair[0], pair[1]); cleanText(name, nameWidth) != "" {
-				names[key] = cleanText(name, nameWidth)
+				nm.party(pair[0], pair[1])
 				return apiText(key) + " " + quoted(name, nameWidth)
 			}
 		}
@@ -278,36 +267,35 @@ func groupLabel(d, key string, w *directory, t *statsTally, names map[string]str
 	return apiText(key)
 }
 
-// writeStatsRow writes one row of the table.
+// writeStatsRow writes one row of the table: its label (none for the
+// total of a table without groups), then its metrics as metricCells has
+// them.
 func writeStatsRow(b *strings.Builder, label string, m *metrics) {
-	b.WriteString(label)
-	for _, v := range []int{m.calls, m.incoming, m.outgoing, m.answered, m.missed, m.voicemails, m.aiHandled} {
-		b.WriteString(" | ")
-		b.WriteString(strconv.Itoa(v))
+	cells := make([]string, 0, len(statsColumns)+1)
+	if label != "" {
+		cells = append(cells, label)
 	}
-	b.WriteString(" | ")
-	if r, ok := m.answerRate(); ok {
-		b.WriteString(strconv.Itoa(int(math.Round(r * 100))))
-		b.WriteByte('%')
-	} else {
-		b.WriteByte('-')
+	for _, c := range metricCells(m) {
+		if n, ok := c.(int); ok {
+			cells = append(cells, strconv.Itoa(n))
+		} else {
+			cells = append(cells, c.(string))
+		}
 	}
-	if total, median, ok := m.talkTime(); ok {
-		b.WriteString(" | " + formatDuration(total) + " | " + formatDuration(median) + "\n")
-	} else {
-		b.WriteString(" | - | -\n")
-	}
+	b.WriteString(strings.Join(cells, " | "))
+	b.WriteByte('\n')
 }
 
-// metricCells are a row's metrics in structured content: counts, the
-// answer rate (0-1, 3 decimals; null without incoming calls), talk seconds.
+// metricCells are a row's metrics as the text writes them: counts, the
+// answer rate as a percentage, total and median talk as durations, "-"
+// where there is none (no incoming calls; no connected calls).
 func metricCells(m *metrics) []any {
-	cells := []any{m.calls, m.incoming, m.outgoing, m.answered, m.missed, m.voicemails, m.aiHandled, nil, 0, 0}
+	cells := []any{m.calls, m.incoming, m.outgoing, m.answered, m.missed, m.voicemails, m.aiHandled, "-", "-", "-"}
 	if r, ok := m.answerRate(); ok {
-		cells[7] = math.Round(r*1000) / 1000
+		cells[7] = strconv.Itoa(int(math.Round(r*100))) + "%"
 	}
 	if total, median, ok := m.talkTime(); ok {
-		cells[8], cells[9] = total, median
+		cells[8], cells[9] = formatDuration(total), formatDuration(median)
 	}
 	return cells
 }

@@ -117,22 +117,6 @@ func fetchVoicemails(ctx context.Context, c *client.Client, ids []string) (vms [
 // voicemailWidth bounds a voicemail transcript in a listing.
 const voicemailWidth = 600
 
-// voicemailOutput is the structured voicemail of a call; the transcript
-// only with summaries.
-func voicemailOutput(vm *client.Voicemail, withTranscript bool) *VoicemailOutput {
-	if vm == nil {
-		return nil
-	}
-	out := &VoicemailOutput{Status: apiText(vm.Status)}
-	if vm.Duration != nil {
-		out.Duration = int(*vm.Duration + 0.5)
-	}
-	if withTranscript && vm.Transcript != nil {
-		out.Transcript = cleanText(*vm.Transcript, voicemailWidth)
-	}
-	return out
-}
-
 // fromLedger is what a header adds when the calls came from the local
 // ledger: ", from the local ledger, synced 12 s ago"; "" from the API.
 func fromLedger(cov history.Coverage) string {

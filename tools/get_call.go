@@ -63,8 +63,6 @@ type GetCallOutput struct {
 	Names
 }
 
-func (GetCallOutput) publishOutputSchema() {}
-
 // renderDatedCall is renderCall with what the dated call brought: who
 // handled it, every party of a group call, the AI summary and next steps,
 // the voicemail; every text from the API quoted.

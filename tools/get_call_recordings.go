@@ -55,8 +55,6 @@ type GetCallRecordingsOutput struct {
 	Note       string         `json:"note,omitempty" jsonschema_description:"Why there are none, as the text says it."`
 }
 
-func (GetCallRecordingsOutput) publishOutputSchema() {}
-
 // RecordingOut is one recording as its line has it: [id, start (UTC),
 // duration, status, media type, URL], each but the id only when known,
 // which its form tells (as on the line).

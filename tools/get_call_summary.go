@@ -62,8 +62,6 @@ type GetCallSummaryOutput struct {
 	Note      string     `json:"note,omitempty" jsonschema_description:"Why there is no summary, as the text says it."`
 }
 
-func (GetCallSummaryOutput) publishOutputSchema() {}
-
 // AIJobOut is one AI job's results, each [name, value] (a string, number
 // or boolean), in the API's order.
 type AIJobOut struct {

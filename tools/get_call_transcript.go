@@ -142,8 +142,6 @@ type GetCallTranscriptOutput struct {
 	Names
 }
 
-func (GetCallTranscriptOutput) publishOutputSchema() {}
-
 // UtteranceOut is one utterance as its line has it: [mm:ss from the start,
 // who spoke (a user id, a phone number, AI agent or unknown speaker), the
 // words].

@@ -203,8 +203,6 @@ type ListCallsOutput struct {
 	NextPageToken string    `json:"nextPageToken,omitempty"`
 }
 
-func (ListCallsOutput) publishOutputSchema() {}
-
 // renderListedCalls is renderCallPage for either surface: dated is the
 // page's calls as the dated surface listed them (nil on v1), whose lines
 // end with what that surface adds (the voicemail; its transcript with

@@ -57,8 +57,6 @@ type ListPhoneNumbersOutput struct {
 	Notes   []string                  `json:"notes,omitempty"`
 }
 
-func (ListPhoneNumbersOutput) publishOutputSchema() {}
-
 // PhoneNumberOut is one OpenPhone number as its line has it.
 type PhoneNumberOut struct {
 	Number string   `json:"number"`

@@ -193,8 +193,6 @@ type RecentCallsOutput struct {
 	NextPageToken string    `json:"nextPageToken,omitempty"`
 }
 
-func (RecentCallsOutput) publishOutputSchema() {}
-
 // renderRecent writes one page: a header that says which calls in which
 // window, a line a call, the paging line, and the group conversations.
 func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []client.Call, res *history.Result, sums callSummaries) (RecentCallsOutput, string) {

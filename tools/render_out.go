@@ -182,53 +182,69 @@ type CallMore struct {
 
 // MarshalJSON writes the call as its line: an array.
 func (c CallOut) MarshalJSON() ([]byte, error) {
-	row := []any{c.ID, c.CreatedAt, c.Direction, c.Status, formatDuration(c.Duration)}
-	more, err := json.Marshal(c.CallMore)
-	if err != nil {
-		return nil, err
-	}
-	if !bytes.Equal(more, []byte("{}")) {
-		row = append(row, json.RawMessage(more))
-	}
-	return json.Marshal(row)
+	return marshalRow([]any{c.ID, c.CreatedAt, c.Direction, c.Status, formatDuration(c.Duration)}, c.CallMore)
 }
 
 // UnmarshalJSON reads what MarshalJSON wrote.
 func (c *CallOut) UnmarshalJSON(raw []byte) error {
+	var dur string
+	if err := unmarshalRow(raw, []any{&c.ID, &c.CreatedAt, &c.Direction, &c.Status, &dur}, &c.CallMore); err != nil {
+		return err
+	}
+	d, err := time.ParseDuration(dur)
+	c.Duration = int(d.Seconds())
+	return err
+}
+
+// JSONSchema describes the array.
+func (CallOut) JSONSchema() *jsonschema.Schema {
+	return rowSchema[CallMore]("[id, createdAt (UTC), direction, status, duration, {the rest of the line}].")
+}
+
+// marshalRow writes a record as its line: the line's first fields in an
+// array, then, when the line has more, the object of the rest.
+func marshalRow(fields []any, rest any) ([]byte, error) {
+	more, err := json.Marshal(rest)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(more, []byte("{}")) {
+		fields = append(fields, json.RawMessage(more))
+	}
+	return json.Marshal(fields)
+}
+
+// unmarshalRow reads what marshalRow wrote into fields (pointers) and rest.
+func unmarshalRow(raw []byte, fields []any, rest any) error {
 	var row []json.RawMessage
 	if err := json.Unmarshal(raw, &row); err != nil {
 		return err
 	}
-	if len(row) < 5 {
-		return fmt.Errorf("a call has 5 or 6 fields, not %d", len(row))
+	if len(row) < len(fields) || len(row) > len(fields)+1 {
+		return fmt.Errorf("a record has %d or %d fields, not %d", len(fields), len(fields)+1, len(row))
 	}
-	var dur string
-	for i, dst := range []*string{&c.ID, &c.CreatedAt, &c.Direction, &c.Status, &dur} {
+	for i, dst := range fields {
 		if err := json.Unmarshal(row[i], dst); err != nil {
 			return err
 		}
 	}
-	d, err := time.ParseDuration(dur)
-	if err != nil {
-		return err
-	}
-	c.Duration = int(d.Seconds())
-	if len(row) > 5 {
-		return json.Unmarshal(row[5], &c.CallMore)
+	if len(row) > len(fields) {
+		return json.Unmarshal(row[len(fields)], rest)
 	}
 	return nil
 }
 
-// JSONSchema describes the array: five strings, then the object.
-func (CallOut) JSONSchema() *jsonschema.Schema {
+// rowSchema describes a record written by marshalRow: its fields (strings,
+// or of the other types given), then an object of Rest's.
+func rowSchema[Rest any](desc string, types ...string) *jsonschema.Schema {
 	r := jsonschema.Reflector{ExpandedStruct: true, DoNotReference: true, Anonymous: true, AllowAdditionalProperties: true}
-	more := r.Reflect(new(CallMore))
+	more := r.Reflect(new(Rest))
 	more.Version = ""
-	return &jsonschema.Schema{
-		Type:        "array",
-		Description: "[id, createdAt (UTC), direction, status, duration, {the rest of the line}].",
-		Items:       &jsonschema.Schema{AnyOf: []*jsonschema.Schema{{Type: "string"}, more}},
+	kinds := []*jsonschema.Schema{{Type: "string"}, more}
+	for _, t := range types {
+		kinds = append(kinds, &jsonschema.Schema{Type: t})
 	}
+	return &jsonschema.Schema{Type: "array", Description: desc, Items: &jsonschema.Schema{AnyOf: kinds}}
 }
 
 // SummaryOut is a call's AI summary under its line: the text in summary

@@ -54,8 +54,8 @@ func TestToolSchemas(t *testing.T) {
 			}
 			// Every tool declares the schema of its structured content
 			// (structured_test.go validates the goldens against it).
-			if got, want := len(tool.RawOutputSchema) != 0, !structuredPending[tool.Name]; got != want {
-				t.Errorf("publishes an output schema: %v, want %v", got, want)
+			if len(tool.RawOutputSchema) == 0 {
+				t.Error("publishes no output schema")
 			}
 			if tool.Description == "" {
 				t.Error("no description")

@@ -224,8 +224,6 @@ type SearchCallsOutput struct {
 	NextPageToken string    `json:"nextPageToken,omitempty"`
 }
 
-func (SearchCallsOutput) publishOutputSchema() {}
-
 func renderSearch(w *directory, q *searchQuery, res *ledger.SearchResult, n ledger.Counts, s searched, next string) (SearchCallsOutput, string) {
 	var b strings.Builder
 	out := SearchCallsOutput{Query: cleanText(q.text, 200), Total: res.Total, Hits: make([]CallOut, 0, len(res.Hits))}

@@ -24,12 +24,6 @@ import (
 // README's token figures hold for clients that pass only the structure.
 const maxStructuredRatio = 1.25
 
-// structuredPending are the tools whose structured content does not carry
-// their text yet: their ratios are logged, not checked.
-var structuredPending = map[string]bool{
-	"call_stats": true, "missed_calls": true,
-}
-
 // TestStructuredCarriesTheText: for every golden case (a .txt beside its
 // .structured.json under testdata/<tool>/), each fact of the text is in the
 // structure, the structure is at most maxStructuredRatio times the text's
@@ -73,9 +67,6 @@ func TestStructuredCarriesTheText(t *testing.T) {
 				t.Fatal(err)
 			}
 			raw, err := os.ReadFile(name + ".structured.json")
-			if err != nil && structuredPending[tool] {
-				return
-			}
 			if err != nil {
 				t.Fatalf("every golden text has its structured content beside it: %v", err)
 			}
@@ -85,9 +76,6 @@ func TestStructuredCarriesTheText(t *testing.T) {
 			}
 			ratio := float64(len(compactJSON(structured))) / float64(len(text))
 			ratios[tool] = append(ratios[tool], ratio)
-			if structuredPending[tool] {
-				return
-			}
 			for _, m := range missingFacts(string(text), structured) {
 				t.Errorf("the structured content lacks %s", m)
 			}
@@ -117,11 +105,7 @@ func TestStructuredCarriesTheText(t *testing.T) {
 		r := ratios[tool]
 		all = append(all, r...)
 		slices.Sort(r)
-		note := ""
-		if structuredPending[tool] {
-			note = " (pending)"
-		}
-		fmt.Fprintf(&table, "%-20s %5d %6.2f %6.2f %6.2f%s\n", tool, len(r), r[0], median(r), r[len(r)-1], note)
+		fmt.Fprintf(&table, "%-20s %5d %6.2f %6.2f %6.2f\n", tool, len(r), r[0], median(r), r[len(r)-1])
 	}
 	slices.Sort(all)
 	fmt.Fprintf(&table, "%-20s %5d %6.2f %6.2f %6.2f", "all", len(all), all[0], median(all), all[len(all)-1])

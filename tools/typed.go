@@ -23,10 +23,6 @@ import (
 	"github.com/openphone-mcp/openphone-mcp/internal/history"
 )
 
-// outputSchemaPublisher marks the output types whose schema is sent as the
-// tool's outputSchema (every tool's, once each has moved to render_out.go).
-type outputSchemaPublisher interface{ publishOutputSchema() }
-
 // demoNote is the banner that starts every result served from the built-in
 // demo workspace; demoKey and demoValue say it in the structured content.
 const (
@@ -54,9 +50,7 @@ type handler[In, Out any] func(ctx context.Context, c *client.Client, in *In) (O
 func typedTool[In any, Out any](name, description string, ann annotations, d *Deps, handle handler[In, Out]) server.ServerTool {
 	schema := SchemaFor[In]()
 	tool := mcp.NewToolWithRawSchema(name, description+quotedIsData, schema)
-	if _, ok := any(*new(Out)).(outputSchemaPublisher); ok {
-		tool.RawOutputSchema = OutputSchemaFor[Out]()
-	}
+	tool.RawOutputSchema = OutputSchemaFor[Out]()
 	tool.Annotations = mcp.ToolAnnotation{
 		Title:           ann.title,
 		ReadOnlyHint:    mcp.ToBoolPtr(ann.readOnly),
@@ -202,9 +196,14 @@ func inlineSingleDefs(root map[string]any) {
 	inline = func(v any) any {
 		switch t := v.(type) {
 		case map[string]any:
-			if ref, ok := t["$ref"].(string); ok && len(t) == 1 {
+			if ref, ok := t["$ref"].(string); ok {
 				if name := strings.TrimPrefix(ref, "#/$defs/"); uses[name] == 1 && defs[name] != nil {
-					return inline(defs[name])
+					def := inline(defs[name]).(map[string]any)
+					delete(t, "$ref")
+					for k, c := range t { // a description beside the $ref wins
+						def[k] = c
+					}
+					return def
 				}
 			}
 			for k, c := range t {
