@@ -18,8 +18,11 @@ type SharedBudget interface {
 	// background is true for a request of a Background context (the
 	// ledger sync): it should take only what interactive requests leave.
 	// An error (ctx done, the budget unreachable) means the request must
-	// not be sent.
-	Take(ctx context.Context, background bool) error
+	// not be sent. Otherwise done is called once, when the request's
+	// answer has come or the attempt failed: a request arrives at the API
+	// before its answer, so a budget that counts it until then needs no
+	// margin for how late it was sent.
+	Take(ctx context.Context, background bool) (done func(), err error)
 }
 
 // ErrSharedBudget is wrapped by the error of an attempt whose request
@@ -37,19 +40,24 @@ func WithSharedBudget(b SharedBudget) Option {
 }
 
 // pace is the pacing of one attempt: the local pacing in the request's
-// lane (lanes.go), then the shared budget.
-func (c *Client) pace(ctx context.Context) error {
+// lane (lanes.go), then the shared budget. done is to be called once the
+// attempt's answer has come or it failed (never nil without an error).
+func (c *Client) pace(ctx context.Context) (done func(), err error) {
 	if err := c.paceLocal(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	if c.shared == nil {
-		return nil
+		return func() {}, nil
 	}
-	if err := c.shared.Take(ctx, IsBackground(ctx)); err != nil {
+	done, err = c.shared.Take(ctx, IsBackground(ctx))
+	if err != nil {
 		if ctx.Err() != nil {
-			return ctxErr(ctx, ctx.Err())
+			return nil, ctxErr(ctx, ctx.Err())
 		}
-		return fmt.Errorf("%w: %w", ErrSharedBudget, err)
+		return nil, fmt.Errorf("%w: %w", ErrSharedBudget, err)
 	}
-	return nil
+	if done == nil {
+		done = func() {}
+	}
+	return done, nil
 }

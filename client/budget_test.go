@@ -22,7 +22,7 @@ type fakeBudget struct {
 	block  chan struct{} // when set, Take closes it and waits for its context to end
 }
 
-func (b *fakeBudget) Take(ctx context.Context, background bool) error {
+func (b *fakeBudget) Take(ctx context.Context, background bool) (func(), error) {
 	b.mu.Lock()
 	lane := "interactive"
 	if background {
@@ -33,9 +33,16 @@ func (b *fakeBudget) Take(ctx context.Context, background bool) error {
 	if b.block != nil {
 		close(b.block)
 		<-ctx.Done()
-		return errors.New("gave up: " + ctx.Err().Error())
+		return nil, errors.New("gave up: " + ctx.Err().Error())
 	}
-	return b.fail
+	if b.fail != nil {
+		return nil, b.fail
+	}
+	return func() {
+		b.mu.Lock()
+		*b.events = append(*b.events, "done")
+		b.mu.Unlock()
+	}, nil
 }
 
 func (b *fakeBudget) log() []string {
@@ -74,8 +81,10 @@ func TestWithSharedBudget_everyAttemptTakesOneInItsLaneBeforeItIsSent(t *testing
 		t.Fatal(err)
 	}
 	want := []string{
-		"take interactive", "request", "take interactive", "request", "take interactive", "request", // two 503s, then 200
-		"take background", "request",
+		// Each attempt takes one before it is sent and reports its end
+		// once its answer came: two 503s, then 200.
+		"take interactive", "request", "done", "take interactive", "request", "done", "take interactive", "request", "done",
+		"take background", "request", "done",
 	}
 	if got := b.log(); !slices.Equal(got, want) {
 		t.Errorf("events:\n got %q\nwant %q", got, want)
@@ -134,7 +143,7 @@ func TestWithSharedBudget_aRequestTheLocalPacingRefusesTakesNothing(t *testing.T
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("error %v, want the local pacing's deadline", err)
 	}
-	if got, want := b.log(), []string{"take interactive", "request"}; !slices.Equal(got, want) {
+	if got, want := b.log(), []string{"take interactive", "request", "done"}; !slices.Equal(got, want) {
 		t.Errorf("events %q, want %q", got, want)
 	}
 	if n.get() != 1 {
@@ -148,7 +157,7 @@ func TestWithSharedBudget_aPacedClientTakesAfterItsPacing(t *testing.T) {
 	if _, err := c.GetCall(context.Background(), "AC1"); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := b.log(), []string{"take interactive", "request"}; !slices.Equal(got, want) {
+	if got, want := b.log(), []string{"take interactive", "request", "done"}; !slices.Equal(got, want) {
 		t.Errorf("events %q, want %q", got, want)
 	}
 }

@@ -56,10 +56,12 @@ func (c *Client) do(ctx context.Context, rawURL, path string, header http.Header
 	for attempt := 1; ; attempt++ {
 		// Each attempt is paced in the request's lane (lanes.go), so a
 		// background retry yields to interactive requests too.
-		if err := c.pace(ctx); err != nil {
+		done, err := c.pace(ctx)
+		if err != nil {
 			return nil, err
 		}
 		body, retryAfter, err := c.once(ctx, rawURL, path, header)
+		done()
 		if err == nil {
 			return body, nil
 		}

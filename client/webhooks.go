@@ -195,10 +195,12 @@ func (c *Client) send(ctx context.Context, method, path string, in, out any) err
 	}
 	u.Path, u.RawPath, u.RawQuery, u.Fragment, u.RawFragment = unescaped, escaped, "", "", ""
 	for attempt := 1; ; attempt++ {
-		if err := c.pace(ctx); err != nil {
+		done, err := c.pace(ctx)
+		if err != nil {
 			return err
 		}
 		resp, retryAfter, err := c.sendOnce(ctx, method, u.String(), path, body)
+		done()
 		var ae *APIError
 		if errors.As(err, &ae) {
 			ae.Attempts = attempt

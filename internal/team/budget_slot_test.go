@@ -7,84 +7,86 @@ import (
 	"time"
 )
 
-var t0 = time.Date(2026, 3, 30, 12, 0, 0, 0, time.UTC)
+// us is d milliseconds as the record's microseconds.
+func us(d int) int64 { return int64(d) * 1000 }
 
-func ms(d int) time.Time { return t0.Add(time.Duration(d) * time.Millisecond) }
-
-func TestSlot_theNextFreeSlotAndWhoMayTakeIt(t *testing.T) {
-	b := NewBudgets(nil, 10, nil) // 10 in any 1.25 s, 100 ms apart
-	tenFrom0 := []time.Time{ms(0), ms(100), ms(200), ms(300), ms(400), ms(500), ms(600), ms(700), ms(800), ms(900)}
+func TestDecide_aPlaceOnlyWhileFewerThanNCount(t *testing.T) {
+	window := int(budgetWindow.Milliseconds())
+	inFlight := func(tokens ...int64) []entry {
+		var es []entry
+		for i, tok := range tokens {
+			es = append(es, entry{token: tok, granted: us(i * 10)})
+		}
+		return es
+	}
 	for _, c := range []struct {
 		name       string
-		r          ring
+		r          record
 		background bool
-		at         time.Time
-		ok         bool
+		granted    bool
+		wait       time.Duration // when not granted
 	}{
-		{"an empty ring: now, interactive", ring{now: ms(0)}, false, ms(0), true},
-		{"an empty ring: now, background", ring{now: ms(0)}, true, ms(0), true},
-		{"a spacing after the last grant", ring{now: ms(50), grants: []time.Time{ms(0)}}, false, ms(100), true},
-		{"background does not take a future slot", ring{now: ms(50), grants: []time.Time{ms(0)}}, true, ms(100), false},
-		{"a window after the tenth last", ring{now: ms(950), grants: tenFrom0}, false, ms(1250), true},
-		{"a full window holds background too", ring{now: ms(950), grants: tenFrom0}, true, ms(1250), false},
-		{"free again a window after", ring{now: ms(1260), grants: tenFrom0}, true, ms(1260), true},
+		{"an empty record: interactive", record{now: us(0)}, false, true, 0},
+		{"an empty record: background", record{now: us(0)}, true, true, 0},
+		{"three in flight of three: a request in flight holds its place", record{now: us(5000), entries: inFlight(1, 2, 3)}, false, false,
+			(inFlightLimit + budgetWindow - 5*time.Second)},
 		{
-			"background yields to a reserved interactive slot",
-			ring{now: ms(0), grants: []time.Time{ms(300)}, interactiveUntil: ms(300)}, true, ms(400), false,
+			"full, one answered 100 ms ago: its place frees a window after its answer",
+			record{now: us(1000), entries: []entry{{1, us(0), us(900)}, {2, us(10), 0}, {3, us(20), 0}}}, false, false,
+			budgetWindow - 100*time.Millisecond,
 		},
 		{
-			"background yields a spacing after an interactive grant",
-			ring{now: ms(550), grants: []time.Time{ms(300)}, interactiveUntil: ms(500)}, true, ms(600), false,
+			"an answer a window ago no longer counts",
+			record{now: us(900 + window), entries: []entry{{1, us(0), us(900)}, {2, us(10), 0}, {3, us(20), 0}}}, false, true, 0,
 		},
 		{
-			"background takes what interactive left",
-			ring{now: ms(700), grants: []time.Time{ms(500)}, interactiveUntil: ms(500)}, true, ms(700), true,
+			"a request in flight past the limit no longer counts (its replica died)",
+			record{now: us(int(inFlightLimit.Milliseconds()) + window + 1), entries: inFlight(1, 2, 3)}, false, true, 0,
 		},
-		{
-			"interactive reserves behind another reservation (FIFO)",
-			ring{now: ms(0), grants: []time.Time{ms(300)}, interactiveUntil: ms(300)}, false, ms(400), true,
-		},
+		{"background stays out while an interactive request waits", record{now: us(0), waitingUntil: us(40)}, true, false, 40 * time.Millisecond},
+		{"interactive goes in while another interactive request waits", record{now: us(0), waitingUntil: us(40)}, false, true, 0},
+		{"background goes in once the wait is over", record{now: us(41), waitingUntil: us(40)}, true, true, 0},
 	} {
-		at, ok := b.slot(&c.r, c.background)
-		if !at.Equal(c.at) || ok != c.ok {
-			t.Errorf("%s: slot at +%v, take %v; want +%v, %v", c.name, at.Sub(t0), ok, c.at.Sub(t0), c.ok)
+		r := c.r
+		wait, granted, _ := decide(&r, 3, 0, 99, c.background)
+		if granted != c.granted || (!granted && wait != c.wait) {
+			t.Errorf("%s: granted %v, wait %v; want %v, %v", c.name, granted, wait, c.granted, c.wait)
+		}
+		if granted && (len(r.entries) == 0 || r.entries[len(r.entries)-1].token != 99 || r.entries[len(r.entries)-1].finished != 0) {
+			t.Errorf("%s: the grant is not recorded in flight: %+v", c.name, r.entries)
+		}
+		if !granted && !c.background && r.waitingUntil <= r.now {
+			t.Errorf("%s: an interactive request waits unmarked", c.name)
 		}
 	}
 }
 
-func TestRingGrant_keepsTheLastNAndMarksInteractive(t *testing.T) {
-	r := ring{grants: []time.Time{ms(0), ms(100), ms(200)}}
-	r.grant(ms(300), 3, true)
-	if len(r.grants) != 3 || !r.grants[0].Equal(ms(100)) || !r.grants[2].Equal(ms(300)) {
-		t.Errorf("grants %v, want the last 3 ending at +300ms", r.grants)
+// Two requests that hold the same place arrive at least a window apart
+// whatever their delays, since the second is granted only a window after
+// the first one's answer, which came after its arrival.
+func TestDecide_aPlaceIsHeldFromGrantToAWindowAfterTheAnswer(t *testing.T) {
+	r := record{now: us(0)}
+	if _, ok, _ := decide(&r, 1, 0, 1, false); !ok {
+		t.Fatal("no place in an empty record")
 	}
-	if !r.interactiveUntil.IsZero() {
-		t.Error("a background grant moved interactiveUntil")
+	r.now = us(700) // sent late, answered at 700 ms
+	if !r.finish(1) || r.finish(1) {
+		t.Fatal("finish: the first report should count, the second not")
 	}
-	r.grant(ms(400), 3, false)
-	if !r.interactiveUntil.Equal(ms(400)) {
-		t.Errorf("interactiveUntil %v, want +400ms", r.interactiveUntil.Sub(t0))
+	r.now = us(700 + int(budgetWindow.Milliseconds()) - 1)
+	if _, ok, _ := decide(&r, 1, 0, 2, false); ok {
+		t.Error("a place granted less than a window after the answer")
 	}
-	// A rate lowered since (n smaller than the ring): trimmed to n.
-	r.grant(ms(500), 2, true)
-	if len(r.grants) != 2 {
-		t.Errorf("%d grants kept, want 2", len(r.grants))
-	}
-}
-
-func TestRingStepped_aGrantFarAheadOfTheClock(t *testing.T) {
-	if (&ring{now: ms(0), grants: []time.Time{ms(30_000)}}).stepped() {
-		t.Error("a queue 30 s long taken for a clock step")
-	}
-	if !(&ring{now: ms(0), grants: []time.Time{t0.Add(2 * time.Hour)}}).stepped() {
-		t.Error("a grant two hours ahead not taken for a clock step")
+	r.now = us(700 + int(budgetWindow.Milliseconds()))
+	if _, ok, _ := decide(&r, 1, 0, 2, false); !ok {
+		t.Error("no place a window after the answer")
 	}
 }
 
 func TestNewBudgets_aRateThatIsNoRateFailsEveryTake(t *testing.T) {
 	for _, r := range []float64{0, -1, 1001, math.NaN(), math.Inf(1)} {
 		b := NewBudgets(nil, r, nil)
-		err := b.For("k").Take(t.Context(), false)
+		_, err := b.For("k").Take(t.Context(), false)
 		if err == nil || !strings.Contains(err.Error(), "such as 10") {
 			t.Errorf("rate %v: %v, want a sentence with a good value", r, err)
 		}
@@ -102,5 +104,27 @@ func TestKeyID_namesAKeyWithoutIt(t *testing.T) {
 	}
 	if KeyID("other") == id {
 		t.Error("two keys share a budget")
+	}
+}
+
+func TestDecide_grantsAreSpacedAndAnInteractiveGrantHoldsBackgroundASpacing(t *testing.T) {
+	r := record{now: us(0)}
+	if _, ok, _ := decide(&r, 10, 100*time.Millisecond, 1, false); !ok {
+		t.Fatal("no place in an empty record")
+	}
+	r.now = us(50)
+	if wait, ok, _ := decide(&r, 10, 100*time.Millisecond, 2, false); ok || wait != 50*time.Millisecond {
+		t.Errorf("a grant 50 ms after the last: granted %v, wait %v; want a wait of 50ms", ok, wait)
+	}
+	r = record{now: us(0)}
+	decide(&r, 10, 100*time.Millisecond, 1, false)
+	r.now = us(50)
+	if wait, ok, _ := decide(&r, 10, 100*time.Millisecond, 2, true); ok || wait != 50*time.Millisecond || r.waitingUntil != us(100) {
+		t.Errorf("background 50 ms after an interactive grant: granted %v, wait %v, held until %d; want held out until +100ms",
+			ok, wait, r.waitingUntil)
+	}
+	r.now = us(100)
+	if _, ok, _ := decide(&r, 10, 100*time.Millisecond, 2, true); !ok {
+		t.Error("background not granted once the spacing after the interactive grant is over and nobody waits")
 	}
 }

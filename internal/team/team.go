@@ -24,13 +24,17 @@ const component = "team"
 // migrations are the schema's steps, in order; step i+1 brings the
 // component to version i+1. Never edit a step once released: add one.
 var migrations = []string{
-	// 1: the request budgets, one row a key: the times of its last
-	// ceil(perSecond) grants, oldest first (reserved future slots
-	// included), and the latest slot an interactive request took.
+	// 1: the request budgets, one row a key: the requests that still
+	// count against it, oldest grant first, as three arrays of one entry
+	// each: a token naming the request, when it was granted and when its
+	// answer came (0 while in flight), in microseconds of the database's
+	// clock; and until when an interactive request waits for a slot.
 	`CREATE TABLE openphone_mcp_team_budget (
 		key_id text PRIMARY KEY,
-		grants timestamptz[] NOT NULL,
-		interactive_until timestamptz
+		tokens bigint[] NOT NULL,
+		granted bigint[] NOT NULL,
+		finished bigint[] NOT NULL,
+		interactive_waiting_until bigint NOT NULL DEFAULT 0
 	)`,
 }
 
