@@ -23,9 +23,9 @@ import (
 // as durations, "-" where the text has one), the names of its groups, and
 // the notes (what was counted, what the metrics mean).
 type CallStatsOutput struct {
-	CreatedAfter  string   `json:"from" jsonschema_description:"The window's start, UTC."`
-	CreatedBefore string   `json:"to" jsonschema_description:"Its end: as given, or the time of the answer."`
-	Timezone      string   `json:"tz" jsonschema_description:"Where days and hours are counted."`
+	CreatedAfter  string   `json:"from" jsonschema_description:"UTC"`
+	CreatedBefore string   `json:"to"`
+	Timezone      string   `json:"tz"`
 	PhoneNumberID string   `json:"on,omitempty"`
 	UserID        string   `json:"user,omitempty"`
 	Status        []string `json:"status,omitempty"`
@@ -36,7 +36,7 @@ type CallStatsOutput struct {
 	// metrics (statsColumns).
 	Columns []string `json:"columns"`
 	Rows    [][]any  `json:"rows,omitempty"`
-	Total   []any    `json:"total" jsonschema_description:"The metrics of every call counted, in the columns after the groups."`
+	Total   []any    `json:"total" jsonschema_description:"in the columns after the groups"`
 	Notes   []string `json:"notes"`
 }
 
@@ -66,7 +66,7 @@ func renderStats(w *directory, q *statsQuery, numbers []client.PhoneNumber, t *s
 		Timezone: q.loc.String(), UserID: q.user, Status: q.filters.statuses, Direction: q.filters.direction,
 		Participant: q.filters.participant,
 	}
-	nm := namer{w, &out.Names}
+	nm := namerOf(w, &out.Names)
 	for _, n := range numbers {
 		nm.number(n) // the header's "all 3 OpenPhone numbers", named
 	}

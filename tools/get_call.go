@@ -58,9 +58,10 @@ type GetCallOutput struct {
 	UserID       string    `json:"user,omitempty"`
 	AnsweredAt   string    `json:"answeredAt,omitempty"`
 	CompletedAt  string    `json:"completedAt,omitempty"`
-	Agent        string    `json:"agent,omitempty" jsonschema_description:"The AI agent's actorId, when it took the call."`
-	Parties      []string  `json:"parties,omitempty" jsonschema_description:"Every outside party of a group call."`
-	Names
+	Agent        string    `json:"agent,omitempty" jsonschema_description:"the AI agent's actorId"`
+	Parties      []string  `json:"parties,omitempty" jsonschema_description:"a group call's parties"`
+	UserNames
+	ContactNames
 }
 
 // renderDatedCall is renderCall with what the dated call brought: who
@@ -77,7 +78,7 @@ func renderDatedCall(w *directory, hc *history.Call) (GetCallOutput, string) {
 		}
 		if len(hc.Parties) > 1 {
 			out.Parties = hc.Parties
-			nm := namer{w, &out.Names}
+			nm := namer{w: w, users: &out.Users, contacts: &out.Contacts}
 			b.WriteString("\ngroup call with: ")
 			for i, p := range hc.Parties {
 				if i > 0 {
@@ -117,7 +118,7 @@ func renderCall(w *directory, call *client.Call, extra func(*strings.Builder, *G
 	num := w.numberByID(call.PhoneNumberID)
 	other := otherParty(call, w)
 	out := GetCallOutput{Number: numberRef(num), Participants: call.Participants, UserID: call.UserID}
-	nm := namer{w, &out.Names}
+	nm := namer{w: w, users: &out.Users, contacts: &out.Contacts}
 	out.Call = callOut(call, w, false, nm)
 	if other != "unknown" {
 		out.Party = partyRef(w, call.PhoneNumberID, other)

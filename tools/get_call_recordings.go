@@ -51,8 +51,8 @@ func getCallRecordingsTool(d *Deps) server.ServerTool {
 // there are none.
 type GetCallRecordingsOutput struct {
 	CallID     string         `json:"callId,omitempty"`
-	Recordings []RecordingOut `json:"recordings,omitempty" jsonschema_description:"Oldest first."`
-	Note       string         `json:"note,omitempty" jsonschema_description:"Why there are none, as the text says it."`
+	Recordings []RecordingOut `json:"recordings,omitempty"`
+	Note       string         `json:"note,omitempty"`
 }
 
 // RecordingOut is one recording as its line has it: [id, start (UTC),
@@ -61,7 +61,7 @@ type GetCallRecordingsOutput struct {
 type RecordingOut []string
 
 func (RecordingOut) JSONSchema() *jsonschema.Schema {
-	return &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "string"}, Description: "[id, start (UTC), duration, status, type, URL], each when known."}
+	return &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "string"}, Description: "[id, start (UTC), duration, status, type, URL], each when known"}
 }
 
 // renderRecordings renders recs; call, when given, says why there are none.

@@ -59,14 +59,14 @@ type GetCallSummaryOutput struct {
 	Summary   []string   `json:"summary,omitempty"`
 	NextSteps []string   `json:"nextSteps,omitempty"`
 	Jobs      []AIJobOut `json:"jobs,omitempty"`
-	Note      string     `json:"note,omitempty" jsonschema_description:"Why there is no summary, as the text says it."`
+	Note      string     `json:"note,omitempty"`
 }
 
 // AIJobOut is one AI job's results, each [name, value] (a string, number
 // or boolean), in the API's order.
 type AIJobOut struct {
 	Name    string  `json:"name,omitempty"`
-	Results [][]any `json:"results,omitempty" jsonschema_description:"Each [name, value]."`
+	Results [][]any `json:"results,omitempty" jsonschema_description:"[name, value] each"`
 }
 
 // renderSummary renders s; call, when given, says why there is none.

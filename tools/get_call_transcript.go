@@ -133,13 +133,14 @@ func noTranscript(tr *client.CallTranscript) bool {
 type GetCallTranscriptOutput struct {
 	CallID    string         `json:"callId,omitempty"`
 	Direction string         `json:"dir,omitempty"`
-	CreatedAt string         `json:"at,omitempty" jsonschema_description:"The call's createdAt, UTC."`
-	Duration  string         `json:"dur,omitempty" jsonschema_description:"Of the transcript."`
+	CreatedAt string         `json:"at,omitempty" jsonschema_description:"createdAt, UTC"`
+	Duration  string         `json:"dur,omitempty"`
 	Party     PartyRef       `json:"party,omitempty"`
 	Number    NumberRef      `json:"number,omitempty"`
 	Lines     []UtteranceOut `json:"lines,omitempty"`
-	Note      string         `json:"note,omitempty" jsonschema_description:"Why there is no transcript, as the text says it."`
-	Names
+	Note      string         `json:"note,omitempty"`
+	UserNames
+	ContactNames
 }
 
 // UtteranceOut is one utterance as its line has it: [mm:ss from the start,
@@ -148,7 +149,7 @@ type GetCallTranscriptOutput struct {
 type UtteranceOut [3]string
 
 func (UtteranceOut) JSONSchema() *jsonschema.Schema {
-	return &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "string"}, Description: "[mm:ss, speaker, words]."}
+	return &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "string"}, Description: "[mm:ss, speaker, words]"}
 }
 
 func renderTranscript(w *directory, id string, call *client.Call, tr *client.CallTranscript) (GetCallTranscriptOutput, string) {
@@ -201,7 +202,7 @@ func renderTranscript(w *directory, id string, call *client.Call, tr *client.Cal
 		writeNumber(&b, num)
 	}
 	b.WriteString(":\n")
-	nm := namer{w, &out.Names}
+	nm := namer{w: w, users: &out.Users, contacts: &out.Contacts}
 	for _, l := range tr.Dialogue {
 		at := mmss(l.Start)
 		b.WriteString(at)

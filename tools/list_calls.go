@@ -196,10 +196,10 @@ type ListCallsOutput struct {
 	Number NumberRef `json:"number"`
 	Party  PartyRef  `json:"party"`
 	UserID string    `json:"user,omitempty"`
-	Names
+	UserNames
 	Calls         []CallOut `json:"calls,omitempty"`
 	Notes         []string  `json:"notes,omitempty"`
-	Next          string    `json:"next,omitempty" jsonschema_description:"How to get the next page; absent on the last page."`
+	Next          string    `json:"next,omitempty"`
 	NextPageToken string    `json:"nextPageToken,omitempty"`
 }
 
@@ -212,7 +212,7 @@ func renderListedCalls(w *directory, num client.PhoneNumber, p client.ListCallsP
 	b.Grow(160 + 112*len(page.Data))
 	participant := p.Participants[0]
 	out := ListCallsOutput{Number: numberRef(num), Party: partyRef(w, num.ID, participant), UserID: p.UserID, Calls: make([]CallOut, 0, len(page.Data))}
-	nm := namer{w, &out.Names}
+	nm := namer{w: w, users: &out.Users}
 	writeNumber(&b, num)
 	b.WriteString(" with ")
 	writeParticipant(&b, w, num.ID, participant)

@@ -52,8 +52,8 @@ func listPhoneNumbersTool(d *Deps) server.ServerTool {
 // there are none.
 type ListPhoneNumbersOutput struct {
 	UserID  string                    `json:"user,omitempty"`
-	Numbers map[string]PhoneNumberOut `json:"numbers,omitempty" jsonschema_description:"PN id (the phoneNumberId of other tools) -> the number."`
-	Users   map[string]string         `json:"users,omitempty" jsonschema_description:"User id -> name."`
+	Numbers map[string]PhoneNumberOut `json:"numbers,omitempty" jsonschema_description:"PN id -> the number"`
+	Users   map[string]string         `json:"users,omitempty" jsonschema_description:"id -> name"`
 	Notes   []string                  `json:"notes,omitempty"`
 }
 
@@ -61,7 +61,7 @@ type ListPhoneNumbersOutput struct {
 type PhoneNumberOut struct {
 	Number string   `json:"number"`
 	Name   string   `json:"name,omitempty"`
-	Users  []string `json:"users,omitempty" jsonschema_description:"The ids of the users who can use it."`
+	Users  []string `json:"users,omitempty"`
 }
 
 func renderPhoneNumbers(w *directory, user string, numbers []client.PhoneNumber) (ListPhoneNumbersOutput, string) {

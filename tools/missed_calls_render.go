@@ -45,20 +45,20 @@ func writeMissedHeader(b *strings.Builder, w *directory, q *missedQuery, numbers
 // header's window, zone, scope and counts, a caller as their line has it,
 // the notes (the Read line) and the way to the next page.
 type MissedCallsOutput struct {
-	CreatedAfter  string `json:"from" jsonschema_description:"The window's start, UTC."`
-	CreatedBefore string `json:"to" jsonschema_description:"Its end, fixed by the first page; calls back are counted up to now."`
-	Timezone      string `json:"tz" jsonschema_description:"The zone of the text's times."`
+	CreatedAfter  string `json:"from" jsonschema_description:"UTC"`
+	CreatedBefore string `json:"to"`
+	Timezone      string `json:"tz"`
 	PhoneNumberID string `json:"on,omitempty"`
 	UserID        string `json:"user,omitempty"`
 	// Missed is every caller missed in the window; Unreturned those nobody
 	// got back to.
-	Missed         int  `json:"missed" jsonschema_description:"Callers missed in the window."`
-	Unreturned     int  `json:"unreturned" jsonschema_description:"Of them, those not returned."`
-	OnlyUnreturned bool `json:"onlyUnreturned,omitempty" jsonschema_description:"Only those are listed."`
+	Missed         int  `json:"missed" jsonschema_description:"callers"`
+	Unreturned     int  `json:"unreturned"`
+	OnlyUnreturned bool `json:"onlyUnreturned,omitempty"`
 	Names
-	Callers       []MissedCaller `json:"callers,omitempty" jsonschema_description:"Newest miss first."`
+	Callers       []MissedCaller `json:"callers,omitempty"`
 	Notes         []string       `json:"notes,omitempty"`
-	Next          string         `json:"next,omitempty" jsonschema_description:"How to get the next page; absent on the last page."`
+	Next          string         `json:"next,omitempty"`
 	NextPageToken string         `json:"nextPageToken,omitempty"`
 }
 
@@ -81,10 +81,10 @@ type MissedMore struct {
 	// Voicemail is the transcript of the newest voicemail the caller left
 	// in the window; VoicemailStatus says why there is none to show.
 	Voicemail       string        `json:"voicemail,omitempty"`
-	VoicemailStatus string        `json:"voicemailStatus,omitempty" jsonschema_description:"A voicemail without its transcript: in-progress, or none."`
-	Voicemails      int           `json:"voicemails,omitempty" jsonschema_description:"How many they left, when more than one."`
-	Returned        *MissedReturn `json:"returned,omitempty" jsonschema_description:"Absent: not returned."`
-	CannotCall      bool          `json:"noCallerId,omitempty" jsonschema_description:"Cannot be called back."`
+	VoicemailStatus string        `json:"voicemailStatus,omitempty" jsonschema_description:"no transcript: in-progress or none"`
+	Voicemails      int           `json:"voicemails,omitempty" jsonschema_description:"when more than one"`
+	Returned        *MissedReturn `json:"returned,omitempty" jsonschema_description:"absent: not returned"`
+	CannotCall      bool          `json:"noCallerId,omitempty"`
 }
 
 // MarshalJSON writes the caller as their line: an array.
@@ -99,15 +99,15 @@ func (c *MissedCaller) UnmarshalJSON(raw []byte) error {
 
 // JSONSchema describes the array.
 func (MissedCaller) JSONSchema() *jsonschema.Schema {
-	return rowSchema[MissedMore]("[number, missed calls, last miss (UTC), its call id, OpenPhone number, {the rest of the line}].", "integer")
+	return rowSchema[MissedMore]("[number, missed calls, last miss (UTC), its call id, on, {rest}]", "integer")
 }
 
 // MissedReturn is the first call that got back to a caller after the last
 // miss.
 type MissedReturn struct {
 	At  string `json:"at"`
-	By  string `json:"by,omitempty" jsonschema_description:"A user id (see users), or AI agent."`
-	How string `json:"how" jsonschema_description:"called back (its status), or answered their call."`
+	By  string `json:"by,omitempty" jsonschema_description:"user id or AI agent"`
+	How string `json:"how"`
 }
 
 func renderMissed(w *directory, q *missedQuery, numbers []client.PhoneNumber, page []*caller, n missedCounts, span history.Span, next *history.Cursor, now time.Time) (MissedCallsOutput, string) {
@@ -116,7 +116,7 @@ func renderMissed(w *directory, q *missedQuery, numbers []client.PhoneNumber, pa
 		CreatedAfter: q.after.UTC().Format(time.RFC3339Nano), CreatedBefore: q.before.UTC().Format(time.RFC3339Nano),
 		Timezone: q.loc.String(), UserID: q.user, Missed: n.missed, Unreturned: n.unreturned, OnlyUnreturned: q.onlyUnreturned,
 	}
-	nm := namer{w, &out.Names}
+	nm := namerOf(w, &out.Names)
 	for _, n := range numbers {
 		nm.number(n) // the header's "all 3 OpenPhone numbers", named
 	}

@@ -178,18 +178,18 @@ func resolveScope(ctx context.Context, w *directory, q *recentQuery) (*recentSco
 // lines have them, the notes (the Source line, the group conversations)
 // and the way to the next page.
 type RecentCallsOutput struct {
-	CreatedAfter  string   `json:"from" jsonschema_description:"The window's start, UTC."`
-	CreatedBefore string   `json:"to,omitempty" jsonschema_description:"Its end; absent: now."`
+	CreatedAfter  string   `json:"from" jsonschema_description:"UTC"`
+	CreatedBefore string   `json:"to,omitempty" jsonschema_description:"absent: now"`
 	PhoneNumberID string   `json:"on,omitempty"`
 	UserID        string   `json:"user,omitempty"`
 	Status        []string `json:"status,omitempty"`
 	Direction     string   `json:"dir,omitempty"`
 	Participant   string   `json:"with,omitempty"`
-	After         []string `json:"after,omitempty" jsonschema_description:"This page continues after [call id, createdAt]."`
+	After         []string `json:"after,omitempty" jsonschema_description:"continuing after [call id, createdAt]"`
 	Names
-	Calls         []CallOut `json:"calls,omitempty" jsonschema_description:"Newest first."`
+	Calls         []CallOut `json:"calls,omitempty"`
 	Notes         []string  `json:"notes,omitempty"`
-	Next          string    `json:"next,omitempty" jsonschema_description:"How to get the next page; absent on the last page."`
+	Next          string    `json:"next,omitempty"`
 	NextPageToken string    `json:"nextPageToken,omitempty"`
 }
 
@@ -205,7 +205,7 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 	if !q.before.IsZero() {
 		out.CreatedBefore = q.before.UTC().Format(time.RFC3339Nano)
 	}
-	nm := namer{w, &out.Names}
+	nm := namerOf(w, &out.Names)
 	for _, n := range scope.numbers {
 		nm.number(n)
 	}

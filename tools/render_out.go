@@ -36,11 +36,27 @@ import (
 // Names are the tables that name, once each, what a result's records refer
 // to by id: users (US id -> name), OpenPhone numbers (PN id -> [number,
 // name]) and contacts (phone number -> contact or conversation name). Only
-// what the text names is there.
+// what the text names is there; a result whose records name fewer kinds
+// embeds only those tables (UserNames, NumberNames, ContactNames).
 type Names struct {
-	Users    map[string]string   `json:"users,omitempty" jsonschema_description:"User id -> name."`
-	Numbers  map[string][]string `json:"numbers,omitempty" jsonschema_description:"PN id -> [number, name]."`
-	Contacts map[string]string   `json:"contacts,omitempty" jsonschema_description:"Phone number -> contact name."`
+	UserNames
+	NumberNames
+	ContactNames
+}
+
+// UserNames is the table of users.
+type UserNames struct {
+	Users map[string]string `json:"users,omitempty" jsonschema_description:"id -> name"`
+}
+
+// NumberNames is the table of OpenPhone numbers.
+type NumberNames struct {
+	Numbers map[string][]string `json:"numbers,omitempty" jsonschema_description:"PN id -> [number, name]"`
+}
+
+// ContactNames is the table of contacts.
+type ContactNames struct {
+	Contacts map[string]string `json:"contacts,omitempty" jsonschema_description:"number -> name"`
 }
 
 // NumberRef is an OpenPhone number named where it stands: [PN id, number,
@@ -49,7 +65,7 @@ type Names struct {
 type NumberRef []string
 
 func (NumberRef) JSONSchema() *jsonschema.Schema {
-	return &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "string"}, Description: "[PN id, number, name]."}
+	return &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "string"}, Description: "[PN id, number, name]"}
 }
 
 // numberRef is n as writeNumber names it.
@@ -68,7 +84,7 @@ func numberRef(n client.PhoneNumber) NumberRef {
 type PartyRef []string
 
 func (PartyRef) JSONSchema() *jsonschema.Schema {
-	return &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "string"}, Description: "[phone number, contact name]."}
+	return &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "string"}, Description: "[number, name]"}
 }
 
 // partyRef is party as writeParticipant names it.
@@ -81,23 +97,30 @@ func partyRef(w *directory, phoneNumberID, party string) PartyRef {
 	return PartyRef{party}
 }
 
-// namer fills a result's Names from the directory as its records are
-// written, each name once.
+// namer fills a result's tables from the directory as its records are
+// written, each name once; a table it has none of is never needed.
 type namer struct {
-	w *directory
-	n *Names
+	w        *directory
+	users    *map[string]string
+	numbers  *map[string][]string
+	contacts *map[string]string
+}
+
+// namerOf fills all three tables of n.
+func namerOf(w *directory, n *Names) namer {
+	return namer{w, &n.Users, &n.Numbers, &n.Contacts}
 }
 
 // user names a user id, when the directory has a name for it.
 func (nm namer) user(id string) {
-	if id == "" || nm.w == nil {
+	if id == "" || nm.w == nil || nm.users == nil {
 		return
 	}
 	if name := cleanText(nm.w.userName(id), nameWidth); name != "" {
-		if nm.n.Users == nil {
-			nm.n.Users = map[string]string{}
+		if *nm.users == nil {
+			*nm.users = map[string]string{}
 		}
-		nm.n.Users[id] = name
+		(*nm.users)[id] = name
 	}
 }
 
@@ -115,13 +138,13 @@ func (nm namer) userRef(v *string) string {
 // number names an OpenPhone number the way writeNumber does: not at all
 // when the workspace's list does not hold it.
 func (nm namer) number(n client.PhoneNumber) {
-	if n.Number == "" {
+	if n.Number == "" || nm.numbers == nil {
 		return
 	}
-	if nm.n.Numbers == nil {
-		nm.n.Numbers = map[string][]string{}
+	if *nm.numbers == nil {
+		*nm.numbers = map[string][]string{}
 	}
-	nm.n.Numbers[n.ID] = numberRef(n)[1:]
+	(*nm.numbers)[n.ID] = numberRef(n)[1:]
 }
 
 // party names the other party of a conversation on phoneNumberID, as
@@ -129,20 +152,20 @@ func (nm namer) number(n client.PhoneNumber) {
 // another number's conversation names otherwise gets that name back, for
 // its record to carry (withName).
 func (nm namer) party(phoneNumberID, party string) (other string) {
-	if nm.w == nil {
+	if nm.w == nil || nm.contacts == nil {
 		return ""
 	}
 	name, _ := nm.w.conversationName(phoneNumberID, party)
 	if name = cleanText(name, nameWidth); name == "" {
 		return ""
 	}
-	if nm.n.Contacts == nil {
-		nm.n.Contacts = map[string]string{}
+	if *nm.contacts == nil {
+		*nm.contacts = map[string]string{}
 	}
-	if have, ok := nm.n.Contacts[party]; ok && have != name {
+	if have, ok := (*nm.contacts)[party]; ok && have != name {
 		return name
 	}
-	nm.n.Contacts[party] = name
+	(*nm.contacts)[party] = name
 	return ""
 }
 
@@ -161,34 +184,36 @@ type CallOut struct {
 // CallMore is what a call line has after its first five fields, under the
 // line's own names.
 type CallMore struct {
-	Participant      string        `json:"with,omitempty" jsonschema_description:"The other party."`
-	ConversationName string        `json:"withName,omitempty" jsonschema_description:"Its name, where contacts names it otherwise."`
-	PhoneNumberID    string        `json:"on,omitempty" jsonschema_description:"The OpenPhone number."`
-	By               string        `json:"by,omitempty" jsonschema_description:"The user who answered or placed it, or AI agent."`
+	Participant      string        `json:"with,omitempty"`
+	ConversationName string        `json:"withName,omitempty" jsonschema_description:"where contacts names it otherwise"`
+	PhoneNumberID    string        `json:"on,omitempty"`
+	By               string        `json:"by,omitempty" jsonschema_description:"user id or AI agent"`
 	AnsweredBy       string        `json:"answeredBy,omitempty"`
 	InitiatedBy      string        `json:"initiatedBy,omitempty"`
 	ForwardedFrom    string        `json:"forwardedFrom,omitempty"`
 	ForwardedTo      string        `json:"forwardedTo,omitempty"`
 	CallRoute        string        `json:"callRoute,omitempty"`
 	AIHandled        string        `json:"aiHandled,omitempty"`
-	Also             []string      `json:"also,omitempty" jsonschema_description:"The other parties of a group call."`
+	Also             []string      `json:"also,omitempty" jsonschema_description:"a group call's other parties"`
 	Voicemail        *VoicemailOut `json:"voicemail,omitempty"`
 	SummaryOut
-	// Field and Passage are a search hit's: where the match is, and the
-	// text around it.
-	Field   string `json:"field,omitempty"`
-	Passage string `json:"passage,omitempty" jsonschema_description:"Matches between « and »."`
 }
 
 // MarshalJSON writes the call as its line: an array.
-func (c CallOut) MarshalJSON() ([]byte, error) {
-	return marshalRow([]any{c.ID, c.CreatedAt, c.Direction, c.Status, formatDuration(c.Duration)}, c.CallMore)
-}
+func (c CallOut) MarshalJSON() ([]byte, error) { return marshalRow(c.fields(), c.CallMore) }
 
 // UnmarshalJSON reads what MarshalJSON wrote.
-func (c *CallOut) UnmarshalJSON(raw []byte) error {
+func (c *CallOut) UnmarshalJSON(raw []byte) error { return c.unmarshal(raw, &c.CallMore) }
+
+// fields are the line's first five, as MarshalJSON writes them.
+func (c CallOut) fields() []any {
+	return []any{c.ID, c.CreatedAt, c.Direction, c.Status, formatDuration(c.Duration)}
+}
+
+// unmarshal reads a call written as its line, the rest into rest.
+func (c *CallOut) unmarshal(raw []byte, rest any) error {
 	var dur string
-	if err := unmarshalRow(raw, []any{&c.ID, &c.CreatedAt, &c.Direction, &c.Status, &dur}, &c.CallMore); err != nil {
+	if err := unmarshalRow(raw, []any{&c.ID, &c.CreatedAt, &c.Direction, &c.Status, &dur}, rest); err != nil {
 		return err
 	}
 	d, err := time.ParseDuration(dur)
@@ -198,7 +223,7 @@ func (c *CallOut) UnmarshalJSON(raw []byte) error {
 
 // JSONSchema describes the array.
 func (CallOut) JSONSchema() *jsonschema.Schema {
-	return rowSchema[CallMore]("[id, createdAt (UTC), direction, status, duration, {the rest of the line}].")
+	return rowSchema[CallMore]("[id, createdAt (UTC), direction, status, duration, {rest}]")
 }
 
 // marshalRow writes a record as its line: the line's first fields in an
@@ -252,8 +277,8 @@ func rowSchema[Rest any](desc string, types ...string) *jsonschema.Schema {
 // show, why in summaryStatus.
 type SummaryOut struct {
 	Summary       string `json:"summary,omitempty"`
-	NextSteps     string `json:"nextSteps,omitempty" jsonschema_description:"Joined by \" | \"."`
-	SummaryStatus string `json:"summaryStatus,omitempty" jsonschema_description:"No summary shown: in-progress, failed, absent, empty or unavailable."`
+	NextSteps     string `json:"nextSteps,omitempty"`
+	SummaryStatus string `json:"summaryStatus,omitempty" jsonschema_description:"why none"`
 	SummaryError  string `json:"summaryError,omitempty"`
 }
 

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/invopop/jsonschema"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
@@ -215,19 +216,52 @@ type searched struct {
 // matched, the notes (the Searched line) and the way to the next page.
 type SearchCallsOutput struct {
 	Query  string `json:"query"`
-	Total  int    `json:"total" jsonschema_description:"Calls that match, in all."`
-	Offset int    `json:"fromHit,omitempty" jsonschema_description:"This page starts at this hit."`
-	Names
-	Hits          []CallOut `json:"hits,omitempty" jsonschema_description:"Best first; field and passage say where each matched."`
-	Notes         []string  `json:"notes,omitempty"`
-	Next          string    `json:"next,omitempty" jsonschema_description:"How to get the next page; absent on the last page."`
-	NextPageToken string    `json:"nextPageToken,omitempty"`
+	Total  int    `json:"total" jsonschema_description:"calls that match"`
+	Offset int    `json:"fromHit,omitempty"`
+	UserNames
+	ContactNames
+	Hits          []SearchHit `json:"hits,omitempty"`
+	Notes         []string    `json:"notes,omitempty"`
+	Next          string      `json:"next,omitempty"`
+	NextPageToken string      `json:"nextPageToken,omitempty"`
+}
+
+// SearchHit is one call that matched: its line, then where the match is
+// and the text around it, in the object of the rest.
+type SearchHit struct {
+	CallOut
+	Field, Passage string
+}
+
+// hitMore is the rest of a hit's line.
+type hitMore struct {
+	CallMore
+	Field   string `json:"field"`
+	Passage string `json:"passage" jsonschema_description:"matches between « and »"`
+}
+
+// MarshalJSON writes the hit as its call's line, the match in the rest.
+func (h SearchHit) MarshalJSON() ([]byte, error) {
+	return marshalRow(h.fields(), hitMore{h.CallMore, h.Field, h.Passage})
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (h *SearchHit) UnmarshalJSON(raw []byte) error {
+	var more hitMore
+	err := h.unmarshal(raw, &more)
+	h.CallMore, h.Field, h.Passage = more.CallMore, more.Field, more.Passage
+	return err
+}
+
+// JSONSchema describes the array.
+func (SearchHit) JSONSchema() *jsonschema.Schema {
+	return rowSchema[hitMore]("[id, createdAt (UTC), direction, status, duration, {rest}]")
 }
 
 func renderSearch(w *directory, q *searchQuery, res *ledger.SearchResult, n ledger.Counts, s searched, next string) (SearchCallsOutput, string) {
 	var b strings.Builder
-	out := SearchCallsOutput{Query: cleanText(q.text, 200), Total: res.Total, Hits: make([]CallOut, 0, len(res.Hits))}
-	nm := namer{w, &out.Names}
+	out := SearchCallsOutput{Query: cleanText(q.text, 200), Total: res.Total, Hits: make([]SearchHit, 0, len(res.Hits))}
+	nm := namer{w: w, users: &out.Users, contacts: &out.Contacts}
 	b.WriteString("Calls matching " + quoted(q.text, 200) + q.filters.describe() + ", best first")
 	if q.offset > 0 {
 		out.Offset = q.offset + 1
@@ -242,9 +276,7 @@ func renderSearch(w *directory, q *searchQuery, res *ledger.SearchResult, n ledg
 		h := &res.Hits[i]
 		writeListedCall(&b, &h.Call, w, false)
 		b.WriteString("  " + h.Field + ": " + quoted(h.Passage, 400) + "\n")
-		o := listedCallOut(&h.Call, w, true, nm, false)
-		o.Field, o.Passage = h.Field, cleanText(h.Passage, 400)
-		out.Hits = append(out.Hits, o)
+		out.Hits = append(out.Hits, SearchHit{listedCallOut(&h.Call, w, true, nm, false), h.Field, cleanText(h.Passage, 400)})
 	}
 	var note strings.Builder
 	if len(res.Hits) == 0 {

@@ -159,10 +159,10 @@ func OutputSchemaFor[T any]() json.RawMessage {
 		panic(err)
 	}
 	inlineSingleDefs(root)
-	foldStrings(root)
 	if props, ok := root["properties"].(map[string]any); ok {
-		props[demoKey] = map[string]any{"const": demoValue}
+		props[demoKey] = map[string]any{"type": "string", "description": "the demo workspace: " + demoValue}
 	}
+	foldStrings(root)
 	out, err := json.Marshal(root)
 	if err != nil {
 		panic(err)
