@@ -84,6 +84,11 @@ var pgMigrations = [][]string{{
 		doc tsvector NOT NULL,
 		PRIMARY KEY (workspace, id),
 		FOREIGN KEY (workspace, id) REFERENCES openphone_mcp_ledger_calls (workspace, id) ON DELETE CASCADE)`,
+	// a doc stays in its row (compressed) unless the row outgrows a
+	// page: a phrase is checked against the docs of every call holding
+	// its words, one page each rather than a TOAST lookup each (a common
+	// phrase of 100,000 calls: 270 -> 35 ms)
+	`ALTER TABLE openphone_mcp_ledger_content ALTER COLUMN doc SET STORAGE MAIN`,
 	// the search index, updated at once: a pending list of new entries
 	// (GIN's fastupdate) makes every search read it whole until vacuum
 	`CREATE INDEX openphone_mcp_ledger_content_doc ON openphone_mcp_ledger_content USING gin (doc)
