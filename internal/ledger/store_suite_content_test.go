@@ -1,6 +1,7 @@
-// The conformance suite's content and upkeep: transcripts, Unsettled,
-// WantTranscripts, Count, Status, Prune (its calls, transcripts and index
-// entries gone), and concurrent writers and readers.
+// The conformance suite's content and upkeep: transcripts, content that
+// no index takes whole, Unsettled, WantTranscripts, Count, Status, Prune
+// (its calls, transcripts and index entries gone), and concurrent
+// writers and readers.
 
 package ledger
 
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -219,6 +221,39 @@ func suitePrune(t *testing.T, open opener) {
 	mustPut(t, s, calls[0]) // back after the prune, without its transcript
 	if _, ok := transcriptOf(t, s, "AC0"); ok || search(t, s, SearchQuery{Text: "spoken0"}).Total != 0 {
 		t.Error("a call put again after its prune came back with its transcript")
+	}
+}
+
+// suiteHostileContent: content no index takes whole (a transcript of
+// 1.6 MB of distinct words, a word of 3,000 bytes, quotes, backslashes,
+// tsquery and FTS5 syntax, NUL) is stored and searched without an error.
+func suiteHostileContent(t *testing.T, open opener) {
+	s := open(t)
+	long := strings.Repeat("ab", 1500) // past a Postgres lexeme's 2,046 bytes, within a query's 4,096
+	c := call("AChostile", 0)
+	c.Summary = &client.DatedCallSummary{Status: client.StatusCompleted,
+		Summary: []string{`It's a \'quoted\' & !(not) <-> 'x':* "NEAR(a b)" nul` + "\x00" + "byte " + long}}
+	c.ConversationName = `O'Brien \ "Co" ''`
+	mustPut(t, s, c)
+	var b strings.Builder
+	for i := range 200_000 {
+		fmt.Fprintf(&b, "w%07d ", i)
+	}
+	if err := s.PutTranscript(bg(), c.ID, Transcript{Status: client.StatusCompleted,
+		Lines: []Line{{Text: b.String()}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutNames(bg(), []Name{{PhoneNumberID: "PN1", Party: "+15550001", Name: `Zoë 'Quote' \ O"Neil`}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"w0000001", `"w0000002 w0000003"`, long, "it's", "o'brien", `"NEAR(a b)"`,
+		"nul byte", "zoe neil", `'x':*`} {
+		if res := search(t, s, SearchQuery{Text: q}); res.Total != 1 {
+			t.Errorf("%.40q: %d hits", q, res.Total)
+		}
+	}
+	if got, _ := s.Get(bg(), c.ID); got == nil || got.ConversationName != c.ConversationName {
+		t.Errorf("Get: %+v", got)
 	}
 }
 

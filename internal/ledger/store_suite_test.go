@@ -35,7 +35,8 @@ func runStoreSuite(t *testing.T, open opener) {
 		{"counts", map[string]func(*testing.T, opener){"count": suiteCount}},
 		{"search", suiteSearchTests},
 		{"content, unsettled and transcripts", map[string]func(*testing.T, opener){
-			"transcript": suiteTranscript, "unsettled and wanted": suiteUnsettled, "status": suiteStatus}},
+			"transcript": suiteTranscript, "unsettled and wanted": suiteUnsettled, "status": suiteStatus,
+			"hostile content": suiteHostileContent}},
 		{"retention", map[string]func(*testing.T, opener){"prune": suitePrune}},
 		{"meta", map[string]func(*testing.T, opener){"meta": suiteMeta}},
 		{"concurrent writers and readers", map[string]func(*testing.T, opener){"concurrent": suiteConcurrent}},
