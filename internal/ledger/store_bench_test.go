@@ -1,9 +1,12 @@
-// Benchmarks of the SQLite store on a generated ledger of 100,000 calls
-// over 90 days (3 numbers, 6 users, 2,000 named parties, ~65% answered
-// with a summary and a transcript, ~10% voicemails): Search by kind of
-// query (p50 reported), Range of the whole 90 days, a page of 100, Count,
+// Benchmarks of the stores on a generated ledger of 100,000 calls over 90
+// days (3 numbers, 6 users, 2,000 named parties, ~65% answered with a
+// summary and a transcript, ~10% voicemails): Search by kind of query as
+// search_calls asks it, the 90 days whole and read lean as call_stats
+// reads them (p50 reported), on SQLite and, with
+// $OPENPHONE_TEST_POSTGRES, on Postgres side by side
+// (postgres_bench_test.go); and SQLite's alone: a page of 100, Count,
 // opening (and the listing's memory per call), and the build itself. The
-// ledger is built once into the temp dir and reused by later runs
+// SQLite ledger is built once into the temp dir and reused by later runs
 // (benchVersion names it); BenchmarkBuild always builds a fresh one.
 //
 //	go test ./internal/ledger -run '^$' -bench . -benchtime 20x
@@ -13,12 +16,9 @@ package ledger
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -216,38 +216,92 @@ func benchQueries(d *genData) []benchQuery {
 	}
 }
 
+// benchBackend is a backend's 100k ledger.
+type benchBackend struct {
+	name  string
+	store Store
+}
+
+// benchBackends are the 100k ledgers of every backend the benchmarks
+// have: SQLite, and Postgres with $OPENPHONE_TEST_POSTGRES
+// (postgres_bench_test.go).
+func benchBackends(b *testing.B) []benchBackend {
+	out := []benchBackend{{"sqlite", benchStore(b)}}
+	if pg := pgBenchStore(b); pg != nil {
+		out = append(out, benchBackend{"postgres", pg})
+	}
+	return out
+}
+
+// BenchmarkSearch searches as search_calls does: a page of 20 hits of
+// the ledger's window (the window's counts for its coverage line are
+// BenchmarkCount90Days).
 func BenchmarkSearch(b *testing.B) {
-	s := benchStore(b)
+	backends := benchBackends(b)
+	window := history.Query{After: benchOptions.end.Add(-90 * 24 * time.Hour)}
 	for _, q := range bench.queries {
-		b.Run(q.kind, func(b *testing.B) {
-			var res *SearchResult
+		for _, be := range backends {
+			b.Run(q.kind+"/"+be.name, func(b *testing.B) {
+				var res *SearchResult
+				timed(b, func() {
+					var err error
+					if res, err = be.store.Search(bg(), SearchQuery{Text: q.text, Filter: window, Limit: 20}); err != nil {
+						b.Fatal(err)
+					}
+				})
+				b.ReportMetric(float64(res.Total), "hits")
+				b.Logf("%s: %q, %d calls", q.kind, q.text, res.Total)
+			})
+		}
+	}
+}
+
+// BenchmarkRead90DaysLean reads the 90 days as call_stats does: a lean
+// query with voicemails, read whole by history.Read from the ledger's
+// source (chunks of 4,000, the next read while one is counted).
+func BenchmarkRead90DaysLean(b *testing.B) {
+	q := history.Query{After: benchOptions.end.Add(-90 * 24 * time.Hour),
+		Include: []string{client.IncludeVoicemail}, Lean: true}
+	for _, be := range benchBackends(b) {
+		b.Run(be.name, func(b *testing.B) {
+			src := storeSource{store: be.store, label: SourceLocal}
 			timed(b, func() {
-				var err error
-				if res, err = s.Search(bg(), SearchQuery{Text: q.text, Limit: 20}); err != nil {
+				n, vms := 0, 0
+				if _, err := history.Read(bg(), src, q, 0, func(c *history.Call) error {
+					n++
+					if c.Voicemail != nil {
+						vms++
+					}
+					return nil
+				}); err != nil {
 					b.Fatal(err)
 				}
+				if n != bench.calls || vms == 0 {
+					b.Fatalf("%d calls (%d voicemails), want %d", n, vms, bench.calls)
+				}
 			})
-			b.ReportMetric(float64(res.Total), "hits")
-			b.Logf("%s: %q, %d calls", q.kind, q.text, res.Total)
 		})
 	}
 }
 
 func BenchmarkRange90Days(b *testing.B) {
-	s := benchStore(b)
 	q := history.Query{After: benchOptions.end.Add(-90 * 24 * time.Hour)}
-	var n int
-	timed(b, func() {
-		calls, err := s.Range(bg(), q, nil, 0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		n = len(calls)
-	})
-	if n != bench.calls {
-		b.Fatalf("%d calls, want %d", n, bench.calls)
+	for _, be := range benchBackends(b) {
+		b.Run(be.name, func(b *testing.B) {
+			var n int
+			timed(b, func() {
+				calls, err := be.store.Range(bg(), q, nil, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(calls)
+			})
+			if n != bench.calls {
+				b.Fatalf("%d calls, want %d", n, bench.calls)
+			}
+			b.ReportMetric(float64(n), "calls")
+		})
 	}
-	b.ReportMetric(float64(n), "calls")
 }
 
 // BenchmarkRange90DaysChunked reads the 90 days as the ledger's Source
@@ -296,104 +350,14 @@ func BenchmarkRangePage(b *testing.B) {
 }
 
 func BenchmarkCount90Days(b *testing.B) {
-	s := benchStore(b)
 	q := history.Query{After: benchOptions.end.Add(-90 * 24 * time.Hour)}
-	timed(b, func() {
-		if _, err := s.Count(bg(), q); err != nil {
-			b.Fatal(err)
-		}
-	})
-}
-
-// BenchmarkOpen opens the 100k ledger: its time, and the memory the
-// listing takes: Go heap after a GC here, and the RSS that an open adds
-// to a fresh process (TestOpenRSS run as a child: this process's RSS is
-// the generator's).
-func BenchmarkOpen(b *testing.B) {
-	benchStore(b).Close()
-	var heap float64
-	timed(b, func() {
-		b.StopTimer()
-		runtime.GC()
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		b.StartTimer()
-		s, err := OpenSQLite(bg(), bench.path, testWorkspace)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		heap = float64(after.HeapAlloc) - float64(before.HeapAlloc)
-		runtime.KeepAlive(s)
-		s.Close()
-		b.StartTimer()
-	})
-	b.ReportMetric(heap/float64(bench.calls), "heap-B/call")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestOpenRSS$", "-test.v")
-	cmd.Env = append(os.Environ(), "LEDGER_RSS_PATH="+bench.path)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		b.Fatalf("%v: %s", err, out)
-	}
-	if _, v, ok := strings.Cut(string(out), "rss-added="); ok {
-		added, _ := strconv.ParseFloat(strings.Fields(v)[0], 64)
-		b.ReportMetric(added/float64(bench.calls), "rss-B/call")
-	}
-}
-
-// TestOpenRSS, run by BenchmarkOpen, says how much RSS opening the ledger
-// at $LEDGER_RSS_PATH adds to this process once the load's garbage is
-// returned: the listing, SQLite's caches, the runtime's own.
-func TestOpenRSS(t *testing.T) {
-	path := os.Getenv("LEDGER_RSS_PATH")
-	if path == "" {
-		t.Skip("run by BenchmarkOpen")
-	}
-	before := rssBytes()
-	s, err := OpenSQLite(bg(), path, testWorkspace)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	debug.FreeOSMemory() // the load's garbage gone back: what stays
-	t.Logf("rss-added=%d", rssBytes()-before)
-}
-
-// rssBytes is the process's resident set, from /proc (0 elsewhere).
-func rssBytes() int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
-// BenchmarkBuild builds a fresh 100k ledger: names, calls in batches of
-// 500, then each transcript as the sync stores it (run it -benchtime 1x).
-func BenchmarkBuild(b *testing.B) {
-	d := generate(benchOptions)
-	for i := range b.N {
-		path := filepath.Join(b.TempDir(), fmt.Sprintf("build%d.db", i))
-		took, err := buildLedger(path, d)
-		if err != nil {
-			b.Fatal(err)
-		}
-		fi, err := os.Stat(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(took.total().Seconds(), "build-s")
-		b.ReportMetric(took.calls.Seconds(), "calls-s")
-		b.ReportMetric(took.transcripts.Seconds(), "transcripts-s")
-		b.ReportMetric(float64(fi.Size())/(1<<20), "file-MiB")
-		b.ReportMetric(float64(fi.Size())/float64(len(d.calls)), "file-B/call")
+	for _, be := range benchBackends(b) {
+		b.Run(be.name, func(b *testing.B) {
+			timed(b, func() {
+				if _, err := be.store.Count(bg(), q); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
 	}
 }
