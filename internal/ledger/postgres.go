@@ -85,9 +85,6 @@ func hasNUL(s string) bool {
 // Close releases nothing: the pool is the caller's.
 func (s *Postgres) Close() error { return nil }
 
-// Workspace is the workspace whose ledger this is.
-func (s *Postgres) Workspace() string { return s.workspace }
-
 // write runs fn in a transaction holding the workspace's write lock, so
 // that one writer at a time changes a workspace's ledger, whichever
 // process it runs in: an index row is built from what the writer read,
