@@ -10,6 +10,7 @@ import { after, describe, it } from 'node:test';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
 import { API_KEY, BIN, REQUEST_TIMEOUT_MS, closeQuietly, connect, serverEnv, startFakeAPI } from '../lib/harness.js';
+import { calls, counted, missedCallers, nextPageToken } from '../lib/structured.js';
 
 const opts = { timeout: REQUEST_TIMEOUT_MS };
 const missedStatuses = new Set(['missed', 'no-answer', 'abandoned']);
@@ -21,14 +22,14 @@ async function call(client, name, args) {
 }
 
 async function listAll(client, args) {
-  const calls = [];
+  const all = [];
   let pageToken;
   for (let pages = 0; ; pages++) {
     assert.ok(pages < 100, 'paging ends');
     const res = await call(client, 'recent_calls', pageToken ? { ...args, pageToken } : args);
-    calls.push(...res.structuredContent.calls);
-    pageToken = res.structuredContent.nextPageToken;
-    if (!pageToken) return calls;
+    all.push(...calls(res));
+    pageToken = nextPageToken(res);
+    if (!pageToken) return all;
   }
 }
 
@@ -59,11 +60,12 @@ for (const surface of [
 
       const stats = await call(client, 'call_stats', { ...window, groupBy: ['user'] });
       const s = stats.structuredContent;
-      assert.equal(s.timezone, 'America/Denver');
-      assert.equal(s.counted.complete, true);
+      assert.equal(s.tz, 'America/Denver');
+      const count = counted(stats);
+      assert.equal(count.complete, true, 'every call of the window was counted');
       const listed = await listAll(client, { ...window, maxResults: 100 });
       assert.ok(listed.length > 20, `the demo has calls in 3 days (got ${listed.length})`);
-      assert.equal(s.counted.calls, listed.length, 'call_stats counts every call recent_calls lists');
+      assert.equal(count.calls, listed.length, 'call_stats counts every call recent_calls lists');
       assert.equal(s.total[0], listed.length);
       const rowsTotal = s.rows.reduce((n, r) => n + r[1], 0);
       assert.equal(rowsTotal, s.total[0], 'the rows add up to the total');
@@ -75,15 +77,16 @@ for (const surface of [
 
       const worklist = await call(client, 'missed_calls', { ...window, onlyUnreturned: false, maxResults: 100 });
       const w = worklist.structuredContent;
-      const callers = new Set(listed.filter((c) => c.direction === 'incoming' && missedStatuses.has(c.status)).map((c) => c.participant));
-      assert.deepEqual(new Set(w.callers.map((c) => c.number)), callers, 'one entry per missed caller');
+      const missed = missedCallers(worklist);
+      const callers = new Set(listed.filter((c) => c.direction === 'incoming' && missedStatuses.has(c.status)).map((c) => c.with));
+      assert.deepEqual(new Set(missed.map((c) => c.number)), callers, 'one entry per missed caller');
       assert.equal(w.missed, callers.size);
-      const attempts = w.callers.reduce((n, c) => n + c.attempts, 0);
+      const attempts = missed.reduce((n, c) => n + c.attempts, 0);
       assert.equal(attempts, incomingMissed, 'every miss is one attempt of its caller');
-      for (let i = 1; i < w.callers.length; i++) {
-        assert.ok(w.callers[i - 1].lastMissedAt >= w.callers[i].lastMissedAt, 'newest miss first');
+      for (let i = 1; i < missed.length; i++) {
+        assert.ok(missed[i - 1].lastMissedAt >= missed[i].lastMissedAt, 'newest miss first');
       }
-      const unreturned = w.callers.filter((c) => !c.returned).length;
+      const unreturned = missed.filter((c) => !c.returned).length;
       assert.equal(w.unreturned, unreturned);
     });
   });

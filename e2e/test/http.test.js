@@ -16,6 +16,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import {
   API_KEY, BIN, REQUEST_TIMEOUT_MS, closeQuietly, connect, pickConversation, serverEnv, startFakeAPI, startServer,
 } from '../lib/harness.js';
+import { callIds, nextPageToken } from '../lib/structured.js';
 
 const TOKEN = 'e2e-token-' + Math.random().toString(36).slice(2);
 const opts = { timeout: REQUEST_TIMEOUT_MS };
@@ -75,8 +76,9 @@ async function callOnce(client) {
     opts,
   );
   assert.notEqual(res.isError, true, JSON.stringify(res.content));
-  assert.ok(res.structuredContent.calls.length > 0);
-  assert.equal(res.structuredContent.calls[0].id, conv.ids[0]);
+  const ids = callIds(res);
+  assert.ok(ids.length > 0);
+  assert.equal(ids[0], conv.ids[0]);
   return res;
 }
 
@@ -270,8 +272,8 @@ describe('--stateless replicas behind a round-robin balancer', { timeout: 60_000
       for (let page = 0; page < 4; page++) {
         const res = await client.callTool({ name: 'list_calls', arguments: pageToken ? { ...args, pageToken } : args }, undefined, opts);
         assert.notEqual(res.isError, true, JSON.stringify(res.content));
-        seen.push(...res.structuredContent.calls.map((c) => c.id));
-        pageToken = res.structuredContent.nextPageToken;
+        seen.push(...callIds(res));
+        pageToken = nextPageToken(res);
         if (!pageToken) break;
       }
       assert.deepEqual(seen, conv.ids.slice(0, seen.length));
@@ -322,7 +324,7 @@ describe('process', { timeout: 60_000 }, () => {
         const stopped = server.stop('SIGTERM', 15_000);
         const res = await call;
         assert.notEqual(res.isError, true, JSON.stringify(res.content));
-        assert.equal(res.structuredContent.calls[0].id, conv.ids[0]);
+        assert.equal(callIds(res)[0], conv.ids[0]);
         const { code } = await stopped;
         assert.equal(code, 0, `exit status; stderr:\n${server.stderr}`);
       } finally {

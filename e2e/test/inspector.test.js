@@ -13,6 +13,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { BIN, E2E_DIR, node22, pickConversation, startFakeAPI, startServer } from '../lib/harness.js';
+import { callIds } from '../lib/structured.js';
 
 const INSPECTOR = path.join(E2E_DIR, 'node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js');
 const TOKEN = 'e2e-inspector-token';
@@ -69,7 +70,7 @@ function checkCall(r, n) {
   assert.equal(r.code, 0, explain(r));
   const res = r.json?.result;
   assert.notEqual(res?.isError, true, explain(r));
-  assert.deepEqual(res.structuredContent.calls.map((c) => c.id), conv.ids.slice(0, n), explain(r));
+  assert.deepEqual(callIds(res), conv.ids.slice(0, n), explain(r));
   const text = res.content.map((c) => c.text).join('\n');
   for (const id of conv.ids.slice(0, n)) assert.ok(text.includes(id), explain(r));
 }

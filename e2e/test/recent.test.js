@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
 import { API_KEY, BIN, REQUEST_TIMEOUT_MS, closeQuietly, connect, serverEnv, startFakeAPI } from '../lib/harness.js';
+import { calls as callsOf, nextPageToken } from '../lib/structured.js';
 
 const opts = { timeout: REQUEST_TIMEOUT_MS };
 const missed = new Set(['missed', 'no-answer', 'abandoned']);
@@ -36,7 +37,7 @@ async function pageAll(client, args) {
     const res = await client.callTool({ name: 'recent_calls', arguments: pageToken ? { ...args, pageToken } : args }, undefined, opts);
     assert.notEqual(res.isError, true, `page ${pages.length + 1}: ${JSON.stringify(res.content)}`);
     pages.push(res);
-    pageToken = res.structuredContent.nextPageToken;
+    pageToken = nextPageToken(res);
     assert.ok(pages.length < 50, 'paging ends');
   } while (pageToken);
   return pages;
@@ -61,7 +62,7 @@ for (const surface of [
       api = await startFakeAPI({ datedOff: surface.datedOff });
       s = await session(api, surface.args);
       const pages = await pageAll(s.client, { createdAfter: week, status: ['missed'], maxResults: 100 });
-      const calls = pages.flatMap((p) => p.structuredContent.calls);
+      const calls = pages.flatMap((p) => callsOf(p));
       assert.ok(calls.length > 10, `a week of the demo has missed calls (got ${calls.length})`);
       const ids = new Set(calls.map((c) => c.id));
       assert.equal(ids.size, calls.length, 'each call once');
