@@ -102,14 +102,33 @@ describe('streamable HTTP with MCP_AUTH_TOKEN', { timeout: 60_000 }, () => {
   });
 
   it('refuses a missing or wrong token with 401', async () => {
-    for (const headers of [{}, bearer('wrong'), bearer(TOKEN + 'x'), { Authorization: TOKEN }, { Authorization: `Basic ${TOKEN}` }]) {
+    // Each refusal says how to get in: no bearer token at all, or one that
+    // is not the server's. None echoes the token.
+    const noToken = /^unauthorized: this server needs a bearer token\. .*Authorization: Bearer <token>/;
+    const wrongToken = /^unauthorized: the bearer token is not this server's MCP_AUTH_TOKEN\. /;
+    for (const [headers, why] of [
+      [{}, noToken], [{ Authorization: TOKEN }, noToken], [{ Authorization: `Basic ${TOKEN}` }, noToken],
+      [bearer('wrong'), wrongToken], [bearer(TOKEN + 'x'), wrongToken],
+    ]) {
       const res = await post(server.url, headers);
       assert.equal(res.status, 401, `${JSON.stringify(headers)}: ${res.status} ${res.text}`);
       assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
+      assert.match(res.text, why, `the 401 body for ${JSON.stringify(headers)}`);
+      assert.ok(!res.text.includes(TOKEN), `the 401 body echoes no token: ${res.text}`);
     }
     const get = await fetch(server.url, { headers: { Accept: 'text/event-stream' }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     await get.text();
     assert.equal(get.status, 401, 'GET /mcp without a token');
+  });
+
+  it('answers /.well-known/* with 404 before auth, so clients attempt no OAuth', async () => {
+    for (const p of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-authorization-server', '/.well-known/oauth-protected-resource/mcp']) {
+      const res = await fetch(server.base + p, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      const body = await res.text();
+      assert.equal(res.status, 404, `${p} without a token: ${res.status} ${body}`);
+      assert.equal(res.headers.get('www-authenticate'), null, `${p} asks for no authentication`);
+      assert.match(body, /no OAuth/, `${p} says why`);
+    }
   });
 
   it('serves a client with the right token', async () => {
