@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
 import { API_KEY, BIN, REQUEST_TIMEOUT_MS, closeQuietly, connect, serverEnv, startFakeAPI } from '../lib/harness.js';
+import { hits } from '../lib/structured.js';
 
 const run = promisify(execFile);
 const opts = { timeout: REQUEST_TIMEOUT_MS };
@@ -47,6 +48,10 @@ describe('the local ledger', { timeout: 180_000 }, () => {
     const text = res.content.find((c) => c.type === 'text').text;
     assert.ok(res.structuredContent.total > 0, `the demo's week has calls about a refund:\n${text}`);
     assert.match(text, /«refund/i, 'the match is marked');
+    const found = hits(res);
+    assert.ok(found.length > 0 && found.length <= res.structuredContent.total, `${found.length} hits of ${res.structuredContent.total}`);
+    assert.ok(found.some((h) => /«refund/i.test(h.passage)), 'a hit\'s passage marks the match');
+    for (const h of found) assert.ok(text.includes(h.id), `the text shows hit ${h.id}`);
     assert.match(text, /^Searched: \d+ calls since /m);
     const stats = await client.callTool({ name: 'call_stats', arguments: { groupBy: ['day'] } }, undefined, opts);
     assert.notEqual(stats.isError, true, JSON.stringify(stats.content));
