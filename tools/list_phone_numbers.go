@@ -52,8 +52,8 @@ func listPhoneNumbersTool(d *Deps) server.ServerTool {
 // there are none.
 type ListPhoneNumbersOutput struct {
 	UserID  string                    `json:"user,omitempty"`
-	Numbers map[string]PhoneNumberOut `json:"numbers,omitempty" jsonschema_description:"PN id -> the number"`
-	Users   map[string]string         `json:"users,omitempty" jsonschema_description:"id -> name"`
+	Numbers map[string]PhoneNumberOut `json:"numbers,omitempty" jsonschema_description:"PN id: the number"`
+	Users   map[string]string         `json:"users,omitempty" jsonschema_description:"id: name"`
 	Notes   []string                  `json:"notes,omitempty"`
 }
 

@@ -179,6 +179,7 @@ func resolveScope(ctx context.Context, w *directory, q *recentQuery) (*recentSco
 // and the way to the next page.
 type RecentCallsOutput struct {
 	CreatedAfter  string   `json:"from" jsonschema_description:"UTC"`
+	FromDefault   string   `json:"fromDefault,omitempty" jsonschema_description:"why from is what it is"`
 	CreatedBefore string   `json:"to,omitempty" jsonschema_description:"absent: now"`
 	PhoneNumberID string   `json:"on,omitempty"`
 	UserID        string   `json:"user,omitempty"`
@@ -226,7 +227,7 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 	b.WriteString(q.after.UTC().Format(time.RFC3339))
 	if q.afterDefault {
 		b.WriteString(" (24 hours before the first page)")
-		out.Notes = append(out.Notes, "createdAfter: 24 hours before the first page.")
+		out.FromDefault = "24 hours before the first page"
 	}
 	b.WriteString(" to ")
 	if q.before.IsZero() {

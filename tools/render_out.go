@@ -46,17 +46,17 @@ type Names struct {
 
 // UserNames is the table of users.
 type UserNames struct {
-	Users map[string]string `json:"users,omitempty" jsonschema_description:"id -> name"`
+	Users map[string]string `json:"users,omitempty" jsonschema_description:"id: name"`
 }
 
 // NumberNames is the table of OpenPhone numbers.
 type NumberNames struct {
-	Numbers map[string][]string `json:"numbers,omitempty" jsonschema_description:"PN id -> [number, name]"`
+	Numbers map[string][]string `json:"numbers,omitempty" jsonschema_description:"PN id: [number, name]"`
 }
 
 // ContactNames is the table of contacts.
 type ContactNames struct {
-	Contacts map[string]string `json:"contacts,omitempty" jsonschema_description:"number -> name"`
+	Contacts map[string]string `json:"contacts,omitempty" jsonschema_description:"number: name"`
 }
 
 // NumberRef is an OpenPhone number named where it stands: [PN id, number,

@@ -23,14 +23,15 @@
 //     unquoted text (without a final "…", where the text cut it), or the
 //     text is the join of a string array (", ", " ", " | ");
 //   - instants (RFC 3339, any offset): a string of the structure is the
-//     same instant;
+//     same instant (to the second, when the text writes seconds);
 //   - transcript offsets [mm:ss]: a string of the structure is mm:ss, or a
 //     number is those seconds;
 //   - zone offsets "(UTC-05:00)": dropped (the zone and instants say them);
 //   - local clock readings, "[Mon ][2006-01-02 ]15:04[:05]": an instant of
-//     the structure reads so in its zone ("tz", else UTC);
-//   - dates alone: in a string of the structure, or the local date of one
-//     of its instants;
+//     the structure reads so in its zone ("tz", else UTC), or a string is
+//     the reading (an hour's row);
+//   - dates alone: a string of the structure, or the local date of one of
+//     its instants;
 //   - ids (AC, PN, US, CN, CR, SYU followed by letters and digits), phone
 //     numbers (+ and 7 to 15 digits) and URLs: a string of the structure is
 //     the id, or holds it as a word;
@@ -38,14 +39,18 @@
 //   - durations (45s, 4m12s, 1h02m03s) and percentages (67%): a string of
 //     the structure is written so, or a number is the seconds or the
 //     percentage;
-//   - every other integer: a number of the structure, the length of one of
-//     its arrays or objects, or a word of one of its strings;
-//   - the column names of a table's first line: strings of the structure.
+//   - every other integer (a count): a number of the structure, the length
+//     of one of its arrays or objects, or a word of one of its strings;
+//   - the column names of a table's first line: strings of the structure;
+//     each row's cells after its label (counts, percentages, durations,
+//     "-"), in order: the last cells of an array of the structure.
 //
 // A zero (0s, 0 calls, [00:00]) needs nothing: the structure leaves empty
 // fields out. Beside the facts: no null, empty string, array or object
-// anywhere, and each name of the tables (users, numbers, contacts) written
-// once, outside the server's sentences (notes, next).
+// anywhere; no note (notes, note) that is not a line of the text, so the
+// server's own fields quote a caller's words only as the text does; and
+// each name of the tables (users, numbers, contacts) written once, outside
+// the server's sentences (notes, next).
 
 package tools
 
@@ -54,134 +59,10 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
-
-// hay is what the facts are looked for in: a structured content, flattened.
-type hay struct {
-	strs     []string // every string value and object key, and the joins of string arrays
-	values   []string // every string value outside notes and next
-	nums     map[float64]bool
-	instants []time.Time
-	loc      *time.Location
-	top      map[string]any
-	empties  []string // paths of nulls and empty fields
-}
-
-func newHay(v any) *hay {
-	h := &hay{nums: map[float64]bool{}, loc: time.UTC}
-	h.top, _ = v.(map[string]any)
-	if tz, _ := h.top["tz"].(string); tz != "" {
-		if loc, err := time.LoadLocation(tz); err == nil {
-			h.loc = loc
-		}
-	}
-	h.walk("", v, false)
-	return h
-}
-
-func (h *hay) walk(path string, v any, server bool) {
-	switch t := v.(type) {
-	case nil:
-		h.empties = append(h.empties, path+" is null")
-	case string:
-		if t == "" {
-			h.empties = append(h.empties, path+" is empty")
-		}
-		h.strs = append(h.strs, t)
-		if !server {
-			h.values = append(h.values, t)
-		}
-		if at, err := time.Parse(time.RFC3339Nano, t); err == nil {
-			h.instants = append(h.instants, at)
-		}
-	case float64:
-		h.nums[t] = true
-	case bool:
-	case []any:
-		if len(t) == 0 {
-			h.empties = append(h.empties, path+" is an empty array")
-		}
-		h.nums[float64(len(t))] = true
-		var words []string
-		for i, c := range t {
-			h.walk(fmt.Sprintf("%s[%d]", path, i), c, server)
-			if s, ok := c.(string); ok {
-				words = append(words, s)
-			}
-		}
-		if len(words) == len(t) {
-			for _, sep := range []string{", ", " ", " | "} {
-				h.strs = append(h.strs, strings.Join(words, sep))
-			}
-		}
-	case map[string]any:
-		if len(t) == 0 {
-			h.empties = append(h.empties, path+" is an empty object")
-		}
-		h.nums[float64(len(t))] = true
-		for k, c := range t {
-			h.strs = append(h.strs, k)
-			h.walk(path+"."+k, c, server || (path == "" && (k == "notes" || k == "next" || k == "nextPageToken")))
-		}
-	}
-}
-
-// contains reports whether a string of the structure holds s.
-func (h *hay) contains(s string) bool {
-	for _, x := range h.strs {
-		if strings.Contains(x, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// is reports whether s is a string of the structure.
-func (h *hay) is(s string) bool { return slices.Contains(h.strs, s) }
-
-// word reports whether a string of the structure is s or holds it as a
-// word.
-func (h *hay) word(s string) bool {
-	re := regexp.MustCompile(`(^|[^A-Za-z0-9+])` + regexp.QuoteMeta(s) + `($|[^A-Za-z0-9])`)
-	for _, x := range h.strs {
-		if x == s || re.MatchString(x) {
-			return true
-		}
-	}
-	return false
-}
-
-func (h *hay) instant(t time.Time) bool {
-	for _, x := range h.instants {
-		if x.Equal(t) {
-			return true
-		}
-	}
-	return false
-}
-
-// reading reports whether an instant of the structure reads as weekday,
-// date and clock (each optional but the clock) in the structure's zone.
-func (h *hay) reading(weekday, date, clock string) bool {
-	for _, x := range h.instants {
-		lt := x.In(h.loc)
-		if (weekday == "" || lt.Format("Mon") == weekday) && (date == "" || lt.Format(time.DateOnly) == date) &&
-			strings.HasPrefix(lt.Format("15:04:05"), clock) {
-			return true
-		}
-	}
-	return false
-}
-
-// number reports whether n is a number of the structure, the length of one
-// of its collections, or a word of one of its strings.
-func (h *hay) number(n float64) bool {
-	return n == 0 || h.nums[n] || h.word(strconv.FormatFloat(n, 'f', -1, 64))
-}
 
 var (
 	factInstant  = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})`)
@@ -202,6 +83,7 @@ var (
 	recordLine   = regexp.MustCompile(`^(AC|CR|PN|\+|anonymous|\[|- |  |[a-z][a-zA-Z ]*: )`)
 	labelLine    = regexp.MustCompile(`^[A-Z][a-zA-Z ]*:$`)
 	tableHeader  = regexp.MustCompile(`^[a-z][a-z ]* \| `)
+	tableCell    = regexp.MustCompile(`^(\d+%?|-|(\d+h)?(\d+m)?\d+s)$`)
 )
 
 // missingFacts lists the facts of text that structured lacks, each as a
@@ -255,11 +137,29 @@ func missingFacts(text string, structured any) []string {
 					}
 				}
 			}
+			if columns && strings.Contains(l, " | ") && !tableHeader.MatchString(l) && !h.row(l) {
+				miss("the table row %q", l)
+			}
 			missing = append(missing, lineFacts(h, l)...)
 		default:
 			if !h.contains(l) {
 				miss("the note, word for word: %q", l)
 			}
+		}
+	}
+	// The server's own fields say only what the text's lines say, as they
+	// say it: a caller's words can enter them only quoted, as in the text.
+	said := map[string]bool{}
+	for _, l := range ls {
+		said[l] = true
+	}
+	notes, _ := h.top["notes"].([]any)
+	if note, ok := h.top["note"]; ok {
+		notes = append(notes, note)
+	}
+	for _, n := range notes {
+		if s, _ := n.(string); !said[s] {
+			miss("no note the text does not have: %q", s)
 		}
 	}
 	missing = append(missing, namedTwice(structured, h)...)
@@ -303,33 +203,31 @@ func lineFacts(h *hay, l string) []string {
 	}
 	cut(factInstant, func(m []string) bool {
 		t, err := time.Parse(time.RFC3339Nano, m[0])
-		return err == nil && h.instant(t)
+		return err == nil && h.instant(t, m[1] == "")
 	}, "the instant")
 	cut(factOffset, func(m []string) bool {
 		mm, _ := strconv.Atoi(m[1])
 		ss, _ := strconv.Atoi(m[2])
-		return h.is(m[1]+":"+m[2]) || h.number(float64(mm*60+ss))
+		return h.is(m[1]+":"+m[2]) || h.number(float64(mm*60+ss), false)
 	}, "the transcript offset")
 	cut(factZone, func([]string) bool { return true }, "")
 	cut(factURL, func(m []string) bool { return h.word(m[0]) }, "the URL")
-	cut(factReading, func(m []string) bool { return h.reading(m[1], m[2], m[3]) }, "the local time")
-	cut(factDate, func(m []string) bool {
-		return h.contains(m[0]) || h.reading("", m[0], "")
-	}, "the date")
+	cut(factReading, func(m []string) bool { return h.is(m[0]) || h.reading(m[1], m[2], m[3]) }, "the local time")
+	cut(factDate, func(m []string) bool { return h.is(m[0]) || h.reading("", m[0], "") }, "the date")
 	cut(factID, func(m []string) bool { return h.word(m[0]) }, "the id")
 	cut(factPhone, func(m []string) bool { return h.word(m[0]) }, "the phone number")
 	cut(factAnon, func(m []string) bool { return h.word(m[2]) }, "the party")
 	cut(factDuration, func(m []string) bool {
 		n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
-		return h.is(m[0]) || h.number(float64(n(1)*3600+n(2)*60+n(3)+n(4)*60+n(5)+n(6)))
+		return h.is(m[0]) || h.number(float64(n(1)*3600+n(2)*60+n(3)+n(4)*60+n(5)+n(6)), false)
 	}, "the duration")
 	cut(factPercent, func(m []string) bool {
 		p, _ := strconv.Atoi(m[1])
-		return h.is(m[0]) || h.number(float64(p))
+		return h.is(m[0]) || h.number(float64(p), false)
 	}, "the percentage")
 	cut(factInteger, func(m []string) bool {
 		n, _ := strconv.Atoi(m[0])
-		return h.number(float64(n))
+		return h.number(float64(n), true)
 	}, "the number")
 	return missing
 }

@@ -163,11 +163,13 @@ func OutputSchemaFor[T any]() json.RawMessage {
 		props[demoKey] = map[string]any{"type": "string", "description": "the demo workspace: " + demoValue}
 	}
 	foldStrings(root)
-	out, err := json.Marshal(root)
-	if err != nil {
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false) // "->" as it is, not "-\u003e"
+	if err := enc.Encode(root); err != nil {
 		panic(err)
 	}
-	return out
+	return bytes.TrimSuffix(out.Bytes(), []byte("\n"))
 }
 
 // inlineSingleDefs replaces each reference to a $def used once by the def
