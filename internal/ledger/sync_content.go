@@ -113,19 +113,30 @@ func (s *Syncer) syncContent(ctx context.Context, start time.Time, o Options, re
 	return nil
 }
 
+// readDated is one call with its summary and voicemail from the dated
+// surface, in one request; nil and no error where the syncer lists v1
+// only or the dated surface does not know the call: v1 then.
+func (s *Syncer) readDated(ctx context.Context, id string) (*history.Call, error) {
+	if s.V1Only {
+		return nil, nil
+	}
+	d, err := s.API.GetDatedCall(ctx, id, client.IncludeSummary, client.IncludeVoicemail)
+	if err == nil {
+		c := history.FromDated(d)
+		return &c, nil
+	}
+	if history.DatedUnknown(err) {
+		return nil, nil
+	}
+	return nil, err
+}
+
 // reread reads one call again with its summary and voicemail: on the
 // dated surface one request; where it is unknown, v1's summary and
 // voicemail.
 func (s *Syncer) reread(ctx context.Context, id string) (*history.Call, error) {
-	if !s.V1Only {
-		d, err := s.API.GetDatedCall(ctx, id, client.IncludeSummary, client.IncludeVoicemail)
-		if err == nil {
-			c := history.FromDated(d)
-			return &c, nil
-		}
-		if !history.DatedUnknown(err) {
-			return nil, err
-		}
+	if c, err := s.readDated(ctx, id); c != nil || err != nil {
+		return c, err
 	}
 	c, err := s.Store.Get(ctx, id)
 	if err != nil || c == nil {

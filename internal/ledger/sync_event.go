@@ -61,15 +61,8 @@ func (s *Syncer) Refresh(ctx context.Context, callID string, transcript bool) er
 // v1 the call by id, keeping the conversation the ledger knows it by,
 // with v1's summary and voicemail.
 func (s *Syncer) readCall(ctx context.Context, id string) (*history.Call, error) {
-	if !s.V1Only {
-		d, err := s.API.GetDatedCall(ctx, id, client.IncludeSummary, client.IncludeVoicemail)
-		if err == nil {
-			c := history.FromDated(d)
-			return &c, nil
-		}
-		if !history.DatedUnknown(err) {
-			return nil, err
-		}
+	if c, err := s.readDated(ctx, id); c != nil || err != nil {
+		return c, err
 	}
 	stored, err := s.Store.Get(ctx, id)
 	if err != nil {
