@@ -108,9 +108,9 @@ func callReason(c *client.Call) string {
 
 // explainAbsence says, in one line, why call has no content of kind what
 // ("transcript", "summary" or "recordings"), whose request answered
-// contentStatus (client.StatusAbsent for a 404 or an empty answer). call
-// must not be nil.
-func explainAbsence(what, contentStatus string, call *client.Call) absence {
+// contentStatus (client.StatusAbsent for a 404 or an empty answer), its
+// time in loc. call must not be nil.
+func explainAbsence(what, contentStatus string, call *client.Call, loc *time.Location) absence {
 	reason := callReason(call)
 	switch {
 	case reason == reasonCallInProgress:
@@ -131,7 +131,7 @@ func explainAbsence(what, contentStatus string, call *client.Call) absence {
 	b.WriteString(", ")
 	b.WriteString(apiText(facts.Status))
 	b.WriteString(", ")
-	b.WriteString(facts.CreatedAt)
+	b.WriteString(stamp(call.CreatedAt, loc))
 	b.WriteString(") ")
 	b.WriteString(absenceClause(what, reason))
 	b.WriteByte('\n')

@@ -76,7 +76,9 @@ var phoneCache struct {
 
 const phoneCacheSize = 4096
 
-// parseTime reads an RFC 3339 date-time, or a plain date as midnight UTC.
+// parseTime reads an RFC 3339 date-time (also with a space for the "T",
+// as answers write times: render.go's stamp), or a plain date as midnight
+// UTC.
 // The tools get their windows resolved by the kit (args_window.go), which
 // turns dates and relative words into RFC 3339 first.
 func parseTime(arg, raw string) (time.Time, error) {
@@ -85,6 +87,9 @@ func parseTime(arg, raw string) (time.Time, error) {
 	}
 	if t, err := time.Parse(time.RFC3339Nano, raw); err == nil {
 		return t.UTC(), nil
+	}
+	if t, err := time.Parse(stampArgLayout, raw); err == nil {
+		return t.UTC(), nil // a time as the answers write it
 	}
 	if t, err := time.Parse(time.DateOnly, raw); err == nil {
 		return t, nil

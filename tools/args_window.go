@@ -119,6 +119,10 @@ func resolveWindowArg(arg, raw string, now time.Time, loc *time.Location) (windo
 	if _, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return windowArg{value: raw}, nil
 	}
+	if t, err := time.Parse(stampArgLayout, s); err == nil {
+		// A time copied from an answer's line (render.go's stamp).
+		return windowArg{value: t.Format(time.RFC3339Nano)}, nil
+	}
 	if d, err := time.Parse(time.DateOnly, s); err == nil {
 		return windowArg{value: dayStart(d.Year(), d.Month(), d.Day(), loc).Format(time.RFC3339Nano)}, nil
 	}

@@ -38,15 +38,16 @@ func TestTodayIsLocalMidnightInEveryTool(t *testing.T) {
 	for _, day := range []struct {
 		now                     time.Time
 		start, end, berlinStart string
+		localWindow             string // the header's, in the zone: each midnight with its own offset
 	}{
-		{time.Date(2026, 3, 8, 15, 0, 0, 0, la), "2026-03-08T08:00:00Z", "2026-03-09T07:00:00Z", "2026-03-07T23:00:00Z"},
-		{time.Date(2026, 11, 1, 12, 0, 0, 0, la), "2026-11-01T07:00:00Z", "2026-11-02T08:00:00Z", "2026-10-31T23:00:00Z"},
+		{time.Date(2026, 3, 8, 15, 0, 0, 0, la), "2026-03-08T08:00:00Z", "2026-03-09T07:00:00Z", "2026-03-07T23:00:00Z", "2026-03-08 00:00:00-08:00 to 2026-03-09 00:00:00-07:00"},
+		{time.Date(2026, 11, 1, 12, 0, 0, 0, la), "2026-11-01T07:00:00Z", "2026-11-02T08:00:00Z", "2026-10-31T23:00:00Z", "2026-11-01 00:00:00-07:00 to 2026-11-02 00:00:00-08:00"},
 	} {
 		zoned := func(d *Deps) { d.TimeZone, d.Now = la, func() time.Time { return day.now } }
 		e, _ := newSandboxEnv(t, fxWorkspace(), testutil.ProtocolLegacy, zoned)
 
 		res := e.call(t, "recent_calls", map[string]any{"createdAfter": "today", "createdBefore": "today"})
-		if res.IsError || !strings.Contains(res.Text, "created from "+day.start+" to "+day.end+",") ||
+		if res.IsError || !strings.Contains(res.Text, "created from "+day.localWindow+", newest first, times in America/Los_Angeles:") ||
 			structuredField(t, res, "from") != day.start || structuredField(t, res, "to") != day.end {
 			t.Errorf("recent_calls today on %s: want the window %s to %s:\n%s", day.now, day.start, day.end, res.Text)
 		}
@@ -86,8 +87,8 @@ func TestTodayIsLocalMidnightInEveryTool(t *testing.T) {
 	res := e.call(t, "search_calls", map[string]any{"query": "refund OR return", "createdAfter": "today"})
 	var out SearchCallsOutput
 	raw, _ := json.Marshal(res.Structured)
-	if err := json.Unmarshal(raw, &out); err != nil || res.IsError || len(out.Notes) == 0 || !strings.Contains(out.Notes[len(out.Notes)-1], " calls since 2026-11-27 08:00 UTC;") || !strings.Contains(res.Text, " calls since 2026-11-27 08:00 UTC;") {
-		t.Errorf("search_calls today in Los Angeles: want the window from 08:00 UTC, got notes %q:\n%s", out.Notes, res.Text)
+	if err := json.Unmarshal(raw, &out); err != nil || res.IsError || len(out.Notes) == 0 || !strings.Contains(out.Notes[len(out.Notes)-1], " calls since 2026-11-27 00:00:00-08:00;") || !strings.Contains(res.Text, " calls since 2026-11-27 00:00:00-08:00;") {
+		t.Errorf("search_calls today in Los Angeles: want the window from local midnight (08:00 UTC), got notes %q:\n%s", out.Notes, res.Text)
 	}
 }
 

@@ -80,14 +80,14 @@ func renderStats(w *directory, q *statsQuery, numbers []client.PhoneNumber, t *s
 	b.WriteString("Call counts of ")
 	writeStatsScope(&b, w, q, numbers)
 	b.WriteString(", from ")
-	b.WriteString(q.after.In(q.loc).Format("Mon 2006-01-02 15:04"))
+	b.WriteString(stamp(q.after, q.loc))
 	b.WriteString(" to ")
 	if q.before.IsZero() {
-		b.WriteString("now (" + now.In(q.loc).Format("Mon 2006-01-02 15:04") + ")")
+		b.WriteString("now (" + stamp(now, q.loc) + ")")
 	} else {
-		b.WriteString(q.before.In(q.loc).Format("Mon 2006-01-02 15:04"))
+		b.WriteString(stamp(q.before, q.loc))
 	}
-	b.WriteString(", " + zoneSpan(q.loc, q.after, end))
+	b.WriteString(timesIn(q.loc))
 	if len(q.groupBy) > 0 {
 		b.WriteString(", by " + strings.Join(q.groupBy, " and "))
 	}
@@ -311,7 +311,7 @@ func countedLine(q *statsQuery, t *statsTally, span history.Span, noNumbers bool
 	if span.Complete {
 		b.WriteString("Counted: every call of the window, " + strconv.Itoa(t.total.calls))
 	} else {
-		b.WriteString("Counted: " + strconv.Itoa(t.total.calls) + " calls, those created from " + span.From.In(q.loc).Format("2006-01-02 15:04:05"))
+		b.WriteString("Counted: " + strconv.Itoa(t.total.calls) + " calls, those created from " + stamp(span.From, q.loc))
 	}
 	b.WriteString(" (" + span.Coverage.Source)
 	if span.Coverage.FellBack != "" {
@@ -319,9 +319,9 @@ func countedLine(q *statsQuery, t *statsTally, span history.Span, noNumbers bool
 	}
 	b.WriteString(", " + plural(span.Coverage.Requests+t.asked, "API request") + ").")
 	if !span.Complete {
-		b.WriteString(" The walk budget (--max-walk-requests) stopped it: calls created from " + q.after.In(q.loc).Format("2006-01-02 15:04") +
-			" to " + span.From.In(q.loc).Format("2006-01-02 15:04:05") + " are NOT counted; to count them, call again with createdBefore \"" +
-			span.From.In(q.loc).Format(time.RFC3339Nano) + "\".")
+		b.WriteString(" The walk budget (--max-walk-requests) stopped it: calls created from " + stamp(q.after, q.loc) +
+			" to " + stamp(span.From, q.loc) + " are NOT counted; to count them, call again with createdBefore \"" +
+			stampExact(span.From, q.loc) + "\".")
 	}
 	if span.Coverage.Source == history.SourceV1 {
 		b.WriteString(" v1 lists no group calls")

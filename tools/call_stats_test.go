@@ -199,7 +199,10 @@ func TestCallStatsBudget(t *testing.T) {
 	if res.IsError || counted.Complete || counted.From == "" {
 		t.Fatalf("want a partial count: %s", res.Text)
 	}
-	from, _ := time.Parse(time.RFC3339Nano, counted.From)
+	from, err := time.Parse(stampArgLayout, counted.From) // the text's stamp, to the fraction
+	if err != nil {
+		t.Fatalf("createdBefore %q of the note is not a stamp: %v", counted.From, err)
+	}
 	if want := len(f.inWindow(from, testNow)); counted.Calls != want {
 		t.Errorf("counted %d calls, but %d were created from %s on", counted.Calls, want, counted.From)
 	}

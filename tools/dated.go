@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/openphone-mcp/openphone-mcp/client"
 	"github.com/openphone-mcp/openphone-mcp/internal/history"
@@ -39,16 +40,16 @@ func inlineSummaries(calls []history.Call) (callSummaries, []client.Call) {
 // its end: "voicemail 42s", the other parties of a group call; then, with
 // summaries, the voicemail's transcript under it (quoted: the caller's
 // words).
-func writeListedCall(b *strings.Builder, c *history.Call, w *directory, withTranscript bool) {
-	writeListedCallNamed(b, c, w, true, nil, withTranscript)
+func writeListedCall(b *strings.Builder, c *history.Call, w *directory, loc *time.Location, withTranscript bool) {
+	writeListedCallNamed(b, c, w, loc, true, nil, withTranscript)
 }
 
 // writeListedCallNamed is writeListedCall with writeCallLineNamed's
 // choices: the other party and number or not (list_calls' header names
 // them), and the users already named on the page.
-func writeListedCallNamed(b *strings.Builder, c *history.Call, w *directory, withParty bool, named map[string]bool, withTranscript bool) {
+func writeListedCallNamed(b *strings.Builder, c *history.Call, w *directory, loc *time.Location, withParty bool, named map[string]bool, withTranscript bool) {
 	var line strings.Builder
-	writeCallLineNamed(&line, &c.Call, w, withParty, named)
+	writeCallLineNamed(&line, &c.Call, w, loc, withParty, named)
 	b.WriteString(strings.TrimSuffix(line.String(), "\n"))
 	if strings.HasPrefix(c.ActorID, "SYU") && c.AnsweredBy == nil && c.InitiatedBy == nil {
 		b.WriteString(" by=AI agent") // a system actor took it: no user did

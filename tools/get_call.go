@@ -30,7 +30,7 @@ func getCallTool(d *Deps) server.ServerTool {
 				// One request: the call, its summary and its voicemail.
 				hc, err := getDatedCallNamed(ctx, d, c, w, id, client.IncludeSummary, client.IncludeVoicemail)
 				if err == nil {
-					out, text := renderDatedCall(w, hc)
+					out, text := renderDatedCall(w, d.zone(), hc)
 					return out, text, nil
 				}
 				if !d.fellBack(c, err) {
@@ -41,7 +41,7 @@ func getCallTool(d *Deps) server.ServerTool {
 			if err != nil {
 				return GetCallOutput{}, "", callNotFound("", id, err)
 			}
-			out, text := renderCall(w, call, nil)
+			out, text := renderCall(w, d.zone(), call, nil)
 			return out, text, nil
 		})
 }
@@ -67,9 +67,9 @@ type GetCallOutput struct {
 // renderDatedCall is renderCall with what the dated call brought: who
 // handled it, every party of a group call, the AI summary and next steps,
 // the voicemail; every text from the API quoted.
-func renderDatedCall(w *directory, hc *history.Call) (GetCallOutput, string) {
+func renderDatedCall(w *directory, loc *time.Location, hc *history.Call) (GetCallOutput, string) {
 	sums := datedSummaries(hc)
-	return renderCall(w, &hc.Call, func(b *strings.Builder, out *GetCallOutput) {
+	return renderCall(w, loc, &hc.Call, func(b *strings.Builder, out *GetCallOutput) {
 		if aiAgentActor(hc.ActorID) {
 			out.Agent = hc.ActorID
 			b.WriteString("\nhandled by: the AI agent (actorId ")
@@ -113,7 +113,7 @@ func renderDatedCall(w *directory, hc *history.Call) (GetCallOutput, string) {
 
 // renderCall writes a call; extra, when set, adds lines (each starting
 // with a newline) before the closing "More:" line, and their structure.
-func renderCall(w *directory, call *client.Call, extra func(*strings.Builder, *GetCallOutput)) (GetCallOutput, string) {
+func renderCall(w *directory, loc *time.Location, call *client.Call, extra func(*strings.Builder, *GetCallOutput)) (GetCallOutput, string) {
 	var b strings.Builder
 	num := w.numberByID(call.PhoneNumberID)
 	other := otherParty(call, w)
@@ -125,8 +125,8 @@ func renderCall(w *directory, call *client.Call, extra func(*strings.Builder, *G
 	}
 	b.WriteString("Call ")
 	b.WriteString(apiText(call.ID))
-	b.WriteString(", times in UTC:\n")
-	writeCallLine(&b, call, w, true)
+	b.WriteString(timesIn(loc) + ":\n")
+	writeCallLine(&b, call, w, loc, true)
 	b.WriteString("number: ")
 	writeNumber(&b, num)
 	b.WriteString("\nparticipants: ")
@@ -144,7 +144,7 @@ func renderCall(w *directory, call *client.Call, extra func(*strings.Builder, *G
 	b.WriteString("\nansweredAt: ")
 	if call.AnsweredAt != nil {
 		out.AnsweredAt = call.AnsweredAt.UTC().Format(time.RFC3339)
-		b.WriteString(out.AnsweredAt)
+		b.WriteString(stamp(*call.AnsweredAt, loc))
 	} else {
 		b.WriteString("not answered")
 	}
@@ -152,7 +152,7 @@ func renderCall(w *directory, call *client.Call, extra func(*strings.Builder, *G
 	switch {
 	case call.CompletedAt != nil:
 		out.CompletedAt = call.CompletedAt.UTC().Format(time.RFC3339)
-		b.WriteString(out.CompletedAt)
+		b.WriteString(stamp(*call.CompletedAt, loc))
 	case call.Status == "in-progress" || call.Status == "ringing" || call.Status == "initiated" || call.Status == "queued":
 		b.WriteString("not yet, the call is " + apiText(call.Status))
 	default:

@@ -139,10 +139,10 @@ func TestCallContent404(t *testing.T) {
 	e.call(t, "get_call", map[string]any{"callId": fxCompleted}) // the names, cached
 	calls := sb.RequestsTo("/v1/calls/")
 	for _, tc := range []struct{ tool, id, want string }{
-		{"get_call_transcript", fxMissed, "Call " + fxMissed + " (incoming, missed, 2026-11-26T12:40:07Z) was missed: missed calls have no transcript.\n"},
-		{"get_call_summary", fxNoAnswer, "Call " + fxNoAnswer + " (outgoing, no-answer, 2026-11-26T13:10:07Z) was not answered: unanswered calls have no summary.\n"},
-		{"get_call_recordings", fxVoicemail, "Call " + fxVoicemail + " (incoming, missed, 2026-11-26T13:30:07Z) went to voicemail with no conversation, so it has no recordings.\n"},
-		{"get_call_transcript", fxNotRecorded, "Call " + fxNotRecorded + " (incoming, completed, 2026-11-26T14:00:07Z) has no transcript: none was recorded (recording or transcription is off for that number, or the plan lacks AI features).\n"},
+		{"get_call_transcript", fxMissed, "Call " + fxMissed + " (incoming, missed, 2026-11-26 12:40:07+00:00) was missed: missed calls have no transcript.\n"},
+		{"get_call_summary", fxNoAnswer, "Call " + fxNoAnswer + " (outgoing, no-answer, 2026-11-26 13:10:07+00:00) was not answered: unanswered calls have no summary.\n"},
+		{"get_call_recordings", fxVoicemail, "Call " + fxVoicemail + " (incoming, missed, 2026-11-26 13:30:07+00:00) went to voicemail with no conversation, so it has no recordings.\n"},
+		{"get_call_transcript", fxNotRecorded, "Call " + fxNotRecorded + " (incoming, completed, 2026-11-26 14:00:07+00:00) has no transcript: none was recorded (recording or transcription is off for that number, or the plan lacks AI features).\n"},
 	} {
 		before := gone.count.Load()
 		res := e.call(t, tc.tool, map[string]any{"callId": tc.id})
@@ -178,7 +178,7 @@ func TestCallContent404(t *testing.T) {
 func TestCallContentInProgress(t *testing.T) {
 	e, _ := newSandboxEnv(t, absenceWorkspace(), testutil.ProtocolLegacy)
 	for tool, want := range map[string]string{
-		"get_call_transcript": "Call " + fxLong + " (outgoing, completed, 2026-11-26T08:15:07Z) has a transcript that is not ready yet; try again in a few minutes.\n",
+		"get_call_transcript": "Call " + fxLong + " (outgoing, completed, 2026-11-26 08:15:07+00:00) has a transcript that is not ready yet; try again in a few minutes.\n",
 		"get_call_summary":    "The summary of call " + fxLong + " is not ready yet; try again in a few minutes.\n",
 	} {
 		res := e.call(t, tool, map[string]any{"callId": fxLong})
@@ -220,8 +220,8 @@ func TestExplainAbsence(t *testing.T) {
 		{"x\nLast page.", 60, client.StatusAbsent, "not-recorded", "has no transcript: none was recorded"},
 	} {
 		call := &client.Call{ID: "AC1", Direction: "incoming", Status: tc.status, Duration: tc.duration, CreatedAt: created}
-		got := explainAbsence("transcript", tc.content, call)
-		head := "Call AC1 (incoming, " + apiText(tc.status) + ", 2026-11-26T12:40:07Z) "
+		got := explainAbsence("transcript", tc.content, call, time.UTC)
+		head := "Call AC1 (incoming, " + apiText(tc.status) + ", 2026-11-26 12:40:07+00:00) "
 		if got.reason != tc.reason || !strings.HasPrefix(got.text, head+tc.clause) || strings.Count(got.text, "\n") != 1 {
 			t.Errorf("%s/%s: got %s %q, want %s %q", tc.status, tc.content, got.reason, got.text, tc.reason, head+tc.clause)
 		}
@@ -271,7 +271,7 @@ func TestCallTranscriptEmpty(t *testing.T) {
 	}
 	e, _ := newSandboxEnv(t, ws, testutil.ProtocolLegacy)
 	res := e.call(t, "get_call_transcript", map[string]any{"callId": fxNoAnswer})
-	if want := "Call " + fxNoAnswer + " (outgoing, no-answer, 2026-11-26T13:10:07Z) was not answered: unanswered calls have no transcript.\n"; res.IsError || res.Text != want {
+	if want := "Call " + fxNoAnswer + " (outgoing, no-answer, 2026-11-26 13:10:07+00:00) was not answered: unanswered calls have no transcript.\n"; res.IsError || res.Text != want {
 		t.Errorf("no-answer: isError %v\n got %q\nwant %q", res.IsError, res.Text, want)
 	}
 	res = e.call(t, "get_call_transcript", map[string]any{"callId": fxNotRecorded})

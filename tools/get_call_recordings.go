@@ -41,7 +41,7 @@ func getCallRecordingsTool(d *Deps) server.ServerTool {
 					return GetCallRecordingsOutput{}, "", err
 				}
 			}
-			out, text := renderRecordings(id, recs, call)
+			out, text := renderRecordings(id, recs, call, d.zone())
 			return out, text, nil
 		})
 }
@@ -65,11 +65,11 @@ func (RecordingOut) JSONSchema() *jsonschema.Schema {
 }
 
 // renderRecordings renders recs; call, when given, says why there are none.
-func renderRecordings(id string, recs []client.CallRecording, call *client.Call) (GetCallRecordingsOutput, string) {
+func renderRecordings(id string, recs []client.CallRecording, call *client.Call, loc *time.Location) (GetCallRecordingsOutput, string) {
 	var b strings.Builder
 	var out GetCallRecordingsOutput
 	if len(recs) == 0 && call != nil {
-		why := explainAbsence("recordings", client.StatusAbsent, call)
+		why := explainAbsence("recordings", client.StatusAbsent, call, loc)
 		out.Note = why.note()
 		return out, why.text
 	}
@@ -80,7 +80,7 @@ func renderRecordings(id string, recs []client.CallRecording, call *client.Call)
 	out.CallID = id
 	b.WriteString("Recordings of call ")
 	b.WriteString(id)
-	b.WriteString(", oldest first, UTC: ")
+	b.WriteString(", oldest first" + timesIn(loc) + ": ")
 	b.WriteString(strconv.Itoa(len(recs)))
 	b.WriteByte('\n')
 	for _, r := range recs {
@@ -88,9 +88,8 @@ func renderRecordings(id string, recs []client.CallRecording, call *client.Call)
 		o := RecordingOut{r.ID}
 		b.WriteString(lineID(r.ID, "CR"))
 		if r.StartTime != nil {
-			at := r.StartTime.UTC().Format(time.RFC3339)
-			o = append(o, at)
-			b.WriteString(" " + at)
+			o = append(o, r.StartTime.UTC().Format(time.RFC3339))
+			b.WriteString(" " + stamp(*r.StartTime, loc))
 		}
 		if r.Duration != nil {
 			o = append(o, formatDuration(*r.Duration))

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/openphone-mcp/openphone-mcp/client"
@@ -46,7 +47,7 @@ func getCallSummaryTool(d *Deps) server.ServerTool {
 					return GetCallSummaryOutput{}, "", err
 				}
 			}
-			out, text := renderSummary(id, sum, call)
+			out, text := renderSummary(id, sum, call, d.zone())
 			return out, text, nil
 		})
 }
@@ -70,12 +71,12 @@ type AIJobOut struct {
 }
 
 // renderSummary renders s; call, when given, says why there is none.
-func renderSummary(id string, s *client.CallSummary, call *client.Call) (GetCallSummaryOutput, string) {
+func renderSummary(id string, s *client.CallSummary, call *client.Call, loc *time.Location) (GetCallSummaryOutput, string) {
 	var b strings.Builder
 	status := orStr(s.Status, client.StatusAbsent)
 	var out GetCallSummaryOutput
 	if call != nil && status != client.StatusCompleted {
-		why := explainAbsence("summary", status, call)
+		why := explainAbsence("summary", status, call, loc)
 		out.Note = why.note()
 		return out, why.text
 	}

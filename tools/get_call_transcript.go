@@ -73,7 +73,7 @@ func getCallTranscriptTool(d *Deps) server.ServerTool {
 				}
 				call = nil
 			}
-			out, text := renderTranscript(w, id, call, tr)
+			out, text := renderTranscript(w, d.zone(), id, call, tr)
 			return out, text, nil
 		})
 }
@@ -116,7 +116,7 @@ func datedTranscript(ctx context.Context, d *Deps, c *client.Client, w *director
 			}
 		}
 	}
-	out, text := renderTranscript(w, id, call, tr)
+	out, text := renderTranscript(w, d.zone(), id, call, tr)
 	return out, text, true, nil
 }
 
@@ -152,7 +152,7 @@ func (UtteranceOut) JSONSchema() *jsonschema.Schema {
 	return &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "string"}, Description: "[mm:ss, speaker, words]"}
 }
 
-func renderTranscript(w *directory, id string, call *client.Call, tr *client.CallTranscript) (GetCallTranscriptOutput, string) {
+func renderTranscript(w *directory, loc *time.Location, id string, call *client.Call, tr *client.CallTranscript) (GetCallTranscriptOutput, string) {
 	var b strings.Builder
 	status := orStr(tr.Status, client.StatusAbsent)
 	var out GetCallTranscriptOutput
@@ -160,7 +160,7 @@ func renderTranscript(w *directory, id string, call *client.Call, tr *client.Cal
 	// either; of a conversation, it is one in which no speech was recognised.
 	empty := status == client.StatusCompleted && len(tr.Dialogue) == 0 && call != nil && callReason(call) != ""
 	if call != nil && (noTranscript(tr) || status == client.StatusInProgress || empty) {
-		why := explainAbsence("transcript", status, call)
+		why := explainAbsence("transcript", status, call, loc)
 		out.Note = why.note()
 		return out, why.text
 	}
@@ -188,8 +188,8 @@ func renderTranscript(w *directory, id string, call *client.Call, tr *client.Cal
 		out.Direction, out.CreatedAt = call.Direction, call.CreatedAt.UTC().Format(time.RFC3339)
 		b.WriteString(apiText(call.Direction))
 		b.WriteString(", ")
-		b.WriteString(out.CreatedAt)
-		b.WriteString(" UTC, ")
+		b.WriteString(stamp(call.CreatedAt, loc))
+		b.WriteString(", ")
 	}
 	b.WriteString(out.Duration)
 	b.WriteByte(')')

@@ -113,7 +113,7 @@ func listCallsTool(d *Deps) server.ServerTool {
 			}
 			if dp != nil {
 				<-names
-				out, text := renderListedCalls(w, num, params, &dp.page, dp.sent, dp.sums, dp.calls, dq.summaries)
+				out, text := renderListedCalls(w, d.zone(), num, params, &dp.page, dp.sent, dp.sums, dp.calls, dq.summaries)
 				return out, text, nil
 			}
 			page, err := c.ListCalls(ctx, params)
@@ -132,7 +132,7 @@ func listCallsTool(d *Deps) server.ServerTool {
 			if in.IncludeSummaries {
 				sums = fetchSummaries(ctx, c, page.Data)
 			}
-			out, text := renderCallPage(w, num, params, page, sent, sums)
+			out, text := renderCallPage(w, d.zone(), num, params, page, sent, sums)
 			return out, text, nil
 		})
 }
@@ -185,8 +185,8 @@ func (in *ListCallsArgs) params(region string) (client.ListCallsParams, numberAr
 
 // renderCallPage writes a page of calls from v1; sent is how many the API
 // sent, more than the page holds when it ignored maxResults.
-func renderCallPage(w *directory, num client.PhoneNumber, p client.ListCallsParams, page *client.CallPage, sent int, sums callSummaries) (ListCallsOutput, string) {
-	return renderListedCalls(w, num, p, page, sent, sums, nil, false)
+func renderCallPage(w *directory, loc *time.Location, num client.PhoneNumber, p client.ListCallsParams, page *client.CallPage, sent int, sums callSummaries) (ListCallsOutput, string) {
+	return renderListedCalls(w, loc, num, p, page, sent, sums, nil, false)
 }
 
 // ListCallsOutput is the structured content of list_calls: the header's
@@ -207,7 +207,7 @@ type ListCallsOutput struct {
 // page's calls as the dated surface listed them (nil on v1), whose lines
 // end with what that surface adds (the voicemail; its transcript with
 // summaries).
-func renderListedCalls(w *directory, num client.PhoneNumber, p client.ListCallsParams, page *client.CallPage, sent int, sums callSummaries, dated []history.Call, transcripts bool) (ListCallsOutput, string) {
+func renderListedCalls(w *directory, loc *time.Location, num client.PhoneNumber, p client.ListCallsParams, page *client.CallPage, sent int, sums callSummaries, dated []history.Call, transcripts bool) (ListCallsOutput, string) {
 	var b strings.Builder
 	b.Grow(160 + 112*len(page.Data))
 	participant := p.Participants[0]
@@ -221,7 +221,7 @@ func renderListedCalls(w *directory, num client.PhoneNumber, p client.ListCallsP
 		b.WriteString(", user ")
 		writeUser(&b, p.UserID, w.userName(p.UserID))
 	}
-	b.WriteString(", newest first, UTC:\n")
+	b.WriteString(", newest first" + timesIn(loc) + ":\n")
 	named := map[string]bool{}
 	if p.UserID != "" {
 		named[p.UserID] = true // named in the header
@@ -230,10 +230,10 @@ func renderListedCalls(w *directory, num client.PhoneNumber, p client.ListCallsP
 		c := &page.Data[i]
 		var o CallOut
 		if dated != nil {
-			writeListedCallNamed(&b, &dated[i], w, false, named, transcripts)
+			writeListedCallNamed(&b, &dated[i], w, loc, false, named, transcripts)
 			o = listedCallOut(&dated[i], w, false, nm, transcripts)
 		} else {
-			writeCallLineNamed(&b, c, w, false, named)
+			writeCallLineNamed(&b, c, w, loc, false, named)
 			o = callOut(c, w, false, nm)
 		}
 		sums.write(&b, c.ID)
@@ -257,7 +257,7 @@ func renderListedCalls(w *directory, num client.PhoneNumber, p client.ListCallsP
 		// the time of the last call shown.
 		out.Next = "More calls: the OpenPhone API sent " + strconv.Itoa(sent) + " calls for maxResults " + strconv.Itoa(p.MaxResults) +
 			" and only the first " + strconv.Itoa(len(page.Data)) + " are shown; to list the others, call list_calls with the same arguments but createdBefore " +
-			strconv.Quote(page.Data[len(page.Data)-1].CreatedAt.UTC().Format(time.RFC3339Nano)) + " and no pageToken."
+			strconv.Quote(stampExact(page.Data[len(page.Data)-1].CreatedAt, loc)) + " and no pageToken."
 		b.WriteString(out.Next + "\n")
 		return out, b.String()
 	}

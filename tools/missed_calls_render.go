@@ -32,13 +32,13 @@ func writeMissedHeader(b *strings.Builder, w *directory, q *missedQuery, numbers
 	default:
 		b.WriteString("all " + strconv.Itoa(len(numbers)) + " OpenPhone numbers")
 	}
-	b.WriteString(", from " + q.after.In(q.loc).Format("Mon 2006-01-02 15:04") + " to ")
+	b.WriteString(", from " + stamp(q.after, q.loc) + " to ")
 	if q.beforeDefault {
-		b.WriteString("now (" + q.before.In(q.loc).Format("Mon 2006-01-02 15:04") + ")")
+		b.WriteString("now (" + stamp(q.before, q.loc) + ")")
 	} else {
-		b.WriteString(q.before.In(q.loc).Format("Mon 2006-01-02 15:04"))
+		b.WriteString(stamp(q.before, q.loc))
 	}
-	b.WriteString(", " + zoneName(q.loc, q.before) + "; calls back counted up to " + now.In(q.loc).Format("15:04") + ", newest miss first")
+	b.WriteString(timesIn(q.loc) + "; calls back counted up to " + stamp(now, q.loc) + ", newest miss first")
 }
 
 // MissedCallsOutput is the structured content of missed_calls: the
@@ -155,7 +155,7 @@ func renderMissed(w *directory, q *missedQuery, numbers []client.PhoneNumber, pa
 	if span.Complete || len(numbers) == 0 {
 		notes.WriteString("every call from the window's start to now, " + strconv.Itoa(span.Calls))
 	} else {
-		notes.WriteString(strconv.Itoa(span.Calls) + " calls, those from " + span.From.In(q.loc).Format("2006-01-02 15:04:05") +
+		notes.WriteString(strconv.Itoa(span.Calls) + " calls, those from " + stamp(span.From, q.loc) +
 			" on; the walk budget (--max-walk-requests) stopped it, so misses before then are NOT listed; narrow the window to see them")
 	}
 	if span.Coverage.Source != "" {
@@ -189,7 +189,7 @@ func writeCaller(b *strings.Builder, w *directory, q *missedQuery, k *caller, no
 		b.WriteString(" " + quoted(name, nameWidth))
 		nm.party(last.PhoneNumberID, k.number)
 	}
-	b.WriteString(": " + plural(len(k.misses), "missed call") + ", last " + shortTime(last.CreatedAt, now, q.loc) + " " + lineID(last.ID, "AC"))
+	b.WriteString(": " + plural(len(k.misses), "missed call") + ", last " + stamp(last.CreatedAt, q.loc) + " " + lineID(last.ID, "AC"))
 	if n := w.numberByID(last.PhoneNumberID); n.Name != "" {
 		b.WriteString(" on " + quoted(n.Name, nameWidth))
 		nm.number(n)
@@ -213,7 +213,7 @@ func writeCaller(b *strings.Builder, w *directory, q *missedQuery, k *caller, no
 		}
 		by := callOwner(r, w.firstUsers())
 		mc.Returned = &MissedReturn{At: r.CreatedAt.UTC().Format(time.RFC3339), How: how}
-		b.WriteString("; returned " + shortTime(r.CreatedAt, now, q.loc))
+		b.WriteString("; returned " + stamp(r.CreatedAt, q.loc))
 		if by != ownerNone {
 			mc.Returned.By = by
 			b.WriteString(" by ")

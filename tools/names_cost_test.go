@@ -179,8 +179,8 @@ func TestNamesFromTheLedger(t *testing.T) {
 	if err != nil || named == nil || len(named.choice) != 2 {
 		t.Fatalf("%+v, %v", named, err)
 	}
-	for _, want := range []string{`"Juniper Salon (Clara)" of "Sales" (+14155550100, PNsa7Lq0Xe), last active 2026-11-26T18:01:00Z`,
-		`"Clara Fischer" of "Support" (+14155550101, PNsu3Mw9Rt), last active 2026-11-11T16:10:46Z`} {
+	for _, want := range []string{`"Juniper Salon (Clara)" of "Sales" (+14155550100, PNsa7Lq0Xe), last active 2026-11-26 18:01:00+00:00`,
+		`"Clara Fischer" of "Support" (+14155550101, PNsu3Mw9Rt), last active 2026-11-11 16:10:46+00:00`} {
 		if !strings.Contains(named.text, want) {
 			t.Errorf("the choice lacks %q:\n%s", want, named.text)
 		}

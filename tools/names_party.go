@@ -280,9 +280,9 @@ func (na nameArgs) choose(d *Deps, w *directory, numbers []client.PhoneNumber, l
 			lines.WriteString(": ")
 			lines.WriteString(describeParty(w, &one, false))
 			if !last.IsZero() {
-				cand.LastActivityAt = last.In(d.zone()).Format(time.RFC3339)
+				cand.LastActivityAt = last.UTC().Format(time.RFC3339)
 				lines.WriteString(", last active ")
-				lines.WriteString(cand.LastActivityAt)
+				lines.WriteString(stamp(last, d.zone()))
 			}
 			lines.WriteByte('\n')
 			ch.Candidates = append(ch.Candidates, cand)

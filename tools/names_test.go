@@ -117,8 +117,8 @@ func TestPartyNamesOnEveryTool(t *testing.T) {
 			before := sb.RequestsTo("/calls") + sb.RequestsTo("/v1/calls")
 			res := e.call(t, pt.tool, pt.args("clara", nil))
 			for _, want := range []string{`Participant "clara" could be 2 contacts or conversations, so nothing was listed. Call ` + pt.tool + ` again`,
-				`"Juniper Salon (Clara)" of "Sales" (+14155550100, PNsa7Lq0Xe), last active 2026-11-26T18:01:00Z`,
-				`"Clara Fischer" of "Support" (+14155550101, PNsu3Mw9Rt), last active 2026-11-11T16:10:46Z`} {
+				`"Juniper Salon (Clara)" of "Sales" (+14155550100, PNsa7Lq0Xe), last active 2026-11-26 18:01:00+00:00`,
+				`"Clara Fischer" of "Support" (+14155550101, PNsu3Mw9Rt), last active 2026-11-11 16:10:46+00:00`} {
 				if !strings.Contains(res.Text, want) {
 					t.Errorf("the choice lacks %q:\n%s", want, res.Text)
 				}

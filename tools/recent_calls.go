@@ -68,6 +68,7 @@ type recentQuery struct {
 	summaries     bool
 	cursor        *history.Cursor // where the previous page stopped
 	filters       callFilters
+	loc           *time.Location // the zone times are written in (recentCalls sets it)
 }
 
 func (q *recentQuery) scope() history.Scope {
@@ -124,6 +125,7 @@ type recentScope struct {
 
 func recentCalls(ctx context.Context, d *Deps, c *client.Client, q *recentQuery) (RecentCallsOutput, string, error) {
 	w := d.directory(c)
+	q.loc = d.zone()
 	scope, err := resolveScope(ctx, w, q)
 	if err != nil {
 		return RecentCallsOutput{}, "", err
@@ -224,7 +226,7 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 	b.WriteString(" on ")
 	writeScope(&b, scope, q)
 	b.WriteString(", created from ")
-	b.WriteString(q.after.UTC().Format(time.RFC3339))
+	b.WriteString(stamp(q.after, q.loc))
 	if q.afterDefault {
 		b.WriteString(" (24 hours before the first page)")
 		out.FromDefault = "24 hours before the first page"
@@ -233,10 +235,10 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 	if q.before.IsZero() {
 		b.WriteString("now")
 	} else {
-		b.WriteString(q.before.UTC().Format(time.RFC3339))
+		b.WriteString(stamp(q.before, q.loc))
 	}
 	b.WriteString(q.filters.describe())
-	b.WriteString(", newest first, UTC" + fromLedger(res.Coverage) + ": ")
+	b.WriteString(", newest first" + timesIn(q.loc) + fromLedger(res.Coverage) + ": ")
 	b.WriteString(strconv.Itoa(len(page)))
 	b.WriteString(" on this page")
 	if q.cursor != nil {
@@ -244,14 +246,14 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 		b.WriteString(", continuing after ")
 		b.WriteString(apiText(q.cursor.Last.ID))
 		b.WriteString(" (")
-		b.WriteString(q.cursor.Last.At.UTC().Format(time.RFC3339))
+		b.WriteString(stamp(q.cursor.Last.At, q.loc))
 		b.WriteByte(')')
 	}
 	b.WriteByte('\n')
 
 	for i := range page {
 		c, hc := &page[i], &res.Calls[i]
-		writeListedCall(&b, hc, w, q.summaries)
+		writeListedCall(&b, hc, w, q.loc, q.summaries)
 		sums.write(&b, c.ID)
 		o := listedCallOut(hc, w, true, nm, q.summaries)
 		o.SummaryOut = sums.summaryOut(c.ID)
@@ -263,7 +265,7 @@ func renderRecent(w *directory, q *recentQuery, scope *recentScope, page []clien
 			notes.WriteString("No more calls in this window.\n")
 		} else {
 			notes.WriteString("No calls in this window. To look further back, widen createdAfter, such as \"")
-			notes.WriteString(q.after.UTC().Add(-7 * 24 * time.Hour).Format(time.RFC3339))
+			notes.WriteString(stampExact(q.after.Add(-7*24*time.Hour), q.loc))
 			notes.WriteString("\" (7 days earlier).\n")
 		}
 	}

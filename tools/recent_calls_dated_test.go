@@ -55,7 +55,7 @@ func TestRecentCallsDatedGolden(t *testing.T) {
 	out := rcOutput(t, res)
 	out.NextPageToken = "<token>"
 	testutil.Golden(t, "recent_calls/dated.structured.json", testutil.JSON(t, out))
-	for _, want := range []string{"also=+12125559002", " voicemail 42s", "ACagent0001 2026-11-27T10:00:00Z incoming completed 2m10s with=+12125559003 on=PNrcField02 aiHandled=ai-agent by=AI agent", `  voicemail: "Hi, it's about the refund. [00:42] Anna Kim: refund approved. Call me back."`, "Source: Quo calls API 2026-03-30"} {
+	for _, want := range []string{"also=+12125559002", " voicemail 42s", "ACagent0001 2026-11-27 10:00:00+00:00 incoming completed 2m10s with=+12125559003 on=PNrcField02 aiHandled=ai-agent by=AI agent", `  voicemail: "Hi, it's about the refund. [00:42] Anna Kim: refund approved. Call me back."`, "Source: Quo calls API 2026-03-30"} {
 		if !strings.Contains(res.Text, want) {
 			t.Errorf("lacks %q", want)
 		}

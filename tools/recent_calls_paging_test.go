@@ -175,7 +175,7 @@ func TestRecentCallsDefaultWindow(t *testing.T) {
 		if res.IsError {
 			t.Fatal(res.Text)
 		}
-		if page == 1 && !strings.Contains(res.Text, "created from 2026-11-26T15:00:00Z (24 hours before the first page) to now") {
+		if page == 1 && !strings.Contains(res.Text, "created from 2026-11-26 15:00:00+00:00 (24 hours before the first page) to now") {
 			t.Errorf("header does not give the default window:\n%s", res.Text)
 		}
 		out := rcOutput(t, res)

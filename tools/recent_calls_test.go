@@ -196,11 +196,14 @@ func newRecentEnv(t *testing.T, ws *sandbox.Workspace, opts sandbox.Options, cli
 	return e, sb
 }
 
-var rcLinePattern = regexp.MustCompile(`(?m)^(AC[0-9A-Za-z]+) \S+ `)
+var rcLinePattern = regexp.MustCompile(`(?m)^(AC[0-9A-Za-z]+) ` + stampPattern + ` `)
+
+// stampPattern matches a time as render.go's stamp writes it.
+const stampPattern = `\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}`
 
 // rcKnownLine matches every line recent_calls writes.
-var rcKnownLine = regexp.MustCompile(`^(Calls (handled by user US\w+ "(?:[^"\\]|\\.)*" )?on .*, created from .*, newest first, UTC: \d+ on this page.*` +
-	`|AC\w+ \S+ (incoming|outgoing) [a-z-]+ \w+ with=\+\d+( "[^"\\]*")? on=PN\w+.*` +
+var rcKnownLine = regexp.MustCompile(`^(Calls (handled by user US\w+ "(?:[^"\\]|\\.)*" )?on .*, created from .*, newest first, times in [\w/+-]+: \d+ on this page.*` +
+	`|AC\w+ ` + stampPattern + ` (incoming|outgoing) [a-z-]+ \w+ with=\+\d+( "[^"\\]*")? on=PN\w+.*` +
 	`|  (summary|next steps|voicemail): .*|More calls: recent_calls with the same arguments and pageToken "[\w-]+"\.|Last page\.` +
 	`|Source: (v1 conversation walk \(group calls not listed[^)]*\)|Quo calls API 2026-03-30), \d+ API requests?\.` +
 	`|No (more )?calls in this window.*|\d+ group conversations? (was|were) active in this window; .*|\[Demo workspace: .*\])$`)

@@ -54,20 +54,64 @@ func pagingNext(line, token string) string {
 	return strings.Replace(line, " "+strconv.Quote(token), "", 1)
 }
 
-// writeCallLine renders one call on one line; optional fields only when
-// set. With w, user ids get the user's name beside them. withParty adds the
-// other party and the OpenPhone number, for results that span several.
-func writeCallLine(b *strings.Builder, c *client.Call, w *directory, withParty bool) {
-	writeCallLineNamed(b, c, w, withParty, nil)
+// stampLayout is how every text writes an instant: the date and clock of
+// the answer's zone, to the second, and the offset in effect then. The
+// offset keeps the reading unambiguous across a change of daylight saving
+// time (01:30 happens twice in a November night) without the model
+// converting anything; it is written numerically even where it is zero
+// (+00:00, never "Z"), so that a line in Europe/London in winter reads
+// like one in summer and every stamp has one shape. The space for RFC
+// 3339's "T" (its section 5.6 allows it) reads as a date and a time; the
+// window arguments take the form back (args_window.go).
+const stampLayout = "2006-01-02 15:04:05-07:00"
+
+// stampExactLayout is stampLayout with the fraction of a second when the
+// instant has one: for an instant the model is to pass back as an
+// argument, where cutting the fraction would skip calls.
+const stampExactLayout = "2006-01-02 15:04:05.999999999-07:00"
+
+// stampArgLayout reads a stamp back, as a window argument: the fraction,
+// when there is one, is read too, and "Z" as well as an offset.
+const stampArgLayout = "2006-01-02 15:04:05Z07:00"
+
+// stamp is t as the text writes it, in loc (nil: UTC).
+func stamp(t time.Time, loc *time.Location) string {
+	return t.In(orUTC(loc)).Format(stampLayout)
+}
+
+// stampExact is stamp with t's fraction of a second, for argument values.
+func stampExact(t time.Time, loc *time.Location) string {
+	return t.In(orUTC(loc)).Format(stampExactLayout)
+}
+
+// timesIn is the header's words for the zone its stamps are in:
+// ", times in America/Los_Angeles".
+func timesIn(loc *time.Location) string {
+	return ", times in " + orUTC(loc).String()
+}
+
+func orUTC(loc *time.Location) *time.Location {
+	if loc == nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// writeCallLine renders one call on one line, its time in loc; optional
+// fields only when set. With w, user ids get the user's name beside them.
+// withParty adds the other party and the OpenPhone number, for results
+// that span several.
+func writeCallLine(b *strings.Builder, c *client.Call, w *directory, loc *time.Location, withParty bool) {
+	writeCallLineNamed(b, c, w, loc, withParty, nil)
 }
 
 // writeCallLineNamed is writeCallLine for lists: with a non-nil named, a
 // user's name is given beside its id the first time the id appears in the
 // result only, which keeps long lists compact.
-func writeCallLineNamed(b *strings.Builder, c *client.Call, w *directory, withParty bool, named map[string]bool) {
+func writeCallLineNamed(b *strings.Builder, c *client.Call, w *directory, loc *time.Location, withParty bool, named map[string]bool) {
 	b.WriteString(lineID(c.ID, "AC"))
 	b.WriteByte(' ')
-	b.WriteString(c.CreatedAt.UTC().Format(time.RFC3339))
+	b.WriteString(stamp(c.CreatedAt, loc))
 	b.WriteByte(' ')
 	b.WriteString(apiText(c.Direction))
 	b.WriteByte(' ')

@@ -70,11 +70,12 @@ type searchQuery struct {
 	user          string
 	filters       callFilters
 	n, offset     int
-	canonical     string // the arguments but the page, which a token is bound to
+	canonical     string         // the arguments but the page, which a token is bound to
+	loc           *time.Location // the zone times are written in
 }
 
 func (in *SearchCallsArgs) query(loc *time.Location, region string) (*searchQuery, error) {
-	q := &searchQuery{text: strings.TrimSpace(in.Query)}
+	q := &searchQuery{text: strings.TrimSpace(in.Query), loc: loc}
 	var err error
 	if q.n, err = pageSize(in.MaxResults, searchDefaultPage); err != nil {
 		return nil, err
@@ -262,7 +263,7 @@ func renderSearch(w *directory, q *searchQuery, res *ledger.SearchResult, n ledg
 	var b strings.Builder
 	out := SearchCallsOutput{Query: cleanText(q.text, 200), Total: res.Total, Hits: make([]SearchHit, 0, len(res.Hits))}
 	nm := namer{w: w, users: &out.Users, contacts: &out.Contacts}
-	b.WriteString("Calls matching " + quoted(q.text, 200) + q.filters.describe() + ", best first")
+	b.WriteString("Calls matching " + quoted(q.text, 200) + q.filters.describe() + ", best first" + timesIn(q.loc))
 	if q.offset > 0 {
 		out.Offset = q.offset + 1
 		b.WriteString(", from hit " + strconv.Itoa(q.offset+1))
@@ -274,7 +275,7 @@ func renderSearch(w *directory, q *searchQuery, res *ledger.SearchResult, n ledg
 	b.WriteString(".\n")
 	for i := range res.Hits {
 		h := &res.Hits[i]
-		writeListedCall(&b, &h.Call, w, false)
+		writeListedCall(&b, &h.Call, w, q.loc, false)
 		b.WriteString("  " + h.Field + ": " + quoted(h.Passage, 400) + "\n")
 		out.Hits = append(out.Hits, SearchHit{listedCallOut(&h.Call, w, true, nm, false), h.Field, cleanText(h.Passage, 400)})
 	}
@@ -282,7 +283,7 @@ func renderSearch(w *directory, q *searchQuery, res *ledger.SearchResult, n ledg
 	if len(res.Hits) == 0 {
 		note.WriteString("No call matches.\n")
 	}
-	note.WriteString("Searched: " + strconv.Itoa(n.Calls) + " calls since " + s.after.UTC().Format("2006-01-02 15:04") + " UTC; transcripts for " +
+	note.WriteString("Searched: " + strconv.Itoa(n.Calls) + " calls since " + stamp(s.after, q.loc) + "; transcripts for " +
 		strconv.Itoa(n.Transcripts) + " of " + strconv.Itoa(n.Answered) + " answered calls")
 	switch {
 	case s.meta.SyncedAt.IsZero():
@@ -296,7 +297,7 @@ func renderSearch(w *directory, q *searchQuery, res *ledger.SearchResult, n ledg
 	if s.meta.From.IsZero() || s.meta.From.After(s.after) {
 		reached := "nothing yet"
 		if !s.meta.From.IsZero() {
-			reached = s.meta.From.UTC().Format("2006-01-02 15:04") + " UTC"
+			reached = stamp(s.meta.From, q.loc)
 		}
 		note.WriteString("; the backfill of the last " + strconv.Itoa(s.days) + " days is under way (reached " + reached + "), so older calls are not searched yet")
 	}

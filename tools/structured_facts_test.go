@@ -22,7 +22,8 @@
 //   - quoted strings (Go's quoting): a string of the structure contains the
 //     unquoted text (without a final "…", where the text cut it), or the
 //     text is the join of a string array (", ", " ", " | ");
-//   - instants (RFC 3339, any offset): a string of the structure is the
+//   - instants (RFC 3339, any offset, "T" or a space between date and
+//     clock, as the text's stamps write it): a string of the structure is the
 //     same instant (to the second, when the text writes seconds);
 //   - transcript offsets [mm:ss]: a string of the structure is mm:ss, or a
 //     number is those seconds;
@@ -65,7 +66,7 @@ import (
 )
 
 var (
-	factInstant  = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})`)
+	factInstant  = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})`)
 	factOffset   = regexp.MustCompile(`\[(\d{2,}):(\d{2})\]`)
 	factZone     = regexp.MustCompile(`UTC[+-]\d{2}:\d{2}`)
 	factReading  = regexp.MustCompile(`\b(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?(?:(\d{4}-\d{2}-\d{2}) )?(\d{2}:\d{2}(?::\d{2})?)\b`)
@@ -202,7 +203,7 @@ func lineFacts(h *hay, l string) []string {
 		})
 	}
 	cut(factInstant, func(m []string) bool {
-		t, err := time.Parse(time.RFC3339Nano, m[0])
+		t, err := time.Parse(time.RFC3339Nano, strings.Replace(m[0], " ", "T", 1)) // the text's stamps write a space for the T
 		return err == nil && h.instant(t, m[1] == "")
 	}, "the instant")
 	cut(factOffset, func(m []string) bool {

@@ -98,11 +98,11 @@ func (e *benchEnv) page(b *testing.B, n int) (*directory, client.PhoneNumber, cl
 func BenchmarkRenderCallPage100(b *testing.B) {
 	e := newBenchEnv(b)
 	w, num, p, page := e.page(b, 100)
-	_, text := renderCallPage(w, num, p, page, len(page.Data), nil)
+	_, text := renderCallPage(w, time.UTC, num, p, page, len(page.Data), nil)
 	b.ReportMetric(float64(len(text)), "text-B")
 	b.ReportAllocs()
 	for b.Loop() {
-		renderCallPage(w, num, p, page, len(page.Data), nil)
+		renderCallPage(w, time.UTC, num, p, page, len(page.Data), nil)
 	}
 }
 
@@ -111,14 +111,14 @@ func BenchmarkRenderCallPage100(b *testing.B) {
 func BenchmarkRenderCallPage100Encode(b *testing.B) {
 	e := newBenchEnv(b)
 	w, num, p, page := e.page(b, 100)
-	raw, err := json.Marshal(mcp.NewToolResultStructured(renderCallPage(w, num, p, page, len(page.Data), nil)))
+	raw, err := json.Marshal(mcp.NewToolResultStructured(renderCallPage(w, time.UTC, num, p, page, len(page.Data), nil)))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(len(raw)), "wire-B")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := json.Marshal(mcp.NewToolResultStructured(renderCallPage(w, num, p, page, len(page.Data), nil))); err != nil {
+		if _, err := json.Marshal(mcp.NewToolResultStructured(renderCallPage(w, time.UTC, num, p, page, len(page.Data), nil))); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -37,28 +37,6 @@ func parseZone(raw string, def *time.Location) (*time.Location, error) {
 	return nil, badArg("timezone %q is not an IANA time zone name: give one such as \"America/New_York\", \"Europe/London\" or \"UTC\"", echo(raw))
 }
 
-// zoneName is how a header names loc: its IANA name and its offset at t,
-// "America/New_York (UTC-05:00)".
-func zoneName(loc *time.Location, t time.Time) string {
-	off := t.In(loc).Format("-07:00")
-	name := loc.String()
-	if name == "UTC" && off == "+00:00" {
-		return "UTC"
-	}
-	return name + " (UTC" + off + ")"
-}
-
-// zoneSpan is zoneName for the window [a, b): both offsets when a change
-// of daylight saving time falls inside it, "America/New_York (UTC-04:00
-// to UTC-05:00)".
-func zoneSpan(loc *time.Location, a, b time.Time) string {
-	from, to := a.In(loc).Format("-07:00"), b.In(loc).Format("-07:00")
-	if from == to {
-		return zoneName(loc, a)
-	}
-	return loc.String() + " (UTC" + from + " to UTC" + to + ")"
-}
-
 // localTime reads an RFC 3339 date-time, or a plain date as midnight in
 // loc.
 func localTime(arg, raw string, loc *time.Location) (time.Time, error) {
@@ -113,17 +91,4 @@ func dayStart(y int, m time.Month, d int, loc *time.Location) time.Time {
 		}
 	}
 	return s
-}
-
-// shortTime writes t in loc for a line: "14:02" on day, "Tue 14:02" within
-// a week of it, else "2026-11-20 14:02".
-func shortTime(t, day time.Time, loc *time.Location) string {
-	lt := t.In(loc)
-	switch d := startOfDay(day, loc).Sub(startOfDay(lt, loc)); {
-	case d == 0:
-		return lt.Format("15:04")
-	case d > 0 && d < 6*24*time.Hour:
-		return lt.Format("Mon 15:04")
-	}
-	return lt.Format("2006-01-02 15:04")
 }
