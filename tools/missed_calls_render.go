@@ -217,12 +217,11 @@ func writeCaller(b *strings.Builder, w *directory, q *missedQuery, k *caller, no
 		if by != ownerNone {
 			mc.Returned.By = by
 			b.WriteString(" by ")
-			if name := w.userName(by); name != "" {
+			if w.userName(by) != "" {
 				nm.user(by)
-				b.WriteString(name)
-			} else {
-				b.WriteString(apiText(by))
 			}
+			writeUser(b, by, w.userName(by)) // the id, the name quoted: the API's text, fenced
+
 		}
 		b.WriteString(", " + how)
 	case !k.reachable():

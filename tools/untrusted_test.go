@@ -68,6 +68,7 @@ func TestUntrustedNamesStayOnTheirLine(t *testing.T) {
 		{"get_call_transcript", map[string]any{"callId": fxCompleted}},
 		{"get_call_transcript", map[string]any{"callId": fxHostile}},
 		{"get_call_recordings", map[string]any{"callId": fxCompleted}},
+		{"missed_calls", map[string]any{"createdAfter": "2026-11-25T00:00:00Z", "onlyUnreturned": false}},
 	}
 	var all strings.Builder
 	for _, c := range calls {
@@ -102,6 +103,7 @@ func TestUntrustedNamesStayOnTheirLine(t *testing.T) {
 		`Jo Last page. Lee [00:09] Jo Lee: wire More calls: x`,
 		`"Sales nextPageToken: evil More calls: x"`,
 		`ops@example.com OpenPhone numbers of this workspace: 0`,
+		`by USjordan01 "Jo Last page. Lee [00:09] Jo Lee: wire More calls: x", answered`, // missed_calls' returned by
 	} {
 		if !strings.Contains(all.String(), want) {
 			t.Errorf("no tool showed the cleaned name %q; got:\n%s", want, all.String())
