@@ -80,24 +80,10 @@ func pgBenchStore(b *testing.B) *Postgres {
 // pgBuild writes d into s as buildLedger does into a file, then
 // vacuums and analyses the tables, as autovacuum would soon after.
 func pgBuild(s *Postgres, d *genData) (buildTimes, error) {
-	var took buildTimes
-	start := time.Now()
-	if err := s.PutNames(bg(), d.names); err != nil {
+	took, err := writeGen(s, d, time.Now())
+	if err != nil {
 		return took, err
 	}
-	for i := 0; i < len(d.calls); i += 500 {
-		if err := s.PutCalls(bg(), d.calls[i:min(i+500, len(d.calls))]); err != nil {
-			return took, err
-		}
-	}
-	took.calls = time.Since(start)
-	start = time.Now()
-	for _, t := range d.transcripts {
-		if err := s.PutTranscript(bg(), t.callID, t.t); err != nil {
-			return took, err
-		}
-	}
-	took.transcripts = time.Since(start)
 	for _, table := range []string{"openphone_mcp_ledger_calls", "openphone_mcp_ledger_transcripts",
 		"openphone_mcp_ledger_names"} {
 		if _, err := s.pool.Exec(bg(), `VACUUM ANALYZE `+table); err != nil {
