@@ -38,7 +38,9 @@ func writeMissedHeader(b *strings.Builder, w *directory, q *missedQuery, numbers
 	} else {
 		b.WriteString(stamp(q.before, q.loc))
 	}
-	b.WriteString(timesIn(q.loc) + "; calls back counted up to " + stamp(now, q.loc) + ", newest miss first")
+	// "now" is the header's own when the window runs to it; a stamp here
+	// would be a fact the structure does not carry.
+	b.WriteString(timesIn(q.loc) + "; calls back counted up to now, newest miss first")
 }
 
 // MissedCallsOutput is the structured content of missed_calls: the
