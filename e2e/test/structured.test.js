@@ -121,7 +121,8 @@ function lineFacts(h, line) {
       return ' ';
     });
   };
-  cut(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})/g, (m) => h.instant(Date.parse(m[0]), !m[1]), 'the instant');
+  // An instant: RFC 3339, or the text's stamp, with a space for the T.
+  cut(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})/g, (m) => h.instant(Date.parse(m[0].replace(' ', 'T')), !m[1]), 'the instant');
   cut(/\[(\d{2,}):(\d{2})\]/g, (m) => h.is(`${m[1]}:${m[2]}`) || h.number(Number(m[1]) * 60 + Number(m[2]), false), 'the offset');
   cut(/UTC[+-]\d{2}:\d{2}/g, () => true, '');
   cut(/https?:\/\/[^\s)]+/g, (m) => h.word(m[0]), 'the URL');
