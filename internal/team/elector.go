@@ -81,6 +81,18 @@ func NewElector(pool *pgxpool.Pool, logger *slog.Logger) *Elector {
 // lockName is what the lock key of workspace hashes.
 func lockName(workspace string) string { return "openphone-mcp sync " + workspace }
 
+// held reports whether a session holds the lock of name, seen through the
+// pool.
+func (e *Elector) held(ctx context.Context, name string) (bool, error) {
+	var held bool
+	err := e.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND objsubid = 1
+		  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		  AND classid = ((k >> 32) & 4294967295)::oid AND objid = (k & 4294967295)::oid)
+		FROM (SELECT hashtextextended($1, 0) AS k) AS lock`, name).Scan(&held)
+	return held, err
+}
+
 // TryLead implements ledger.Elector. A lock another session holds is seen
 // through the pool first, so that a replica that does not lead opens no
 // connection to learn it.
@@ -89,12 +101,8 @@ func (e *Elector) TryLead(ctx context.Context, workspace string) (ledger.Lease, 
 		return nil, false, errors.New("the sync election needs a workspace name")
 	}
 	name := lockName(workspace)
-	var held bool
-	if err := e.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks
-		WHERE locktype = 'advisory' AND granted AND objsubid = 1
-		  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-		  AND classid = ((k >> 32) & 4294967295)::oid AND objid = (k & 4294967295)::oid)
-		FROM (SELECT hashtextextended($1, 0) AS k) AS lock`, name).Scan(&held); err != nil {
+	held, err := e.held(ctx, name)
+	if err != nil {
 		return nil, false, fmt.Errorf("the sync election in Postgres: %w", err)
 	}
 	if held {
@@ -115,7 +123,7 @@ func (e *Elector) TryLead(ctx context.Context, workspace string) (ledger.Lease, 
 		return nil, false, nil // taken since the look through the pool
 	}
 	wctx, stop := context.WithCancel(context.Background())
-	l := &lease{conn: conn, name: name, pid: pid, lost: make(chan struct{}), stop: stop, done: make(chan struct{})}
+	l := &lease{e: e, conn: conn, name: name, pid: pid, lost: make(chan struct{}), stop: stop, done: make(chan struct{})}
 	go e.watch(wctx, l, workspace)
 	return l, true, nil
 }
@@ -181,6 +189,7 @@ func (e *Elector) watch(ctx context.Context, l *lease, workspace string) {
 // lease is one held lock: its connection belongs to the watcher until
 // Release stops it.
 type lease struct {
+	e    *Elector
 	conn *pgx.Conn
 	name string
 	pid  uint32 // the lock's backend, for the tests
@@ -194,7 +203,11 @@ type lease struct {
 func (l *lease) Lost() <-chan struct{} { return l.lost }
 
 // Release implements ledger.Lease: it unlocks and closes the connection
-// (within releaseTimeout on a hung network; closing frees the lock too).
+// (within releaseTimeout on a hung network; closing frees the lock too),
+// and returns once the lock is seen free, so that another replica's
+// TryLead right after takes it. Stopping the watcher can interrupt its
+// read, after which pgx closes the connection itself and the server frees
+// the lock only once it has seen the socket close.
 func (l *lease) Release() {
 	l.once.Do(func() {
 		l.stop()
@@ -208,6 +221,12 @@ func (l *lease) Release() {
 		defer cancel()
 		_, _ = l.conn.Exec(ctx, `SELECT pg_advisory_unlock(hashtextextended($1, 0))`, l.name)
 		_ = l.conn.Close(ctx)
+		for {
+			held, err := l.e.held(ctx, l.name)
+			if err != nil || !held || sleep(ctx, 5*time.Millisecond) != nil {
+				return
+			}
+		}
 	})
 }
 
