@@ -109,19 +109,7 @@ func (sh *argShape) normalize(raw json.RawMessage, now time.Time, loc *time.Loca
 	if !changed {
 		return raw, nil
 	}
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, m := range members {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		name, _ := json.Marshal(m.name)
-		b.Write(name)
-		b.WriteByte(':')
-		b.Write(m.val)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return joinMembers(members), nil
 }
 
 // members splits a JSON object into its members; ok is false for anything
